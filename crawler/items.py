@@ -1,0 +1,112 @@
+"""Typed items produced by page objects and stored by the pipeline.
+
+Page objects (``crawler.profiles``) take ``(url, html)`` and return these; they never fetch.
+Every extracted metadata value is a :class:`Value` that remembers the raw text it was
+parsed from and where it came from, so rules and auditors can weigh it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+#: Where an extracted value came from, strongest first.
+Source = Literal["meta", "table", "list", "api", "url", "text"]
+
+#: The metadata fields of a disclosure document (public export interface: keep stable).
+DOC_FIELDS = ("title", "index_no", "publisher", "doc_no", "written_date", "pub_date", "validity")
+
+
+@dataclass
+class Value:
+    """One extracted value: normalised ``value`` (None when missing or a placeholder such
+    as 无 / 〔〕号), the ``raw`` text as found on the page, and its ``source``."""
+
+    value: str | None
+    raw: str | None = None
+    source: Source | None = None
+
+    @property
+    def present(self) -> bool:
+        return self.value is not None
+
+
+@dataclass
+class RequestSpec:
+    """A request a page object asks the spider to make (as the page's own script would)."""
+
+    url: str
+    method: str = "GET"
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    #: what the response is: "listing" (more rows of the same column), "document", "section"
+    kind: str = "listing"
+    #: opaque state handed back to the page object with the response (e.g. page number)
+    state: dict = field(default_factory=dict)
+
+
+@dataclass
+class Link:
+    """A link found on a page (for link checking and discovery)."""
+
+    url: str           # absolute, fragment removed
+    text: str          # anchor text (or alt / title for images)
+    tag: str = "a"     # a | img | iframe | script | link | area
+    raw_href: str = ""
+
+
+@dataclass
+class ListEntry:
+    """One row of a column list."""
+
+    url: str
+    title: str | None
+    date: Value = field(default_factory=lambda: Value(None))
+    position: int = 0
+
+
+@dataclass
+class Listing:
+    """What a column (list) page yields: rows, and how to get more."""
+
+    entries: list[ListEntry] = field(default_factory=list)
+    more: list[RequestSpec] = field(default_factory=list)
+    total: int | None = None          # total rows the page claims, when it says
+    placeholder: bool = False         # the page shows 暂无信息 or similar
+    uncertain: str | None = None      # why the listing could not be read fully (-> review)
+
+
+@dataclass
+class Column:
+    """A column (栏目) found during discovery."""
+
+    url: str
+    name: str
+    parent: str | None = None        # name of the parent group, e.g. 法定主动公开内容
+    role: str = "column"             # column | guide | rules | annual_report | section | home
+
+
+@dataclass
+class Attachment:
+    url: str
+    name: str
+
+
+@dataclass
+class Document:
+    """A disclosure document (detail page)."""
+
+    url: str
+    title: Value = field(default_factory=lambda: Value(None))
+    index_no: Value = field(default_factory=lambda: Value(None))
+    publisher: Value = field(default_factory=lambda: Value(None))
+    doc_no: Value = field(default_factory=lambda: Value(None))
+    written_date: Value = field(default_factory=lambda: Value(None))
+    pub_date: Value = field(default_factory=lambda: Value(None))
+    validity: Value = field(default_factory=lambda: Value(None))
+    category: Value = field(default_factory=lambda: Value(None))
+    column_name: str | None = None        # ColumnName meta / breadcrumb, as the page says
+    body_text: str = ""                   # main text (for 解读 matching, validity periods)
+    attachments: list[Attachment] = field(default_factory=list)
+    related: list[Link] = field(default_factory=list)   # 相关解读 / 原文 / 相关文件 links
+    deleted: bool = False                 # page says it was removed (meta refresh to parent…)
+    uncertain: str | None = None          # extraction doubt, in English (-> review)

@@ -1,0 +1,295 @@
+"""The SQLite store: the only module that knows the schema.
+
+Everything the crawler sees is kept here with a run id and a timestamp; raw bodies are
+kept once by content hash (``bodies``), so rules can be re-run offline (``govaudit audit``).
+The schema is created by named migrations recorded in ``_sqlite_migrations``.
+
+This module must not import Scrapy: ``rules`` and ``reports`` read through it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from crawler.items import DOC_FIELDS, Document
+
+CST = timezone(timedelta(hours=8))
+
+migrations = Migrations("govaudit")
+
+
+def now_iso() -> str:
+    """Current time, ISO-8601 with the +08:00 offset used throughout the store."""
+    return datetime.now(CST).isoformat(timespec="seconds")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["runs"].create(
+        {
+            "id": int, "started_at": str, "finished_at": str, "command": str,
+            "target": str, "as_of": str, "version": str, "status": str, "stats": str,
+        },
+        pk="id",
+    )
+    db["sites"].create(
+        {"url": str, "name": str, "family": str, "first_seen": str, "last_run": int}, pk="url"
+    )
+    db["bodies"].create({"sha": str, "size": int, "data": bytes}, pk="sha")
+    db["fetches"].create(
+        {
+            "id": int, "run_id": int, "site": str, "url": str, "method": str, "req_body": str,
+            "status": int, "final_url": str, "redirects": str, "fetched_at": str,
+            "elapsed_ms": int, "content_type": str, "size": int, "body_sha": str,
+            "error": str, "blocked": str, "kind": str,
+        },
+        pk="id",
+    )
+    db["fetches"].create_index(["run_id", "url"])
+    db["columns"].create(
+        {
+            "run_id": int, "site": str, "url": str, "name": str, "parent": str, "role": str,
+            "entries": int, "placeholder": int, "status": str, "note": str,
+        },
+        pk=("run_id", "url"),
+    )
+    db["entries"].create(
+        {
+            "run_id": int, "site": str, "column_url": str, "doc_url": str, "title": str,
+            "date": str, "date_raw": str, "position": int,
+        },
+        pk=("run_id", "column_url", "doc_url"),
+    )
+    doc_cols: dict[str, Any] = {"run_id": int, "site": str, "url": str}
+    for f in DOC_FIELDS + ("category",):
+        doc_cols.update({f: str, f + "_raw": str, f + "_source": str})
+    doc_cols.update(
+        {
+            "columns": str, "column_name": str, "body_text": str, "attachments": str,
+            "related": str, "deleted": int, "uncertain": str, "fetched_at": str,
+            "body_sha": str, "status": int,
+        }
+    )
+    db["documents"].create(doc_cols, pk=("run_id", "url"))
+    db["links"].create(
+        {"run_id": int, "site": str, "page_url": str, "url": str, "text": str, "tag": str},
+        pk=("run_id", "page_url", "url", "text"),
+    )
+    db["links"].create_index(["run_id", "url"])
+    db["findings"].create(
+        {
+            "run_id": int, "site": str, "code": str, "name": str, "outcome": str,
+            "severity": str, "url": str, "column": str, "title": str, "message": str,
+            "evidence": str, "fingerprint": str, "change": str,
+        },
+        pk=("run_id", "fingerprint"),
+    )
+    db["results"].create({"run_id": int, "site": str, "doc": str}, pk=("run_id", "site"))
+
+
+def sha1(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+class Store:
+    """Thin read/write layer over the audit database."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        self.db = sqlite_utils.Database(conn)
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- runs -------------------------------------------------------------------------
+    def start_run(self, command: str, target: str, as_of: str | None, version: str) -> int:
+        table = self.db["runs"]
+        table.insert(
+            {
+                "started_at": now_iso(), "command": command, "target": target,
+                "as_of": as_of, "version": version, "status": "running",
+            }
+        )
+        self.db.conn.commit()
+        return table.last_pk
+
+    def finish_run(self, run_id: int, status: str, stats: dict | None = None) -> None:
+        self.db["runs"].update(
+            run_id,
+            {"finished_at": now_iso(), "status": status,
+             "stats": json.dumps(stats or {}, ensure_ascii=False)},
+        )
+        self.db.conn.commit()
+
+    def run(self, run_id: int) -> dict:
+        return self.db["runs"].get(run_id)
+
+    def latest_run(self, site: str | None = None, before: int | None = None) -> dict | None:
+        """The newest run (optionally one that stored documents or fetches for ``site``)."""
+        where, params = [], []
+        if before is not None:
+            where.append("id < ?")
+            params.append(before)
+        if site is not None:
+            where.append("id in (select distinct run_id from fetches where site = ?)")
+            params.append(site)
+        sql = "select * from runs" + (" where " + " and ".join(where) if where else "")
+        rows = list(self.db.query(sql + " order by id desc limit 1", params))
+        return rows[0] if rows else None
+
+    # -- bodies and fetches -----------------------------------------------------------
+    def put_body(self, data: bytes) -> str:
+        sha = sha1(data)
+        self.db.execute(
+            "insert or ignore into bodies (sha, size, data) values (?, ?, ?)",
+            [sha, len(data), zlib.compress(data, 6)],
+        )
+        return sha
+
+    def body(self, sha: str | None) -> bytes | None:
+        if not sha:
+            return None
+        rows = list(self.db.query("select data from bodies where sha = ?", [sha]))
+        return zlib.decompress(rows[0]["data"]) if rows else None
+
+    def add_fetch(self, run_id: int, site: str, url: str, *, status: int | None,
+                  body: bytes | None = None, method: str = "GET", req_body: str | None = None,
+                  final_url: str | None = None, redirects: list | None = None,
+                  elapsed_ms: int | None = None, content_type: str | None = None,
+                  error: str | None = None, blocked: str | None = None, kind: str = "page",
+                  fetched_at: str | None = None) -> str | None:
+        sha = self.put_body(body) if body is not None else None
+        self.db["fetches"].insert(
+            {
+                "run_id": run_id, "site": site, "url": url, "method": method,
+                "req_body": req_body, "status": status, "final_url": final_url or url,
+                "redirects": json.dumps(redirects or [], ensure_ascii=False),
+                "fetched_at": fetched_at or now_iso(), "elapsed_ms": elapsed_ms,
+                "content_type": content_type, "size": len(body) if body is not None else None,
+                "body_sha": sha, "error": error, "blocked": blocked, "kind": kind,
+            }
+        )
+        return sha
+
+    def fetches(self, run_id: int, site: str | None = None) -> Iterator[dict]:
+        sql, params = "select * from fetches where run_id = ?", [run_id]
+        if site:
+            sql += " and site = ?"
+            params.append(site)
+        yield from self.db.query(sql + " order by id", params)
+
+    # -- site structure ---------------------------------------------------------------
+    def upsert_site(self, url: str, name: str | None, family: str | None, run_id: int) -> None:
+        existing = list(self.db.query("select first_seen from sites where url = ?", [url]))
+        self.db["sites"].upsert(
+            {"url": url, "name": name, "family": family, "last_run": run_id,
+             "first_seen": existing[0]["first_seen"] if existing else now_iso()},
+            pk="url",
+        )
+
+    def add_column(self, run_id: int, site: str, url: str, name: str, parent: str | None,
+                   role: str, entries: int = 0, placeholder: bool = False,
+                   status: str = "ok", note: str | None = None) -> None:
+        self.db["columns"].upsert(
+            {"run_id": run_id, "site": site, "url": url, "name": name, "parent": parent,
+             "role": role, "entries": entries, "placeholder": int(placeholder),
+             "status": status, "note": note},
+            pk=("run_id", "url"),
+        )
+
+    def add_entries(self, run_id: int, site: str, column_url: str, rows: Iterable[dict]) -> None:
+        self.db["entries"].upsert_all(
+            [{"run_id": run_id, "site": site, "column_url": column_url, **r} for r in rows],
+            pk=("run_id", "column_url", "doc_url"),
+        )
+
+    def add_document(self, run_id: int, site: str, doc: Document, columns: list[str],
+                     fetched_at: str, body_sha: str | None, status: int | None) -> None:
+        row: dict[str, Any] = {"run_id": run_id, "site": site, "url": doc.url}
+        for f in DOC_FIELDS + ("category",):
+            v = getattr(doc, f)
+            row.update({f: v.value, f + "_raw": v.raw, f + "_source": v.source})
+        row.update(
+            {
+                "columns": json.dumps(columns, ensure_ascii=False),
+                "column_name": doc.column_name, "body_text": doc.body_text,
+                "attachments": json.dumps([asdict(a) for a in doc.attachments], ensure_ascii=False),
+                "related": json.dumps([asdict(link) for link in doc.related], ensure_ascii=False),
+                "deleted": int(doc.deleted), "uncertain": doc.uncertain,
+                "fetched_at": fetched_at, "body_sha": body_sha, "status": status,
+            }
+        )
+        self.db["documents"].upsert(row, pk=("run_id", "url"))
+
+    def add_links(self, run_id: int, site: str, page_url: str, links: Iterable) -> None:
+        self.db["links"].upsert_all(
+            [{"run_id": run_id, "site": site, "page_url": page_url, "url": l.url,
+              "text": l.text[:200], "tag": l.tag} for l in links],
+            pk=("run_id", "page_url", "url", "text"),
+        )
+
+    def commit(self) -> None:
+        self.db.conn.commit()
+
+    # -- reading back -----------------------------------------------------------------
+    def sites(self, run_id: int) -> list[str]:
+        return [r["site"] for r in self.db.query(
+            "select distinct site from fetches where run_id = ? order by site", [run_id])]
+
+    def site_info(self, url: str) -> dict | None:
+        rows = list(self.db.query("select * from sites where url = ?", [url]))
+        return rows[0] if rows else None
+
+    def table_rows(self, table: str, run_id: int, site: str | None = None) -> list[dict]:
+        sql, params = f"select * from [{table}] where run_id = ?", [run_id]
+        if site:
+            sql += " and site = ?"
+            params.append(site)
+        return list(self.db.query(sql, params))
+
+    def documents(self, run_id: int, site: str | None = None) -> list[dict]:
+        rows = self.table_rows("documents", run_id, site)
+        for r in rows:
+            for k in ("columns", "attachments", "related"):
+                r[k] = json.loads(r[k] or "[]")
+        return rows
+
+    # -- findings and results ---------------------------------------------------------
+    def replace_findings(self, run_id: int, site: str, findings: list[dict]) -> None:
+        with self.db.conn:
+            self.db.execute("delete from findings where run_id = ? and site = ?", [run_id, site])
+            self.db["findings"].insert_all(
+                [{**f, "run_id": run_id,
+                  "evidence": json.dumps(f.get("evidence") or {}, ensure_ascii=False)}
+                 for f in findings],
+                pk=("run_id", "fingerprint"),
+                replace=True,
+            )
+
+    def findings(self, run_id: int, site: str | None = None) -> list[dict]:
+        rows = self.table_rows("findings", run_id, site)
+        for r in rows:
+            r["evidence"] = json.loads(r["evidence"] or "{}")
+        return rows
+
+    def save_result(self, run_id: int, site: str, doc: dict) -> None:
+        self.db["results"].upsert(
+            {"run_id": run_id, "site": site, "doc": json.dumps(doc, ensure_ascii=False)},
+            pk=("run_id", "site"),
+        )
+        self.db.conn.commit()

@@ -1,0 +1,386 @@
+"""Deterministic corpus for the simulated portals (the testbed).
+
+One corpus is the *truth*: a site with columns and documents with their true metadata and
+the violations planted on purpose. Each portal style (``crawler.testbed.styles``) renders
+the same truth in its own CMS family's shapes and assigns URLs; the answer key is the
+truth plus those URLs (:func:`answer_key`). Generation depends only on the seed.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from rules.workdays import WorkCalendar
+
+AS_OF = date(2026, 11, 20)   # the testbed's "today"; the calendar covers 2004-2026
+
+TOPICS = [
+    "安全生产", "城乡环境整治", "就业创业", "农村人居环境整治", "优化营商环境", "养老服务体系建设",
+    "防汛抗旱", "招商引资", "生态环境保护", "义务教育优质均衡发展", "医疗保障", "消防安全",
+    "秸秆禁烧", "冬季清洁取暖", "食品安全", "乡村振兴", "政务公开", "数字政府建设", "物业管理",
+    "城市更新", "老旧小区改造", "住房公积金", "残疾人就业", "粮食安全", "森林防火",
+    "文明城市创建", "燃气安全", "科技创新", "中小企业发展", "公共法律服务", "河长制",
+    "校外培训监管", "农贸市场管理", "道路交通安全", "城市供水", "人才引进", "社会救助",
+    "突发事件应急", "殡葬管理", "地质灾害防治",
+]
+VERBS = ["实施意见", "管理办法", "工作方案", "实施细则", "若干措施", "行动计划", "暂行办法", "指导意见"]
+PUBLISHERS = [
+    ("明湖市人民政府", "明政发"), ("明湖市人民政府办公室", "明政办发"),
+    ("明湖市发展和改革委员会", "明发改"), ("明湖市财政局", "明财"),
+    ("明湖市人力资源和社会保障局", "明人社发"), ("明湖市住房和城乡建设局", "明建发"),
+    ("明湖市应急管理局", "明应急"), ("明湖市生态环境局", "明环发"),
+]
+ORG_CODE = "11371100MB2850{:04d}"
+
+
+@dataclass
+class Attachment:
+    name: str
+    ext: str                     # pdf | docx | xls | ofd | wps | zip | jpg
+    key: str                     # stable id, used by styles to build the URL
+    #: how the style must serve it: "ok" (a real file of its type), "missing" (404),
+    #: "tiny" (200 with a 2-byte body), "wrong_type" (200 with an HTML error page)
+    state: str = "ok"
+    url: str | None = None
+
+
+@dataclass
+class ExtraLink:
+    """A link a style must render in a document body (besides attachments and 解读 links)."""
+
+    text: str
+    #: "doc:<key>" (another document), "dead" (a same-site URL answering 404),
+    #: "external-dead" (an unresolvable host), "soft404" (200 page saying 页面不存在)
+    target: str
+    url: str | None = None       # assigned by the style
+
+
+@dataclass
+class Doc:
+    key: str
+    column: str                  # primary column key
+    kind: str                    # normative | policy | interpretation | notice | plan | budget | personnel | enforcement | proposal
+    title: str
+    pub_date: date
+    written_date: date | None
+    index_no: str | None
+    publisher: str | None
+    doc_no: str | None
+    validity: str | None
+    category: str
+    body: str
+    also_in: list[str] = field(default_factory=list)     # cross-listed columns
+    attachments: list[Attachment] = field(default_factory=list)
+    interprets: str | None = None          # for a 解读: key of the document it explains
+    interpretation: str | None = None      # for a policy: key of its 解读
+    #: which pages carry the 解读 <-> 文件 link: "both" | "doc_only" | "interp_only" | "none"
+    interp_links: str = "both"
+    #: a stated validity period ("有效期至YYYY年M月D日") the style prints in the body
+    valid_until: date | None = None
+    #: key of a later document that repeals this one (its body says so)
+    repealed_by: str | None = None
+    extra_links: list[ExtraLink] = field(default_factory=list)
+    #: how a missing field is shown: field -> "omit" (label absent) | "blank" | "无" | "〔〕号"
+    missing_shown: dict[str, str] = field(default_factory=dict)
+    url: str | None = None                 # assigned by the style
+
+    def columns(self) -> list[str]:
+        return [self.column, *self.also_in]
+
+
+@dataclass
+class Column:
+    key: str          # ASCII slug, used in URLs by styles
+    name: str
+    type: str         # notice | policy | normative | interpretation | plan | budget | personnel | enforcement | proposal
+    docs: list[str] = field(default_factory=list)
+    url: str | None = None
+
+
+@dataclass
+class SiteTruth:
+    """Site-level facts every style renders (home page, footer, 公开 section, guide)."""
+
+    #: footer elements -> text; None means the element is missing (ID001)
+    footer: dict[str, str | None] = field(default_factory=lambda: {
+        "host": "主办单位：明湖市人民政府办公室",
+        "site_code": "网站标识码：3711000001",
+        "icp": "鲁ICP备12345678号",
+        "police": "鲁公网安备 37110002000123号",
+        "conac": "党政机关",                     # the 党政机关 badge (an img with this alt, linking to conac)
+        "contact": "联系电话：0531-12345678",
+    })
+    #: parts of the 政府信息公开 section -> present? (DI001)
+    sections: dict[str, bool] = field(default_factory=lambda: {
+        "guide": True, "rules": True, "statutory": True, "annual_report": True})
+    #: 指南 elements (条例 Art. 12) -> text; None means missing (DI002)
+    guide: dict[str, str | None] = field(default_factory=lambda: {
+        "office": "政府信息公开工作机构：明湖市人民政府办公室政务公开科",
+        "address": "办公地址：明湖市泉城路1号",
+        "hours": "办公时间：工作日上午9:00-12:00，下午13:30-17:00",
+        "phone": "联系电话：0531-12345678",
+        "fax": "传真号码：0531-12345679",
+        "online": "互联网联系方式：http://www.minghu.gov.cn/ysqgk/",
+        "apply": "申请方式：申请人可以通过互联网、信函、当面提交等方式提出政府信息公开申请。",
+    })
+    #: dated items in the home page news block, newest first: (key, title, date) (FR001)
+    home_news: list[tuple[str, str, date]] = field(default_factory=list)
+    #: 政府信息公开年报: (key, year reported on, pub_date, title) (TM002)
+    annual_reports: list[tuple[str, int, date, str]] = field(default_factory=list)
+    #: columns (keys) deliberately left empty with a 暂无信息 placeholder (FR003)
+    empty_columns: list[str] = field(default_factory=list)
+    #: links on the home page that are dead, by the same scheme as ExtraLink (LK001)
+    home_links: list[ExtraLink] = field(default_factory=list)
+
+
+@dataclass
+class Violation:
+    code: str
+    key: str          # document or column key
+    note: str
+    url: str | None = None
+
+
+@dataclass
+class Corpus:
+    site_name: str
+    as_of: date
+    columns: list[Column]
+    docs: dict[str, Doc]
+    site: SiteTruth = field(default_factory=SiteTruth)
+    violations: list[Violation] = field(default_factory=list)
+    #: cases built to sit just inside a rule (must NOT fail): code -> [(key, note)]
+    near_misses: list[Violation] = field(default_factory=list)
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def docs_in(self, column_key: str) -> list[Doc]:
+        """Documents listed in a column, newest first (as portals list them)."""
+        docs = [self.docs[k] for k in self.column(column_key).docs]
+        return sorted(docs, key=lambda d: (d.pub_date, d.key), reverse=True)
+
+
+# Columns under 法定主动公开内容: (key, name, type, number of documents)
+COLUMNS = [
+    ("tzgg", "通知公告", "notice", 40),
+    ("zcwj", "政策文件", "policy", 60),
+    ("gfxwj", "规范性文件", "normative", 30),
+    ("zcjd", "政策解读", "interpretation", 0),   # filled from policies
+    ("ghjh", "规划计划", "plan", 20),
+    ("czyjs", "财政预决算", "budget", 24),
+    ("rsxx", "人事信息", "personnel", 30),
+    ("xzzf", "行政执法", "enforcement", 36),
+    ("jytabl", "建议提案办理", "proposal", 20),
+]
+
+
+def _doc_no(rng: random.Random, prefix: str, year: int) -> str:
+    return f"{prefix}〔{year}〕{rng.randint(1, 60)}号"
+
+
+def _title(rng: random.Random, kind: str, topic: str, year: int) -> str:
+    verb = rng.choice(VERBS)
+    if kind in ("normative", "policy"):
+        return rng.choice([
+            f"明湖市人民政府关于印发《明湖市{topic}{verb}》的通知",
+            f"明湖市人民政府办公室关于进一步加强{topic}工作的{verb if verb.endswith('意见') else '通知'}",
+            f"关于印发明湖市{year}年{topic}{verb}的通知",
+        ])
+    if kind == "notice":
+        return rng.choice([f"关于开展{year}年度{topic}专项检查的通知", f"关于{topic}有关事项的公告",
+                           f"明湖市关于{topic}工作的通告"])
+    if kind == "plan":
+        return rng.choice([f"明湖市“十四五”{topic}规划", f"明湖市{year}年{topic}工作要点",
+                           f"{year}年{topic}工作总结"])
+    if kind == "budget":
+        return rng.choice([f"明湖市{year}年度部门预算公开", f"明湖市{year - 1}年度部门决算公开",
+                           f"明湖市{year}年“三公”经费预算说明"])
+    if kind == "personnel":
+        return rng.choice([f"明湖市人民政府关于{rng.choice('王李张刘陈杨赵黄周吴')}某某等同志职务任免的通知",
+                           f"{year}年明湖市事业单位公开招聘工作人员拟聘用人员公示"])
+    if kind == "enforcement":
+        return rng.choice([f"明湖市{topic}领域行政处罚决定书（明罚决字〔{year}〕{rng.randint(1, 99)}号）",
+                           f"{year}年度“双随机、一公开”抽查结果公示（{topic}）"])
+    if kind == "proposal":
+        return rng.choice([f"对市人大代表第{rng.randint(1, 300)}号建议的答复（{topic}）",
+                           f"对市政协委员第{rng.randint(1, 300)}号提案的答复（{topic}）"])
+    raise ValueError(kind)
+
+
+def _body(title: str, topic: str) -> str:
+    return (f"{title}\n各区县人民政府，市政府各部门：\n为深入贯彻落实上级关于{topic}的决策部署，"
+            f"结合我市实际，现就有关事项通知如下。\n一、总体要求\n坚持以人民为中心，"
+            f"统筹推进{topic}各项工作。\n二、主要任务\n（一）健全工作机制。（二）强化监督检查。\n"
+            f"三、保障措施\n各单位要高度重视，确保各项任务落到实处。")
+
+
+def _working_days_back(cal: WorkCalendar, d: date, n: int) -> date:
+    """A date w such that d is the n-th working day strictly after w (n >= 1)."""
+    w = d - timedelta(days=1)
+    while cal.workdays_between(w, d) < n:
+        w -= timedelta(days=1)
+    # step back over non-working days that do not change the count
+    while cal.workdays_between(w - timedelta(days=1), d) == n:
+        w -= timedelta(days=1)
+    return w
+
+
+def _random_workday(rng: random.Random, cal: WorkCalendar, lo: date, hi: date) -> date:
+    while True:
+        d = lo + timedelta(days=rng.randint(0, (hi - lo).days))
+        if cal.is_workday(d):
+            return d
+
+
+def build_corpus(seed: int = 1, *, as_of: date = AS_OF, scale: float = 1.0) -> Corpus:
+    """Generate the corpus; ``scale`` multiplies column sizes (benchmarks use large scales)."""
+    rng = random.Random(seed)
+    cal = WorkCalendar()
+    columns = [Column(k, n, t) for k, n, t, _ in COLUMNS]
+    docs: dict[str, Doc] = {}
+    counter = 0
+    start = as_of - timedelta(days=700)
+    end = as_of - timedelta(days=3)
+
+    def new_doc(col: Column, kind: str) -> Doc:
+        nonlocal counter
+        counter += 1
+        key = f"d{counter:05d}"
+        pub = _random_workday(rng, cal, start, end)
+        topic = rng.choice(TOPICS)
+        publisher, prefix = rng.choice(PUBLISHERS)
+        lag = rng.randint(0, 12)
+        written = _working_days_back(cal, pub, lag) if lag else pub
+        title = _title(rng, kind, topic, written.year)
+        has_no = kind in ("normative", "policy") or (kind == "notice" and rng.random() < 0.5)
+        doc = Doc(
+            key=key, column=col.key, kind=kind, title=title, pub_date=pub, written_date=written,
+            index_no=f"{ORG_CODE.format(PUBLISHERS.index((publisher, prefix)))}/{written.year}-{counter:05d}",
+            publisher=publisher,
+            doc_no=_doc_no(rng, prefix, written.year) if has_no else None,
+            validity="有效" if kind in ("normative", "policy") else None,
+            category=rng.choice(["综合政务", "城乡建设", "劳动人事", "财政金融", "农业农村", "公共安全"]),
+            body=_body(title, topic),
+        )
+        if doc.doc_no is None:
+            doc.missing_shown["doc_no"] = rng.choice(["omit", "无"])
+        if doc.validity is None:
+            doc.missing_shown["validity"] = "omit"
+        if rng.random() < 0.3:
+            ext = rng.choice(["pdf", "pdf", "docx", "xls", "ofd", "wps"])
+            doc.attachments.append(Attachment(f"{title[:20]}.{ext}", ext, f"{key}a1"))
+        docs[key] = doc
+        col.docs.append(key)
+        return doc
+
+    for col, (_, _, kind, n) in zip(columns, COLUMNS):
+        for _ in range(round(n * scale)):
+            new_doc(col, kind)
+
+    # 政策解读: most policies get one, published 0-3 working days later.
+    zcjd = next(c for c in columns if c.key == "zcjd")
+    for key in list(zcjd_candidates(docs)):
+        pol = docs[key]
+        if rng.random() < 0.6:
+            counter += 1
+            jkey = f"d{counter:05d}"
+            core = pol.title.split("《")[1].split("》")[0] if "《" in pol.title else pol.title
+            pub = cal.add_workdays(pol.pub_date, rng.randint(0, 2)) if pol.pub_date < end else pol.pub_date
+            j = Doc(
+                key=jkey, column="zcjd", kind="interpretation", title=f"《{core}》政策解读",
+                pub_date=pub, written_date=pub,
+                index_no=f"{ORG_CODE.format(1)}/{pub.year}-{counter:05d}", publisher=pol.publisher,
+                doc_no=None, validity=None, category=pol.category,
+                body=f"一、出台背景\n为贯彻落实《{core}》（{pol.doc_no or '无文号'}），现解读如下。\n二、主要内容\n……",
+                interprets=pol.key, missing_shown={"doc_no": "omit", "validity": "omit"},
+            )
+            pol.interpretation = jkey
+            docs[jkey] = j
+            zcjd.docs.append(jkey)
+
+    corpus = Corpus(site_name="明湖市人民政府", as_of=as_of, columns=columns, docs=docs)
+    for i in range(8):
+        day = as_of - timedelta(days=1 + i * 3)
+        corpus.site.home_news.append(
+            (f"n{i + 1:03d}", f"明湖市召开{rng.choice(TOPICS)}工作推进会", day))
+    for i, year in enumerate(range(as_of.year - 3, as_of.year)):
+        pub = date(year + 1, 1, rng.randint(10, 28))
+        corpus.site.annual_reports.append(
+            (f"r{year}", year, pub, f"明湖市人民政府办公室{year}年政府信息公开工作年度报告"))
+    _cross_list(corpus, rng)
+    _plant_tm001(corpus, rng, cal)
+    return corpus
+
+
+def zcjd_candidates(docs: dict[str, Doc]):
+    return [k for k, d in docs.items() if d.kind in ("policy", "normative")]
+
+
+def _cross_list(corpus: Corpus, rng: random.Random) -> None:
+    """Some 规范性文件 are also listed under 政策文件 (the same document, one URL)."""
+    for d in corpus.docs_in("gfxwj")[:5]:
+        d.also_in.append("zcwj")
+        corpus.column("zcwj").docs.append(d.key)
+
+
+def _plant_tm001(corpus: Corpus, rng: random.Random, cal: WorkCalendar) -> None:
+    """TM001 late-posting: late cases, near misses on the 20th working day (one across the
+    2026 National Day 调休 Saturday), and documents without a 成文日期 (-> review)."""
+    pool = [d for d in corpus.docs.values() if d.kind in ("normative", "policy", "notice", "plan")
+            and d.interpretation is None and d.pub_date.year >= 2025]
+    rng.shuffle(pool)
+    for d in pool[:8]:                       # late by 5 to 40 working days
+        d.written_date = _working_days_back(cal, d.pub_date, 20 + rng.randint(5, 40))
+        corpus.violations.append(Violation("TM001", d.key, "发布日期超过成文日期后20个工作日"))
+    for d in pool[8:11]:                     # exactly on the 20th working day: on time
+        d.written_date = _working_days_back(cal, d.pub_date, 20)
+        corpus.near_misses.append(Violation("TM001", d.key, "第20个工作日发布，未超期"))
+    # 2026-09-24 + 20 working days = 2026-10-29 only because 2026-10-10 (Saturday) is a workday.
+    d = pool[11]
+    d.written_date, d.pub_date = date(2026, 9, 24), date(2026, 10, 29)
+    corpus.near_misses.append(Violation("TM001", d.key, "含调休工作日（2026-10-10），按期发布"))
+    d = pool[12]                             # one working day too late across the same holiday
+    d.written_date, d.pub_date = date(2026, 9, 24), date(2026, 10, 30)
+    corpus.violations.append(Violation("TM001", d.key, "国庆假期后第21个工作日发布"))
+    for d in pool[13:16]:                    # no 成文日期 on the page: cannot be assessed
+        d.written_date = None
+        d.missing_shown["written_date"] = rng.choice(["blank", "omit"])
+        corpus.near_misses.append(Violation("TM001", d.key, "缺少成文日期，应待复核"))
+
+
+def answer_key(corpus: Corpus, base_url: str) -> dict:
+    """The truth with URLs, as JSON-able data (written next to a served site)."""
+    names = {c.key: c.name for c in corpus.columns}
+    return {
+        "site": base_url,
+        "site_name": corpus.site_name,
+        "as_of": corpus.as_of.isoformat(),
+        "columns": [{"key": c.key, "name": c.name, "type": c.type, "url": c.url,
+                     "documents": len(c.docs)} for c in corpus.columns],
+        "documents": [
+            {
+                "key": d.key, "url": d.url, "kind": d.kind,
+                "columns": [names[c] for c in d.columns()],
+                "title": d.title, "index_no": d.index_no, "publisher": d.publisher,
+                "doc_no": d.doc_no,
+                "written_date": d.written_date.isoformat() if d.written_date else None,
+                "pub_date": d.pub_date.isoformat(), "validity": d.validity,
+                "interprets": corpus.docs[d.interprets].url if d.interprets else None,
+            }
+            for d in corpus.docs.values()
+        ],
+        "violations": [{"code": v.code, "key": v.key, "url": _url_of(corpus, v), "note": v.note}
+                       for v in corpus.violations],
+        "near_misses": [{"code": v.code, "key": v.key, "url": _url_of(corpus, v), "note": v.note}
+                        for v in corpus.near_misses],
+    }
+
+
+def _url_of(corpus: Corpus, v: Violation) -> str | None:
+    if v.url:
+        return v.url
+    if v.key in corpus.docs:
+        return corpus.docs[v.key].url
+    return next((c.url for c in corpus.columns if c.key == v.key), None)

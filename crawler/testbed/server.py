@@ -1,0 +1,194 @@
+"""Serve a simulated portal over real HTTP on 127.0.0.1.
+
+A *style* renders the corpus in one CMS family's shapes: it gets a parsed :class:`Request`
+and returns a :class:`Response` (or ``None`` for 404). :class:`Testbed` runs a style in a
+background thread on an ephemeral port and writes its answer key.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from crawler.testbed.corpus import Corpus, answer_key, build_corpus
+
+
+@dataclass
+class Request:
+    method: str
+    path: str                       # without the query string
+    query: dict[str, str]
+    headers: dict[str, str]         # lower-cased names
+    body: bytes = b""
+    client: str = ""
+
+    @property
+    def form(self) -> dict[str, str]:
+        return {k: v[-1] for k, v in parse_qs(self.body.decode("utf-8", "replace")).items()}
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        c = SimpleCookie()
+        c.load(self.headers.get("cookie", ""))
+        return {k: m.value for k, m in c.items()}
+
+    def param(self, name: str, default: str | None = None) -> str | None:
+        """A parameter from the query string or, failing that, the form body."""
+        return self.query.get(name, self.form.get(name, default))
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes | str = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def data(self) -> bytes:
+        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+
+
+def html(body: str, status: int = 200, charset: str | None = "utf-8") -> Response:
+    ct = f"text/html; charset={charset}" if charset else "text/html"
+    return Response(status, body, ct)
+
+
+def json_response(obj, status: int = 200) -> Response:
+    return Response(status, json.dumps(obj, ensure_ascii=False), "application/json; charset=utf-8")
+
+
+class Style:
+    """Base class of a portal style. ``base_url`` is known once the server is bound."""
+
+    name = "base"
+
+    def __init__(self, corpus: Corpus):
+        self.corpus = corpus
+        self.base_url = ""
+
+    def bind(self, base_url: str) -> None:
+        """Called once the port is known: assign URLs to columns, documents, attachments."""
+        self.base_url = base_url.rstrip("/")
+
+    def handle(self, req: Request) -> Response | None:
+        raise NotImplementedError
+
+    def answer_key(self) -> dict:
+        """The truth with URLs. Styles serving several corpora (multi-organ hubs) override."""
+        return answer_key(self.corpus, self.base_url + "/")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "nginx"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:   # quiet
+        pass
+
+    def _serve(self) -> None:
+        split = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        req = Request(
+            method=self.command, path=split.path,
+            query={k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()},
+            headers={k.lower(): v for k, v in self.headers.items()}, body=body,
+            client=self.client_address[0],
+        )
+        tb: Testbed = self.server.testbed  # type: ignore[attr-defined]
+        tb.count(req)
+        try:
+            resp = tb.style.handle(req) or html("<html><body><h1>404 Not Found</h1></body></html>", 404)
+        except Exception as exc:  # a bug in a style must show as a 500, not a hung socket
+            resp = html(f"<h1>500</h1><pre>{type(exc).__name__}: {exc}</pre>", 500)
+        finally:
+            tb.done(req)
+        data = resp.data()
+        headers = dict(resp.headers)
+        if headers.pop("X-Testbed-Gzip", None):
+            data = gzip.compress(data)
+            headers["Content-Encoding"] = "gzip"
+        self.send_response(resp.status)
+        if resp.content_type:
+            self.send_header("Content-Type", resp.content_type)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_HEAD = _serve
+
+
+class Testbed:
+    """One style served on 127.0.0.1 in a daemon thread.
+
+    ``with Testbed(style) as tb: tb.url`` — counts requests per path and the highest number
+    of requests in flight at once (politeness tests read ``max_in_flight``).
+    """
+
+    def __init__(self, style: Style, port: int = 0, host: str = "127.0.0.1"):
+        self.style = style
+        self.httpd = ThreadingHTTPServer((host, port), _Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.testbed = self  # type: ignore[attr-defined]
+        self.url = f"http://{host}:{self.httpd.server_address[1]}/"
+        style.bind(self.url)
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.requests: list[tuple[str, str]] = []
+        self._thread: threading.Thread | None = None
+
+    def count(self, req: Request) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.requests.append((req.method, req.path))
+
+    def done(self, req: Request) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def answer_key(self) -> dict:
+        return self.style.answer_key()
+
+    def write_answer_key(self, path: Path) -> Path:
+        path.write_text(json.dumps(self.answer_key(), ensure_ascii=False, indent=2), "utf-8")
+        return path
+
+    def start(self) -> "Testbed":
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> "Testbed":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def make_style(name: str, seed: int = 1, traps: bool | list[str] = False, **kw) -> Style:
+    """Build a style by name with a fresh corpus (see ``crawler.testbed.styles.STYLES``).
+
+    ``traps``: False (none), True (all) or a list of trap names (``crawler.testbed.traps``)."""
+    from crawler.testbed.styles import style_class
+
+    style = style_class(name)(build_corpus(seed, **kw))
+    if traps:
+        from crawler.testbed.traps import with_traps
+
+        style = with_traps(style, None if traps is True else list(traps))
+    return style

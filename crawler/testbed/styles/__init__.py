@@ -1,0 +1,20 @@
+"""Portal styles, one per CMS family. ``STYLES`` maps a style name to "module:Class";
+:func:`style_class` imports lazily so one style's import error does not break the others."""
+from __future__ import annotations
+
+import importlib
+
+STYLES = {
+    "hanweb": "crawler.testbed.styles.hanweb:HanwebStyle",        # S1 大汉 JCMS
+    "trs": "crawler.testbed.styles.trs:TrsStyle",                 # S2 拓尔思 static, GBK
+    "gongkai": "crawler.testbed.styles.gongkai:GongkaiStyle",     # S3 山东 /gongkai/ platform
+    "jsonfirst": "crawler.testbed.styles.jsonfirst:JsonFirstStyle",  # S4 gov.cn / gkmlpt
+}
+
+
+def style_class(name: str):
+    try:
+        module, cls = STYLES[name].split(":")
+    except KeyError:
+        raise KeyError(f"unknown testbed style {name!r}; known: {', '.join(STYLES)}") from None
+    return getattr(importlib.import_module(module), cls)

@@ -1,0 +1,1 @@
+"""Offline HTML reports rendered only from audit result documents (see docs/result-document.md)."""

@@ -1,0 +1,1 @@
+"""The rules layer: pure checks over stored artifacts. Never imports Scrapy."""

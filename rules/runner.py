@@ -1,0 +1,93 @@
+"""Load a run's artifacts from the store, run the rules, and build the result document."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from crawler.store import Store
+from data import load_toml, tool_version
+from rules.base import Context, Finding, Outcome, SiteArtifacts
+from rules.registry import all_rules
+from rules.scoring import score
+from rules.workdays import WorkCalendar
+
+RULESET = "2026.1"
+
+
+def load_artifacts(store: Store, run_id: int, site: str) -> SiteArtifacts:
+    info = store.site_info(site) or {}
+    return SiteArtifacts(
+        site=site, name=info.get("name"), family=info.get("family"),
+        documents=store.documents(run_id, site),
+        columns=store.table_rows("columns", run_id, site),
+        entries=store.table_rows("entries", run_id, site),
+        fetches=list(store.fetches(run_id, site)),
+        links=store.table_rows("links", run_id, site),
+        body=store.body,
+    )
+
+
+def run_rules(artifacts: SiteArtifacts, ctx: Context, codes: Iterable[str] | None = None) -> list[Finding]:
+    wanted = set(codes) if codes else None
+    findings: list[Finding] = []
+    for rule_cls in all_rules():
+        if wanted and rule_cls.code not in wanted:
+            continue
+        findings.extend(rule_cls().check(artifacts, ctx))
+    return findings
+
+
+def make_context(today: date, calendar: WorkCalendar | None = None,
+                 thresholds: dict | None = None) -> Context:
+    return Context(today=today, calendar=calendar or WorkCalendar(),
+                   thresholds=thresholds or load_toml("thresholds.toml"))
+
+
+def audit_site(store: Store, run_id: int, site: str, ctx: Context,
+               codes: Iterable[str] | None = None) -> dict:
+    """Run the rules on one site of one run, store the findings, return the result document."""
+    artifacts = load_artifacts(store, run_id, site)
+    findings = run_rules(artifacts, ctx, codes)
+    run = store.run(run_id)
+    prev = store.latest_run(site, before=run_id)
+    prev_open = {f["fingerprint"]: f for f in store.findings(prev["id"], site)
+                 if f["outcome"] in ("fail", "review")} if prev else {}
+    now_by_fp = {f.fingerprint: f for f in findings}
+    listed, counts = [], {o.value: 0 for o in Outcome}
+    for f in findings:
+        counts[f.outcome.value] += 1
+        d = f.to_dict()
+        if f.outcome in (Outcome.FAIL, Outcome.REVIEW):
+            d["change"] = "persisting" if f.fingerprint in prev_open else "new"
+            listed.append(d)
+    # Fixed: open last time and assessed again now with a pass (not merely absent).
+    fixed = [{**old, "change": "fixed"} for fp, old in prev_open.items()
+             if fp in now_by_fp and now_by_fp[fp].outcome == Outcome.PASS]
+    store.replace_findings(run_id, site, listed)
+    rules_meta = [r.meta() for r in all_rules() if not codes or r.code in set(codes)]
+    columns = artifacts.columns
+    doc = {
+        "schema": 1,
+        "tool": {"name": "govaudit", "version": tool_version(), "ruleset": RULESET},
+        "run": {"id": run_id, "started_at": run["started_at"], "finished_at": run["finished_at"],
+                "command": run["command"], "previous_run_id": prev["id"] if prev else None},
+        "as_of": ctx.today.isoformat(),
+        "site": {"url": site, "name": artifacts.name, "family": artifacts.family},
+        "score": score(findings, rules_meta, load_toml("scoring.toml")),
+        "counts": counts,
+        "crawl": {
+            "pages": len(artifacts.fetches), "documents": len(artifacts.documents),
+            "columns": sum(1 for c in columns if c["role"] == "column"),
+            "blocked": sum(1 for f in artifacts.fetches if f["blocked"]),
+            "errors": sum(1 for f in artifacts.fetches if f["error"] or (f["status"] or 0) >= 400),
+        },
+        "rules": rules_meta,
+        "findings": sorted(listed, key=lambda d: (d["outcome"] != "fail", d["code"], d["url"] or "")),
+        "fixed": fixed,
+    }
+    store.save_result(run_id, site, doc)
+    return doc
+
+
+def audit_run(store: Store, run_id: int, ctx: Context, codes: Iterable[str] | None = None) -> list[dict]:
+    return [audit_site(store, run_id, site, ctx, codes) for site in store.sites(run_id)]
