@@ -46,7 +46,7 @@ def build_settings(urls: list[str], *, concurrency: int | None = None, delay: fl
 def run_crawl(urls: list[str], db_path: str, run_id: int, *, family: str | None = None,
               max_documents: int | None = None, **settings_kw) -> dict:
     """Crawl ``urls`` into the store under ``run_id``; return crawl statistics."""
-    process = CrawlerProcess(build_settings(urls, **settings_kw), install_root_handler=True)
+    process = CrawlerProcess(build_settings(urls, **settings_kw))
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, start_urls=urls, db_path=db_path, run_id=run_id, family=family,
                   max_documents=max_documents)

@@ -270,7 +270,8 @@ class PortalSpider(scrapy.Spider):
                  select json_group_array(name) from (
                    select distinct c.name from entries e join columns c
                      on c.run_id = e.run_id and c.url = e.column_url
-                   where e.run_id = documents.run_id and e.doc_url = documents.url))
+                   where e.run_id = documents.run_id and e.doc_url = documents.url
+                     and c.role != 'home'))
                where run_id = ?""", [self.run_id])
         self.store.commit()
         self.crawl_reason = reason
