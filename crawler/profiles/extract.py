@@ -1,0 +1,326 @@
+"""Family-independent extraction helpers (pure functions, no fetching).
+
+Every profile builds on these: date parsing, text cleaning, metadata label/value pairs,
+the standard gov ``<meta>`` block and absolute links. Inputs are HTML strings or
+:class:`parsel.Selector` objects.
+"""
+from __future__ import annotations
+
+import html as htmllib
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import NamedTuple
+from urllib.parse import urldefrag, urljoin
+
+from parsel import Selector
+
+from crawler.items import Link
+
+CHINA_TZ = timezone(timedelta(hours=8))
+
+# --------------------------------------------------------------------------- text
+
+_SPACES = re.compile(r"[\s\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
+
+
+def clean(text: str | None) -> str:
+    """Collapse whitespace (incl. &ensp; &nbsp; &emsp; and the ideographic space) and strip."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = htmllib.unescape(text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise_label(text: str | None) -> str:
+    """``索&ensp;引&ensp;号：`` -> ``索引号``: no spaces, colons or 【】 brackets."""
+    return re.sub(r"[\s:：【】\[\]]+", "", clean(text))
+
+
+# --------------------------------------------------------------------------- dates
+
+_DATE_SEP = re.compile(r"(?<!\d)(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)")
+_DATE_CN = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})(?!\d)\s*日?")
+_EPOCH = re.compile(r"^\s*(\d{10}|\d{13})\s*$")
+
+
+def _iso(y: str, m: str, d: str) -> str | None:
+    try:
+        value = date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+    return value.isoformat() if 1949 <= value.year <= 2100 else None
+
+
+def parse_date(text) -> str | None:
+    """The first calendar date in ``text`` as ISO ``YYYY-MM-DD``, or None when unsure.
+
+    Accepts ``2022-05-09``, ``2022-5-9``, ``2022/5/9``, ``2022.05.09``, ``2022年5月9日``,
+    ``[2022-05-09]``, a trailing time, dates split over lines, and 10/13-digit epoch
+    seconds/milliseconds (China time). Index numbers such as ``2026-02-00018`` and
+    impossible dates give None.
+    """
+    found = find_date(text)
+    return found[0] if found else None
+
+
+def find_date(text) -> tuple[str, str] | None:
+    """Like :func:`parse_date` but returns ``(iso_date, matched_text)`` (whitespace cleaned)."""
+    if text is None:
+        return None
+    s = str(text)
+    epoch = _EPOCH.match(s)
+    if epoch:
+        n = int(epoch.group(1))
+        seconds = n / 1000 if len(epoch.group(1)) == 13 else n
+        try:
+            moment = datetime.fromtimestamp(seconds, CHINA_TZ)
+        except (OverflowError, OSError, ValueError):
+            return None
+        return (moment.date().isoformat(), epoch.group(1)) if 1990 <= moment.year <= 2100 else None
+    found = [m for m in (_DATE_SEP.search(s), _DATE_CN.search(s)) if m]
+    if not found:
+        return None
+    m = min(found, key=lambda m: m.start())
+    y, mo, d = (m.group(1), m.group(3), m.group(4)) if m.re is _DATE_SEP else m.groups()
+    iso = _iso(y, mo, d)
+    return (iso, clean(m.group(0))) if iso else None
+
+
+# --------------------------------------------------------------------------- labels
+
+#: metadata label (normalised) -> field of :class:`crawler.items.Document`
+LABEL_FIELDS: dict[str, str] = {
+    "索引号": "index_no",
+    "发布机构": "publisher", "发文机关": "publisher", "发文单位": "publisher",
+    "信息来源": "publisher", "来源": "publisher",
+    "文号": "doc_no", "发文字号": "doc_no", "文件编号": "doc_no",
+    "成文日期": "written_date", "生成日期": "written_date", "发文日期": "written_date",
+    "印发日期": "written_date",
+    "发布日期": "pub_date", "发布时间": "pub_date", "公开日期": "pub_date",
+    "上载日期": "pub_date", "时间": "pub_date",
+    "有效性": "validity", "效力状态": "validity",
+    "主题分类": "category", "组配分类": "category", "分类": "category", "体裁分类": "category",
+    "标题": "title", "名称": "title",
+}
+DATE_FIELDS = ("written_date", "pub_date")
+
+_LABEL_RE = re.compile(
+    "(?P<label>" + "|".join(
+        r"\s*".join(map(re.escape, label)) for label in sorted(LABEL_FIELDS, key=len, reverse=True)
+    ) + r")\s*[:：]"
+)
+
+_PLACEHOLDERS = {"无", "空", "-", "—", "——", "--", "/", "暂无", "〔〕号", "[]号", "【】号", "()号", "（）号"}
+_EMPTY_DOC_NO = re.compile(r"^\S*[〔\[【（(]\s*[〕\]】）)]\s*号?$")
+
+
+def label_field(text: str | None) -> str | None:
+    """The field a label stands for (``发文字号：`` -> ``doc_no``), None when not a known label."""
+    return LABEL_FIELDS.get(normalise_label(text))
+
+
+def is_placeholder(value: str | None) -> bool:
+    """True for printed stand-ins of a missing value: 无, 〔〕号, [] 号, 空, -, —, 暂无."""
+    s = re.sub(r"\s+", "", clean(value))
+    return bool(s) and (s in _PLACEHOLDERS or bool(_EMPTY_DOC_NO.match(s)))
+
+
+def normalise_value(field: str, text: str | None) -> str | None:
+    """Field value as stored in ``Value.value``: ISO dates, None for blanks and placeholders."""
+    text = clean(text)
+    if not text or is_placeholder(text):
+        return None
+    return parse_date(text) if field in DATE_FIELDS else text
+
+
+class Pair(NamedTuple):
+    """A metadata value found next to a label: cleaned value text and the label as printed."""
+
+    text: str
+    label: str
+
+
+def split_pairs(text: str, anchored: bool = True) -> list[tuple[str, str, str]]:
+    """``索引号：X 发布机构：Y`` -> [(field, value, label), …]. Labels need a colon here.
+    ``anchored``: the text must start with a label."""
+    text = clean(text)
+    matches = list(_LABEL_RE.finditer(text))
+    if not matches or (anchored and matches[0].start() != 0):
+        return []
+    out = []
+    for m, nxt in zip(matches, matches[1:] + [None]):
+        value = text[m.end(): nxt.start() if nxt else len(text)].strip()
+        out.append((LABEL_FIELDS[normalise_label(m.group("label"))], value, clean(m.group(0))))
+    return out
+
+
+# --------------------------------------------------------------------------- trees
+
+BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "tr", "table", "tbody", "thead", "section", "article",
+              "h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "form", "header", "footer",
+              "nav", "blockquote", "pre", "br", "hr"}
+_SKIP_TAGS = {"script", "style", "noscript", "template"}
+
+
+def selector(doc) -> Selector:
+    """A parsel Selector from an HTML string or a Selector."""
+    return doc if isinstance(doc, Selector) else Selector(text=doc or "<html></html>")
+
+
+def _root(doc):
+    if isinstance(doc, (str, Selector)) or doc is None:
+        return selector(doc).root
+    return doc  # an lxml element
+
+
+def element_text(el, blocks: bool = False) -> str:
+    """Text of an element without script/style. ``blocks``: one line per block element
+    (cleaned lines joined by newlines); otherwise one cleaned line."""
+    parts: list[str] = []
+
+    def walk(e, top=False):
+        if isinstance(e.tag, str) and e.tag not in _SKIP_TAGS:
+            brk = "\n" if e.tag in BLOCK_TAGS else (" " if e.tag in ("td", "th") else "")
+            parts.append(brk)
+            parts.append(e.text or "")
+            for child in e:
+                walk(child)
+            parts.append(brk)
+        if not top:
+            parts.append(e.tail or "")
+
+    walk(el, top=True)
+    raw = "".join(parts)
+    if not blocks:
+        return clean(raw)
+    return "\n".join(line for line in (clean(x) for x in raw.split("\n")) if line)
+
+
+LABEL_TAGS = ("span", "b", "strong", "label", "em", "i", "font")
+
+
+def _value_after(el) -> str:
+    """Text after a label element, up to the next sibling that looks like a label."""
+    parts = [el.tail or ""]
+    for sib in el.itersiblings():
+        if isinstance(sib.tag, str):
+            text = element_text(sib)
+            if sib.tag in LABEL_TAGS and (label_field(text) or re.search(r"[:：]$", text)):
+                break
+            parts.append(" " if sib.tag == "br" else text)
+        parts.append(sib.tail or "")
+    return clean("".join(parts))
+
+
+def label_pairs(doc) -> dict[str, Pair]:
+    """Metadata label/value pairs on a page: ``{field: Pair(value_text, label)}``, first wins.
+
+    Finds table cells (``<td>L：</td><td>V</td>``, ``<td><b>L</b></td>``, several pairs per
+    row, ``<td>L：V</td>``), ``<dt>L</dt><dd>V</dd>``, list items starting with a label
+    (``<li>L：<font>V</font></li>``, two pairs in one item) and label elements followed by
+    their value (``<span>L:</span>V``, ``<b>L：</b><span>V</span>``). A label and value in
+    one running text (``<p>发布日期：2022年5月9日</p>``) is left to text patterns.
+    """
+    root = _root(doc)
+    pairs: dict[str, Pair] = {}
+
+    def add(field, value, label):
+        pairs.setdefault(field, Pair(clean(value), clean(label)))
+
+    for tr in root.iter("tr"):
+        cells = [c for c in tr if c.tag in ("td", "th")]
+        i = 0
+        while i < len(cells):
+            text = element_text(cells[i])
+            field = label_field(text) if len(text) <= 12 else None
+            if field and i + 1 < len(cells):
+                value = element_text(cells[i + 1])
+                if not label_field(value):
+                    add(field, value, text)
+                    i += 2
+                    continue
+            if not any(True for _ in cells[i].iter("table")):
+                for f, v, label in split_pairs(text):
+                    add(f, v, label)
+            i += 1
+    for dt in root.iter("dt"):
+        dd = dt.getnext()
+        field = label_field(element_text(dt))
+        if field and dd is not None and dd.tag == "dd":
+            add(field, element_text(dd), element_text(dt))
+    for el in root.iter("li"):
+        if not any(d.tag in BLOCK_TAGS and d.tag != "br" for d in el.iterdescendants() if isinstance(d.tag, str)):
+            for f, v, label in split_pairs(element_text(el)):
+                add(f, v, label)
+    for el in root.iter(*LABEL_TAGS):
+        field = label_field(element_text(el))
+        if field and not any(True for _ in el.iterancestors("td", "th", "li", "dt")):
+            add(field, _value_after(el), element_text(el))
+    return pairs
+
+
+# --------------------------------------------------------------------------- meta
+
+#: the standard gov-website <meta> names (plus TRS and gov.cn extras), canonical spelling
+META_NAMES = (
+    "SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnDescription", "ColumnKeywords",
+    "ColumnType", "ArticleTitle", "PubDate", "ContentSource", "Keywords", "Author", "Description",
+    "Url", "Image", "DocId", "ChnlId", "SiteId", "manuscriptId", "firstpublishedtime",
+    "lastmodifiedtime", "lanmu",
+)
+_META_CANON = {n.lower(): n for n in META_NAMES} | {"desctiption": "Description"}
+
+
+def meta_tags(doc) -> dict[str, str]:
+    """``<meta name=… content=…>`` as a dict; known names in canonical spelling
+    (matched case-insensitively, ``Desctiption`` -> Description), first occurrence wins."""
+    out: dict[str, str] = {}
+    for m in selector(doc).xpath("//meta[@name]"):
+        name = (m.attrib.get("name") or "").strip()
+        content = m.attrib.get("content")
+        if not name or content is None:
+            continue
+        out.setdefault(_META_CANON.get(name.lower(), name), clean(content))
+    return out
+
+
+# --------------------------------------------------------------------------- links
+
+_LINK_ATTRS = (("a", "href"), ("area", "href"), ("img", "src"), ("iframe", "src"),
+               ("frame", "src"), ("script", "src"), ("link", "href"))
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
+
+
+def absolute_url(base: str, href: str | None) -> str | None:
+    """``href`` resolved against ``base``, fragment dropped; None for javascript:/mailto:/tel:/#."""
+    href = (href or "").strip()
+    if not href or href.lower().startswith(_SKIP_SCHEMES):
+        return None
+    return urldefrag(urljoin(base, re.sub(r"[\r\n\t]", "", href)))[0] or None
+
+
+def absolute_links(url: str, doc) -> list[Link]:
+    """Every link on the page (a, area, img, iframe, frame, script, link), absolute,
+    deduplicated by (url, tag), in document order. Honours ``<base href>``."""
+    sel = selector(doc)
+    base = urljoin(url, sel.xpath("//base/@href").get() or "")
+    out: list[Link] = []
+    seen = set()
+    for el in sel.root.iter(*(tag for tag, _ in _LINK_ATTRS)):
+        attr = dict(_LINK_ATTRS)[el.tag]
+        raw = el.get(attr)
+        target = absolute_url(base, raw)
+        if not target or (target, el.tag) in seen:
+            continue
+        seen.add((target, el.tag))
+        if el.tag in ("img", "iframe", "frame"):
+            text = clean(el.get("alt") or el.get("title") or "")
+        else:
+            text = element_text(el) or clean(el.get("title") or "")
+            if not text and el.tag in ("a", "area"):
+                img = next(iter(el.iter("img")), None)
+                text = clean(el.get("alt") or (img.get("alt") if img is not None else "") or "")
+        out.append(Link(url=target, text=text, tag=el.tag, raw_href=raw or ""))
+    return out
+

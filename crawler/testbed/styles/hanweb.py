@@ -1,0 +1,496 @@
+"""S1: a 大汉 Hanweb JCMS-like portal (classic "jpage" lists) serving the corpus.
+
+URL scheme::
+
+    /                                   home page (meta block, nav, news, footer)
+    /col/col1000/index.html             政府信息公开 section (指南 1001, 制度 1002, 年报 1003,
+                                        法定主动公开内容 -> one link per corpus column)
+    /col/col1100|1101|1102/index.html   other nav sections (政务公开, 政务服务, 互动交流)
+    /col/col{id}/index.html             corpus column (id 1201…): datastore with the first 45 rows
+                                        + a jpage({totalRecord, perPage:15, groupSize:3}) call
+    /module/web/jpage/dataproxy.jsp     more rows: POST ?startrecord=&endrecord=&perpage= with the
+                                        form body of the jpage script, or GET ?page=N&columnid=…
+    /art/{Y}/{M}/{D}/art_{colid}_{n}.html   article (pub date, not zero-padded; primary column)
+    /module/download/downfile.jsp?classid=0&filename={md5(key)}.{ext}   attachment
+    /images/dzjg.png                    the 党政机关 badge image
+
+The unit id of column ``id`` is ``id + 3210``. Everything is deterministic.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import struct
+import zipfile
+import zlib
+from html import escape
+from urllib.parse import urlsplit
+
+from crawler.testbed.corpus import Corpus, Doc
+from crawler.testbed.server import Request, Response, Style, html
+
+SITE_ID_CODE = "3711000001"
+SECTION, GUIDE, RULES, REPORTS = 1000, 1001, 1002, 1003
+NAV_PAGES = {1100: "政务公开", 1101: "政务服务", 1102: "互动交流"}
+FIRST_COLUMN = 1201
+UNIT_OFFSET = 3210
+PER_PAGE, GROUP_SIZE = 15, 3
+EMBEDDED = PER_PAGE * GROUP_SIZE          # rows inline on the column page (and per GET page)
+MAX_ROWS = 300                            # the proxy silently cuts bigger ranges
+PROXY = "/module/web/jpage/dataproxy.jsp"
+DOWNLOAD = "/module/download/downfile.jsp"
+ROW_STYLES = ("span", "b", "time", "table")
+NO_TITLE_ATTR = "czyjs"                   # this column drops title= but keeps full anchor text
+CUT = 18                                  # anchor text is cut with "…" past this length
+
+#: (year, pub date, article number) of the 政府信息公开年报 list (plain pages, not corpus docs)
+ANNUAL_REPORTS = [(2025, (2026, 1, 23), 9003), (2024, (2025, 1, 24), 9002), (2023, (2024, 1, 26), 9001)]
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "wps": "application/kswps",
+    "ofd": "application/ofd",
+    "zip": "application/zip",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}
+
+
+def doc_number(doc: Doc) -> int:
+    return int(re.sub(r"\D", "", doc.key))
+
+
+class HanwebStyle(Style):
+    name = "hanweb"
+
+    def __init__(self, corpus: Corpus):
+        super().__init__(corpus)
+        self.col_id = {c.key: FIRST_COLUMN + i for i, c in enumerate(corpus.columns)}
+        self.col_by_id = {v: corpus.column(k) for k, v in self.col_id.items()}
+        self.articles: dict[str, Doc] = {}
+        self.files: dict[str, tuple[Doc, object]] = {}
+
+    # -- URLs -------------------------------------------------------------------------
+    def bind(self, base_url: str) -> None:
+        super().bind(base_url)
+        for col in self.corpus.columns:
+            col.url = self.base_url + self.col_path(self.col_id[col.key])
+        self.articles.clear()
+        self.files.clear()
+        for doc in self.corpus.docs.values():
+            path = self.art_path(doc)
+            self.articles[path] = doc
+            doc.url = self.base_url + path
+            for att in doc.attachments:
+                name = self.file_name(att)
+                self.files[name] = (doc, att)
+                att.url = f"{self.base_url}{DOWNLOAD}?classid=0&filename={name}"
+
+    @staticmethod
+    def col_path(col_id: int) -> str:
+        return f"/col/col{col_id}/index.html"
+
+    def art_path(self, doc: Doc) -> str:
+        d = doc.pub_date
+        return f"/art/{d.year}/{d.month}/{d.day}/art_{self.col_id[doc.column]}_{doc_number(doc)}.html"
+
+    @staticmethod
+    def file_name(att) -> str:
+        return f"{hashlib.md5(att.key.encode()).hexdigest()}.{att.ext}"
+
+    # -- dispatch ---------------------------------------------------------------------
+    def handle(self, req: Request) -> Response | None:
+        path = req.path
+        if path in ("/", "/index.html"):
+            return html(self.home())
+        if path == PROXY:
+            return self.dataproxy(req)
+        if path == DOWNLOAD:
+            return self.download(req)
+        if path == "/images/dzjg.png":
+            return Response(200, PNG, "image/png")
+        m = re.fullmatch(r"/col/col(\d+)/index\.html", path)
+        if m:
+            page = self.column_page(int(m.group(1)))
+            return html(page) if page else None
+        if path in self.articles:
+            return html(self.article(self.articles[path]))
+        for year, (y, mo, d), n in ANNUAL_REPORTS:
+            if path == f"/art/{y}/{mo}/{d}/art_{REPORTS}_{n}.html":
+                return html(self.annual_report(year, f"{y}-{mo:02d}-{d:02d}"))
+        return None
+
+    # -- page shell -------------------------------------------------------------------
+    def page(self, title: str, column: str, main: str, extra_meta: dict[str, str] | None = None) -> str:
+        meta = {"SiteName": self.corpus.site_name, "SiteDomain": urlsplit(self.base_url).netloc,
+                "SiteIDCode": SITE_ID_CODE, "ColumnName": column, "ColumnDescription": column,
+                "ColumnKeywords": column, "ColumnType": column, **(extra_meta or {})}
+        metas = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in meta.items())
+        return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="X-UA-Compatible" content="IE=edge">
+<title>{escape(title)}</title>
+{metas}
+</head>
+<body>
+<div class="header"><div class="logo"><a href="/">{escape(self.corpus.site_name)}</a></div>
+<div class="nav"><ul>
+<li><a href="/">首页</a></li>
+<li><a href="{self.col_path(1100)}">政务公开</a></li>
+<li><a href="{self.col_path(SECTION)}">政府信息公开</a></li>
+<li><a href="{self.col_path(1101)}">政务服务</a></li>
+<li><a href="{self.col_path(1102)}">互动交流</a></li>
+</ul></div></div>
+{main}
+<div class="footer">
+<p>主办单位：{escape(self.corpus.site_name)}办公室　承办单位：明湖市大数据中心</p>
+<p>网站标识码：{SITE_ID_CODE}　<a href="https://beian.miit.gov.cn/" target="_blank">鲁ICP备12345678号</a>　<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=37110002000123" target="_blank">鲁公网安备 37110002000123号</a></p>
+<p><a href="https://bszs.conac.cn/sitename?method=show&amp;id=3711000001" target="_blank"><img src="/images/dzjg.png" alt="党政机关"></a>　联系电话：0633-1234567</p>
+</div>
+</body>
+</html>
+"""
+
+    @staticmethod
+    def crumbs(*links: tuple[str, str | None]) -> str:
+        parts = [f'<a href="{href}">{escape(text)}</a>' if href else f"<span>{escape(text)}</span>"
+                 for text, href in links]
+        return f'<div class="bt-position">当前位置：{" &gt; ".join(parts)}</div>'
+
+    # -- home and section -------------------------------------------------------------
+    def home(self) -> str:
+        newest = sorted(self.corpus.docs.values(), key=lambda d: (d.pub_date, d.key), reverse=True)[:6]
+        news = "\n".join(f'<li><a href="{self.art_path(d)}" title="{escape(d.title)}" target="_blank">'
+                         f"{escape(cut(d.title))}</a><span>{d.pub_date}</span></li>" for d in newest)
+        main = f"""<div class="main">
+<div class="news"><h3>政务要闻</h3><ul>
+{news}
+</ul></div>
+</div>"""
+        return self.page(self.corpus.site_name, "首页", main)
+
+    def section(self) -> str:
+        columns = "\n".join(f'<li><a href="{self.col_path(self.col_id[c.key])}" target="_blank">{escape(c.name)}</a></li>'
+                            for c in self.corpus.columns)
+        main = f"""{self.crumbs(("首页", "/"), ("政府信息公开", None))}
+<div class="xxgk-main">
+<div class="xxgk-top"><ul>
+<li><a href="{self.col_path(GUIDE)}">政府信息公开指南</a></li>
+<li><a href="{self.col_path(RULES)}">政府信息公开制度</a></li>
+</ul></div>
+<div class="fdzdgknr">
+<div class="xxgk-title"><span>法定主动公开内容</span></div>
+<ul>
+{columns}
+</ul>
+</div>
+<div class="xxgk-bottom"><ul>
+<li><a href="{self.col_path(REPORTS)}">政府信息公开年报</a></li>
+<li><a href="{self.col_path(1102)}">依申请公开</a></li>
+</ul></div>
+</div>"""
+        return self.page(f"政府信息公开_{self.corpus.site_name}", "政府信息公开", main)
+
+    def text_page(self, col_id: int, name: str, paragraphs: list[str]) -> str:
+        body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+        parent = [("政府信息公开", self.col_path(SECTION))] if col_id in (GUIDE, RULES, REPORTS) else []
+        main = f"""{self.crumbs(("首页", "/"), *parent, (name, None))}
+<div class="main"><h1 class="title">{escape(name)}</h1>
+<div id="zoom">
+{body}
+</div></div>"""
+        return self.page(f"{name}_{self.corpus.site_name}", name, main)
+
+    def column_page(self, col_id: int) -> str | None:
+        site = self.corpus.site_name
+        if col_id == SECTION:
+            return self.section()
+        if col_id == GUIDE:
+            return self.text_page(GUIDE, "政府信息公开指南", [
+                f"为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》，编制本指南。",
+                f"一、主动公开。{site}主动公开的政府信息，通过本网站“法定主动公开内容”栏目发布。",
+                "属于主动公开范围的政府信息，自该政府信息形成或者变更之日起20个工作日内予以公开。",
+                "二、依申请公开。公民、法人或者其他组织可以通过网上、信函等方式提出政府信息公开申请。",
+                "受理机构：明湖市人民政府办公室，地址：明湖市人民路1号，联系电话：0633-1234567。"])
+        if col_id == RULES:
+            return self.text_page(RULES, "政府信息公开制度", [
+                "明湖市政府信息公开工作制度",
+                "一、政府信息主动公开制度。二、政府信息依申请公开制度。三、政府信息公开保密审查制度。",
+                "四、政府信息公开考核评议制度。五、政府信息公开社会评议和责任追究制度。"])
+        if col_id == REPORTS:
+            rows = "\n".join(
+                f'<li><a href="/art/{y}/{mo}/{d}/art_{REPORTS}_{n}.html" target="_blank">'
+                f"{site}{year}年政府信息公开工作年度报告</a><span>{y}-{mo:02d}-{d:02d}</span></li>"
+                for year, (y, mo, d), n in ANNUAL_REPORTS)
+            main = f"""{self.crumbs(("首页", "/"), ("政府信息公开", self.col_path(SECTION)), ("政府信息公开年报", None))}
+<div class="main"><ul class="list">
+{rows}
+</ul></div>"""
+            return self.page(f"政府信息公开年报_{site}", "政府信息公开年报", main)
+        if col_id in NAV_PAGES:
+            name = NAV_PAGES[col_id]
+            links = (f'<ul><li><a href="{self.col_path(SECTION)}">政府信息公开</a></li></ul>' if col_id == 1100
+                     else '<div class="empty">暂无信息</div>')
+            main = f"""{self.crumbs(("首页", "/"), (name, None))}
+<div class="main">{links}</div>"""
+            return self.page(f"{name}_{site}", name, main)
+        if col_id in self.col_by_id:
+            return self.list_page(col_id)
+        return None
+
+    # -- lists --------------------------------------------------------------------------
+    def row(self, column_key: str, doc: Doc) -> str:
+        style = ROW_STYLES[[c.key for c in self.corpus.columns].index(column_key) % len(ROW_STYLES)]
+        if column_key == NO_TITLE_ATTR:
+            anchor = f'<a href="{self.art_path(doc)}" target="_blank">{escape(doc.title)}</a>'
+        else:
+            anchor = (f'<a href="{self.art_path(doc)}" title="{escape(doc.title)}" target="_blank">'
+                      f"{escape(cut(doc.title))}</a>")
+        d = doc.pub_date
+        if style == "span":
+            return f"<li>{anchor}<span>{d.isoformat()}</span></li>"
+        if style == "b":
+            return f"<li>{anchor}<b>{d.isoformat()}</b></li>"
+        if style == "time":
+            return f'<li>{anchor}<span class="time">{d.year}-\n{d.month:02d}-\n{d.day:02d}</span></li>'
+        return f"<tr><td>{anchor}</td><td>[{d.isoformat()}]</td></tr>"
+
+    def records(self, column_key: str, start: int, end: int) -> str:
+        """CDATA records for rows start..end (1-based, inclusive)."""
+        docs = self.corpus.docs_in(column_key)[start - 1:end]
+        return "\n".join(f"<record><![CDATA[{self.row(column_key, d)}]]></record>" for d in docs)
+
+    def list_page(self, col_id: int) -> str:
+        col = self.col_by_id[col_id]
+        unit = col_id + UNIT_OFFSET
+        total = len(col.docs)
+        site = self.corpus.site_name
+        nextgroup = (f'<a href="{PROXY}?page=1&webid=1&path=/&columnid={col_id}&unitid={unit}'
+                     f'&webname={site}&permissiontype=0"></a>')
+        siblings = "\n".join(f'<li><a href="{self.col_path(self.col_id[c.key])}">{escape(c.name)}</a></li>'
+                             for c in self.corpus.columns)
+        main = f"""{self.crumbs(("首页", "/"), ("政府信息公开", self.col_path(SECTION)), ("法定主动公开内容", None), (col.name, None))}
+<div class="main">
+<div class="left-menu"><h3>法定主动公开内容</h3><ul>
+{siblings}
+</ul></div>
+<div class="right-list"><h2>{escape(col.name)}</h2>
+<div id="{unit}"><script type="text/xml"><datastore>
+<nextgroup><![CDATA[{nextgroup}]]></nextgroup>
+<recordset>
+{self.records(col.key, 1, EMBEDDED)}
+</recordset>
+</datastore></script></div>
+<script type="text/javascript">
+$('#{unit}').jpage({{totalRecord:{total}, perPage:{PER_PAGE}, groupSize:{GROUP_SIZE}, proxyUrl:'{PROXY}', dataStore:'#{unit}', barPosition:'bottom', ajaxParam:{{col:1, webid:1, path:'/', columnid:{col_id}, sourceContentType:1, unitid:'{unit}', webname:'{site}', permissiontype:0}}}});
+</script>
+</div>
+</div>"""
+        return self.page(f"{col.name}_{site}", col.name, main)
+
+    def dataproxy(self, req: Request) -> Response:
+        empty = '<?xml version="1.0" encoding="UTF-8"?><datastore><recordset/></datastore>'
+        try:
+            col = self.col_by_id.get(int(req.param("columnid") or 0))
+            unit = int(req.param("unitid") or 0)
+            if req.param("startrecord") is not None:
+                start, end = int(req.param("startrecord")), int(req.param("endrecord") or 0)
+            else:
+                page = int(req.param("page") or 1)
+                start, end = (page - 1) * EMBEDDED + 1, page * EMBEDDED
+        except ValueError:
+            return xml(empty)
+        if col is None or unit != self.col_id[col.key] + UNIT_OFFSET or not req.headers.get("referer"):
+            return xml(empty)
+        start = max(start, 1)
+        end = min(end, start + MAX_ROWS - 1, len(col.docs))
+        total = len(col.docs)
+        head = (f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{total}</totalrecord>'
+                f"<totalpage>{-(-total // PER_PAGE)}</totalpage>")
+        if start > end:
+            return xml(head + "<recordset/></datastore>")
+        return xml(f"{head}<recordset>\n{self.records(col.key, start, end)}\n</recordset></datastore>")
+
+    # -- articles -----------------------------------------------------------------------
+    def info_rows(self, doc: Doc) -> str:
+        n = doc_number(doc)
+        colon = "：" if n % 3 else ""
+        values = [
+            ("索引号", "index_no", doc.index_no), ("组配分类", None, doc.category),
+            ("发布机构", "publisher", doc.publisher),
+            ("生成日期", "written_date", doc.written_date.isoformat() if doc.written_date else None),
+            ("文件编号", "doc_no", doc.doc_no),
+        ]
+        if doc.kind == "normative":
+            values.append(("统一编号", None, f"MHSD{(doc.written_date or doc.pub_date).year}-{n:04d}"))
+        values += [("有效性", "validity", doc.validity), ("发布日期", None, doc.pub_date.isoformat())]
+        cells = []
+        for label, field, value in values:
+            if value is None:
+                shown = doc.missing_shown.get(field, "blank")
+                if shown == "omit":
+                    continue
+                value = "" if shown == "blank" else shown
+            cells.append(f'<td class="label">{label}{colon}</td><td>{escape(value)}</td>')
+        rows = ["".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
+        return "\n".join(f"<tr>{r}</tr>" for r in rows)
+
+    def article(self, doc: Doc) -> str:
+        n = doc_number(doc)
+        col = self.corpus.column(doc.column)
+        col_id = self.col_id[col.key]
+        pub = f"{doc.pub_date.isoformat()} {8 + n % 10:02d}:{n * 7 % 60:02d}"
+        body = "\n".join(f"<p>{escape(line)}</p>" for line in doc.body.split("\n"))
+        extras = []
+        if doc.attachments:
+            links = "\n".join(f'<p><a href="{DOWNLOAD}?classid=0&amp;filename={self.file_name(a)}" target="_blank">'
+                              f"{escape(a.name)}</a></p>" for a in doc.attachments)
+            extras.append(f'<div class="fj"><span>附件：</span>\n{links}\n</div>')
+        for label, key in (("相关文件", doc.interprets), ("相关解读", doc.interpretation)):
+            if key:
+                other = self.corpus.docs[key]
+                extras.append(f'<div class="xgwj">{label}：<a href="{self.art_path(other)}" target="_blank">'
+                              f"{escape(other.title)}</a></div>")
+        extra = "\n".join(extras)
+        main = f"""{self.crumbs(("首页", "/"), ("政府信息公开", self.col_path(SECTION)), (col.name, self.col_path(col_id)))}
+<div class="main">
+<div class="xxgk-info"><table class="xxgk_table" cellspacing="0" cellpadding="0">
+{self.info_rows(doc)}
+</table></div>
+<div class="article">
+<h1 class="title">{escape(doc.title)}</h1>
+<div class="info"><span>发布时间：{pub}</span>　<span>信息来源：{escape(doc.publisher or "")}</span>　<span>字体：[大 中 小]</span></div>
+<div id="zoom"><meta name="ContentStart">
+{body}
+<meta name="ContentEnd"></div>
+{extra}
+</div>
+</div>"""
+        meta = {"ArticleTitle": doc.title, "PubDate": pub, "ContentSource": doc.publisher or "",
+                "Keywords": "", "Url": doc.url or ""}
+        return self.page(f"{doc.title}_{col.name}_{self.corpus.site_name}", col.name, main, meta)
+
+    def annual_report(self, year: int, pub: str) -> str:
+        title = f"{self.corpus.site_name}{year}年政府信息公开工作年度报告"
+        main = f"""{self.crumbs(("首页", "/"), ("政府信息公开", self.col_path(SECTION)), ("政府信息公开年报", self.col_path(REPORTS)))}
+<div class="main"><h1 class="title">{escape(title)}</h1>
+<div class="info"><span>发布时间：{pub} 09:00</span></div>
+<div id="zoom"><meta name="ContentStart">
+<p>本报告根据《中华人民共和国政府信息公开条例》要求编制，所列数据统计期限自{year}年1月1日起至{year}年12月31日止。</p>
+<p>一、总体情况　二、主动公开政府信息情况　三、收到和处理政府信息公开申请情况　四、政府信息公开行政复议、行政诉讼情况　五、存在的主要问题及改进情况　六、其他需要报告的事项</p>
+<meta name="ContentEnd"></div></div>"""
+        meta = {"ArticleTitle": title, "PubDate": f"{pub} 09:00", "ContentSource": self.corpus.site_name}
+        return self.page(f"{title}_{self.corpus.site_name}", "政府信息公开年报", main, meta)
+
+    # -- attachments --------------------------------------------------------------------
+    def download(self, req: Request) -> Response | None:
+        found = self.files.get(req.param("filename") or "")
+        if not found:
+            return None
+        doc, att = found
+        return Response(200, file_bytes(att.ext, f"{doc.title}\n{att.name}"),
+                        CONTENT_TYPES.get(att.ext, "application/octet-stream"),
+                        {"Content-Disposition": f'attachment; filename="{self.file_name(att)}"'})
+
+
+def cut(title: str) -> str:
+    return title if len(title) <= CUT else title[:CUT] + "…"
+
+
+def xml(body: str) -> Response:
+    return Response(200, body, "text/xml; charset=utf-8")
+
+
+# -- small real files ---------------------------------------------------------------------
+
+def file_bytes(ext: str, text: str) -> bytes:
+    """A small but well-formed file of the given type (magic bytes are what checkers read)."""
+    if ext == "pdf":
+        return _pdf()
+    if ext in ("doc", "xls", "wps"):
+        return OLE_EMPTY
+    if ext == "jpg":
+        return JPEG
+    if ext == "png":
+        return PNG
+    members = {
+        "docx": {"[Content_Types].xml": _CT_DOCX, "word/document.xml":
+                 f'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                 f"<w:body><w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p></w:body></w:document>"},
+        "xlsx": {"[Content_Types].xml": _CT_XLSX, "xl/workbook.xml":
+                 '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'},
+        "ofd": {"OFD.xml": '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.0" DocType="OFD">'
+                           "<ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+                "Doc_0/Document.xml": '<ofd:Document xmlns:ofd="http://www.ofdspec.org/2016"/>'},
+    }.get(ext, {"readme.txt": text})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), data.encode("utf-8"))
+    return buf.getvalue()
+
+
+_CT_DOCX = ('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.wordprocessingml.document.main+xml"/></Types>')
+_CT_XLSX = ('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+
+
+def _pdf() -> bytes:
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, obj)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def _ole_empty() -> bytes:
+    """An empty but valid OLE2 compound file (header, one FAT sector, one directory sector)."""
+    free, end, fat, nostream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    header = (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + b"\0" * 16
+              + struct.pack("<HHHHH6sIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, b"\0" * 6,
+                            0, 1, 1, 0, 0x1000, end, 0, end, 0)
+              + struct.pack("<109I", 0, *[free] * 108))
+    fat_sector = struct.pack("<128I", fat, end, *[free] * 126)
+    name = "Root Entry".encode("utf-16-le") + b"\0\0"
+    root = (name.ljust(64, b"\0") + struct.pack("<HBB3I", len(name), 5, 1, nostream, nostream, nostream)
+            + b"\0" * 16 + b"\0" * 4 + b"\0" * 16 + struct.pack("<IQ", end, 0))
+    unused = b"\0" * 64 + struct.pack("<HBB3I", 0, 0, 0, nostream, nostream, nostream) + b"\0" * 48
+    return header + fat_sector + root + unused * 3
+
+
+def _jpeg() -> bytes:
+    """A 1x1 grey baseline JPEG (one-symbol Huffman tables, a single all-zero block)."""
+    def seg(marker: int, payload: bytes) -> bytes:
+        return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
+    one = bytes([1] + [0] * 15)
+    return (b"\xFF\xD8" + seg(0xDB, b"\0" + b"\x01" * 64)
+            + seg(0xC0, struct.pack(">BHHB", 8, 1, 1, 1) + b"\x01\x11\x00")
+            + seg(0xC4, b"\x00" + one + b"\x00") + seg(0xC4, b"\x10" + one + b"\x00")
+            + seg(0xDA, b"\x01\x01\x00\x00\x3F\x00") + b"\x3F" + b"\xFF\xD9")
+
+
+def _png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xc8\x10\x2e")) + chunk(b"IEND", b""))
+
+
+OLE_EMPTY, JPEG, PNG = _ole_empty(), _jpeg(), _png()
