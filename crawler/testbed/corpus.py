@@ -156,6 +156,18 @@ class Corpus:
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
+    def full_body(self, doc: Doc) -> str:
+        """The body text every style prints: the document's text plus the sentences that state
+        its validity period and the documents it repeals (so all styles say the same)."""
+        lines = [doc.body]
+        for other in self.docs.values():
+            if other.repealed_by == doc.key:
+                lines.append(f"《{other.title}》（{other.doc_no or '无文号'}）同时废止。")
+        if doc.valid_until:
+            d = doc.valid_until
+            lines.append(f"本文件自印发之日起施行，有效期至{d.year}年{d.month}月{d.day}日。")
+        return "\n".join(lines)
+
     def docs_in(self, column_key: str) -> list[Doc]:
         """Documents listed in a column, newest first (as portals list them)."""
         docs = [self.docs[k] for k in self.column(column_key).docs]

@@ -44,8 +44,9 @@ ROW_STYLES = ("span", "b", "time", "table")
 NO_TITLE_ATTR = "czyjs"                   # this column drops title= but keeps full anchor text
 CUT = 18                                  # anchor text is cut with "…" past this length
 
-#: (year, pub date, article number) of the 政府信息公开年报 list (plain pages, not corpus docs)
-ANNUAL_REPORTS = [(2025, (2026, 1, 23), 9003), (2024, (2025, 1, 24), 9002), (2023, (2024, 1, 26), 9001)]
+NEWS = 1100                               # home-page news items are articles of this column
+SORRY = "/sorry/"                         # soft-404 pages: 200 with 页面不存在
+EXTERNAL_DEAD = "http://www.xxgk-gateway.invalid/"
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -74,6 +75,8 @@ class HanwebStyle(Style):
         self.col_by_id = {v: corpus.column(k) for k, v in self.col_id.items()}
         self.articles: dict[str, Doc] = {}
         self.files: dict[str, tuple[Doc, object]] = {}
+        self.news: dict[str, tuple[str, str, object]] = {}       # path -> (key, title, date)
+        self.reports: dict[str, tuple[str, int, object, str]] = {}
 
     # -- URLs -------------------------------------------------------------------------
     def bind(self, base_url: str) -> None:
@@ -90,6 +93,29 @@ class HanwebStyle(Style):
                 name = self.file_name(att)
                 self.files[name] = (doc, att)
                 att.url = f"{self.base_url}{DOWNLOAD}?classid=0&filename={name}"
+        site = self.corpus.site
+        self.news = {self.dated_path(NEWS, d, i + 1): (k, t, d) for i, (k, t, d) in enumerate(site.home_news)}
+        self.reports = {self.dated_path(REPORTS, r[2], 9001 + i): r for i, r in enumerate(site.annual_reports)}
+        owners = [(f"d{doc_number(d)}", d.extra_links) for d in self.corpus.docs.values()]
+        for owner, links in owners + [("home", site.home_links)]:
+            for i, link in enumerate(links):
+                link.url = self.link_url(link.target, f"{owner}_{i}")
+
+    @staticmethod
+    def dated_path(col_id: int, d, n: int) -> str:
+        return f"/art/{d.year}/{d.month}/{d.day}/art_{col_id}_{n}.html"
+
+    def link_url(self, target: str, tag: str) -> str:
+        """Where an ExtraLink points (see corpus.ExtraLink.target)."""
+        if target.startswith("doc:"):
+            return self.base_url + self.art_path(self.corpus.docs[target[4:]])
+        if target == "dead":
+            return f"{self.base_url}/art/2019/1/1/art_{FIRST_COLUMN}_{tag}.html"
+        if target == "external-dead":
+            return f"{EXTERNAL_DEAD}{tag}.html"
+        if target == "soft404":
+            return f"{self.base_url}{SORRY}{tag}.html"
+        raise ValueError(f"unknown link target {target!r}")
 
     @staticmethod
     def col_path(col_id: int) -> str:
@@ -120,9 +146,14 @@ class HanwebStyle(Style):
             return html(page) if page else None
         if path in self.articles:
             return html(self.article(self.articles[path]))
-        for year, (y, mo, d), n in ANNUAL_REPORTS:
-            if path == f"/art/{y}/{mo}/{d}/art_{REPORTS}_{n}.html":
-                return html(self.annual_report(year, f"{y}-{mo:02d}-{d:02d}"))
+        if path in self.reports:
+            _, year, pub, title = self.reports[path]
+            return html(self.annual_report(year, pub.isoformat(), title))
+        if path in self.news:
+            return html(self.news_page(*self.news[path]))
+        if path.startswith(SORRY):
+            return html("<html><head><title>提示</title></head><body><div class=\"err\">"
+                        "<p>您访问的页面不存在或已被删除！</p><a href=\"/\">返回首页</a></div></body></html>")
         return None
 
     # -- page shell -------------------------------------------------------------------
@@ -149,14 +180,36 @@ class HanwebStyle(Style):
 <li><a href="{self.col_path(1102)}">互动交流</a></li>
 </ul></div></div>
 {main}
-<div class="footer">
-<p>主办单位：{escape(self.corpus.site_name)}办公室　承办单位：明湖市大数据中心</p>
-<p>网站标识码：{SITE_ID_CODE}　<a href="https://beian.miit.gov.cn/" target="_blank">鲁ICP备12345678号</a>　<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=37110002000123" target="_blank">鲁公网安备 37110002000123号</a></p>
-<p><a href="https://bszs.conac.cn/sitename?method=show&amp;id=3711000001" target="_blank"><img src="/images/dzjg.png" alt="党政机关"></a>　联系电话：0633-1234567</p>
-</div>
+{self.footer()}
 </body>
 </html>
 """
+
+    def footer(self) -> str:
+        """The footer from the truth: an element set to None is left out (ID001)."""
+        f = self.corpus.site.footer
+        parts = []
+        if f.get("host"):
+            parts.append(f"<p>{escape(f['host'])}　承办单位：明湖市大数据中心</p>")
+        ids = []
+        if f.get("site_code"):
+            ids.append(escape(f["site_code"]))
+        if f.get("icp"):
+            ids.append(f'<a href="https://beian.miit.gov.cn/" target="_blank">{escape(f["icp"])}</a>')
+        if f.get("police"):
+            ids.append(f'<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=37110002000123"'
+                       f' target="_blank">{escape(f["police"])}</a>')
+        if ids:
+            parts.append(f"<p>{'　'.join(ids)}</p>")
+        last = []
+        if f.get("conac"):
+            last.append(f'<a href="https://bszs.conac.cn/sitename?method=show&amp;id={SITE_ID_CODE}" '
+                        f'target="_blank"><img src="/images/dzjg.png" alt="{escape(f["conac"])}"></a>')
+        if f.get("contact"):
+            last.append(escape(f["contact"]))
+        if last:
+            parts.append(f"<p>{'　'.join(last)}</p>")
+        return '<div class="footer">\n' + "\n".join(parts) + "\n</div>"
 
     @staticmethod
     def crumbs(*links: tuple[str, str | None]) -> str:
@@ -166,33 +219,45 @@ class HanwebStyle(Style):
 
     # -- home and section -------------------------------------------------------------
     def home(self) -> str:
-        newest = sorted(self.corpus.docs.values(), key=lambda d: (d.pub_date, d.key), reverse=True)[:6]
-        news = "\n".join(f'<li><a href="{self.art_path(d)}" title="{escape(d.title)}" target="_blank">'
-                         f"{escape(cut(d.title))}</a><span>{d.pub_date}</span></li>" for d in newest)
+        news = "\n".join(f'<li><a href="{path}" title="{escape(t)}" target="_blank">'
+                         f"{escape(cut(t))}</a><span>{d}</span></li>" for path, (_, t, d) in self.news.items())
+        links = "\n".join(f'<li><a href="{escape(l.url)}" target="_blank">{escape(l.text)}</a></li>'
+                          for l in self.corpus.site.home_links)
         main = f"""<div class="main">
 <div class="news"><h3>政务要闻</h3><ul>
 {news}
+</ul></div>
+<div class="links"><h3>专题专栏</h3><ul>
+{links}
 </ul></div>
 </div>"""
         return self.page(self.corpus.site_name, "首页", main)
 
     def section(self) -> str:
+        has = self.corpus.site.sections
         columns = "\n".join(f'<li><a href="{self.col_path(self.col_id[c.key])}" target="_blank">{escape(c.name)}</a></li>'
                             for c in self.corpus.columns)
-        main = f"""{self.crumbs(("首页", "/"), ("政府信息公开", None))}
-<div class="xxgk-main">
-<div class="xxgk-top"><ul>
-<li><a href="{self.col_path(GUIDE)}">政府信息公开指南</a></li>
-<li><a href="{self.col_path(RULES)}">政府信息公开制度</a></li>
-</ul></div>
-<div class="fdzdgknr">
+        top = "\n".join(f'<li><a href="{self.col_path(cid)}">{name}</a></li>'
+                        for part, cid, name in (("guide", GUIDE, "政府信息公开指南"), ("rules", RULES, "政府信息公开制度"))
+                        if has.get(part, True))
+        statutory = f"""<div class="fdzdgknr">
 <div class="xxgk-title"><span>法定主动公开内容</span></div>
 <ul>
 {columns}
 </ul>
-</div>
+</div>""" if has.get("statutory", True) else f"""<div class="zdly"><ul>
+{columns}
+</ul></div>"""
+        reports = (f'<li><a href="{self.col_path(REPORTS)}">政府信息公开年报</a></li>'
+                   if has.get("annual_report", True) else "")
+        main = f"""{self.crumbs(("首页", "/"), ("政府信息公开", None))}
+<div class="xxgk-main">
+<div class="xxgk-top"><ul>
+{top}
+</ul></div>
+{statutory}
 <div class="xxgk-bottom"><ul>
-<li><a href="{self.col_path(REPORTS)}">政府信息公开年报</a></li>
+{reports}
 <li><a href="{self.col_path(1102)}">依申请公开</a></li>
 </ul></div>
 </div>"""
@@ -214,11 +279,11 @@ class HanwebStyle(Style):
             return self.section()
         if col_id == GUIDE:
             return self.text_page(GUIDE, "政府信息公开指南", [
-                f"为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》，编制本指南。",
+                "为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》，编制本指南。",
                 f"一、主动公开。{site}主动公开的政府信息，通过本网站“法定主动公开内容”栏目发布。",
                 "属于主动公开范围的政府信息，自该政府信息形成或者变更之日起20个工作日内予以公开。",
-                "二、依申请公开。公民、法人或者其他组织可以通过网上、信函等方式提出政府信息公开申请。",
-                "受理机构：明湖市人民政府办公室，地址：明湖市人民路1号，联系电话：0633-1234567。"])
+                "二、依申请公开。",
+                *[v for v in self.corpus.site.guide.values() if v]])
         if col_id == RULES:
             return self.text_page(RULES, "政府信息公开制度", [
                 "明湖市政府信息公开工作制度",
@@ -226,9 +291,8 @@ class HanwebStyle(Style):
                 "四、政府信息公开考核评议制度。五、政府信息公开社会评议和责任追究制度。"])
         if col_id == REPORTS:
             rows = "\n".join(
-                f'<li><a href="/art/{y}/{mo}/{d}/art_{REPORTS}_{n}.html" target="_blank">'
-                f"{site}{year}年政府信息公开工作年度报告</a><span>{y}-{mo:02d}-{d:02d}</span></li>"
-                for year, (y, mo, d), n in ANNUAL_REPORTS)
+                f'<li><a href="{path}" target="_blank">{escape(title)}</a><span>{pub}</span></li>'
+                for path, (_, year, pub, title) in sorted(self.reports.items(), key=lambda kv: kv[1][2], reverse=True))
             main = f"""{self.crumbs(("首页", "/"), ("政府信息公开", self.col_path(SECTION)), ("政府信息公开年报", None))}
 <div class="main"><ul class="list">
 {rows}
@@ -270,6 +334,9 @@ class HanwebStyle(Style):
     def list_page(self, col_id: int) -> str:
         col = self.col_by_id[col_id]
         unit = col_id + UNIT_OFFSET
+        if col.key in self.corpus.site.empty_columns:
+            return self.page(f"{col.name}_{self.corpus.site_name}", col.name, f"""{self.crumbs(("首页", "/"), ("政府信息公开", self.col_path(SECTION)), (col.name, None))}
+<div class="main"><div class="right-list"><h2>{escape(col.name)}</h2><div class="empty">暂无信息</div></div></div>""")
         total = len(col.docs)
         site = self.corpus.site_name
         nextgroup = (f'<a href="{PROXY}?page=1&webid=1&path=/&columnid={col_id}&unitid={unit}'
@@ -347,14 +414,19 @@ $('#{unit}').jpage({{totalRecord:{total}, perPage:{PER_PAGE}, groupSize:{GROUP_S
         col = self.corpus.column(doc.column)
         col_id = self.col_id[col.key]
         pub = f"{doc.pub_date.isoformat()} {8 + n % 10:02d}:{n * 7 % 60:02d}"
-        body = "\n".join(f"<p>{escape(line)}</p>" for line in doc.body.split("\n"))
+        body = "\n".join(f"<p>{escape(line)}</p>" for line in self.corpus.full_body(doc).split("\n"))
+        body += "".join(f'\n<p><a href="{escape(l.url)}" target="_blank">{escape(l.text)}</a></p>'
+                        for l in doc.extra_links)
         extras = []
         if doc.attachments:
             links = "\n".join(f'<p><a href="{DOWNLOAD}?classid=0&amp;filename={self.file_name(a)}" target="_blank">'
                               f"{escape(a.name)}</a></p>" for a in doc.attachments)
             extras.append(f'<div class="fj"><span>附件：</span>\n{links}\n</div>')
-        for label, key in (("相关文件", doc.interprets), ("相关解读", doc.interpretation)):
-            if key:
+        show = {"both": (True, True), "doc_only": (False, True), "interp_only": (True, False),
+                "none": (False, False)}
+        for (label, key), wanted in zip((("相关文件", doc.interprets), ("相关解读", doc.interpretation)),
+                                        show[self.interp_links_of(doc)]):
+            if key and wanted:
                 other = self.corpus.docs[key]
                 extras.append(f'<div class="xgwj">{label}：<a href="{self.art_path(other)}" target="_blank">'
                               f"{escape(other.title)}</a></div>")
@@ -377,8 +449,19 @@ $('#{unit}').jpage({{totalRecord:{total}, perPage:{PER_PAGE}, groupSize:{GROUP_S
                 "Keywords": "", "Url": doc.url or ""}
         return self.page(f"{doc.title}_{col.name}_{self.corpus.site_name}", col.name, main, meta)
 
-    def annual_report(self, year: int, pub: str) -> str:
-        title = f"{self.corpus.site_name}{year}年政府信息公开工作年度报告"
+    def interp_links_of(self, doc: Doc) -> str:
+        """A 解读 follows its document's ``interp_links`` setting (one flag per pair)."""
+        return self.corpus.docs[doc.interprets].interp_links if doc.interprets else doc.interp_links
+
+    def news_page(self, key: str, title: str, day) -> str:
+        main = f"""{self.crumbs(("首页", "/"), ("政务要闻", None))}
+<div class="main"><h1 class="title">{escape(title)}</h1>
+<div class="info"><span>发布时间：{day} 10:00</span></div>
+<div id="zoom"><p>{escape(title)}。会议要求，各部门要提高认识，压实责任，确保工作落到实处。</p></div></div>"""
+        return self.page(f"{title}_{self.corpus.site_name}", "政务要闻", main,
+                         {"ArticleTitle": title, "PubDate": f"{day} 10:00"})
+
+    def annual_report(self, year: int, pub: str, title: str) -> str:
         main = f"""{self.crumbs(("首页", "/"), ("政府信息公开", self.col_path(SECTION)), ("政府信息公开年报", self.col_path(REPORTS)))}
 <div class="main"><h1 class="title">{escape(title)}</h1>
 <div class="info"><span>发布时间：{pub} 09:00</span></div>
@@ -395,6 +478,13 @@ $('#{unit}').jpage({{totalRecord:{total}, perPage:{PER_PAGE}, groupSize:{GROUP_S
         if not found:
             return None
         doc, att = found
+        state = getattr(att, "state", "ok")
+        if state == "missing":
+            return None
+        if state == "tiny":
+            return Response(200, b"\r\n", CONTENT_TYPES.get(att.ext, "application/octet-stream"))
+        if state == "wrong_type":
+            return html("<html><body><h3>系统繁忙，请稍后再试</h3></body></html>")
         return Response(200, file_bytes(att.ext, f"{doc.title}\n{att.name}"),
                         CONTENT_TYPES.get(att.ext, "application/octet-stream"),
                         {"Content-Disposition": f'attachment; filename="{self.file_name(att)}"'})
