@@ -48,6 +48,24 @@ EVIDENCE_LABELS: dict[str, str] = {
     "actual": "实际",
 }
 
+#: What an extraction ``*_source`` value means, for auditors.
+SOURCE_LABELS = {"meta": "页面元数据标签", "table": "信息公开元数据表", "list": "栏目列表",
+                 "api": "页面数据接口", "url": "网址中的日期", "text": "正文文字"}
+_SUFFIX_LABELS = (("_raw", "（页面原文）"), ("_source", "（提取来源）"))
+EVIDENCE_LABELS.update({"limit_source": "时限依据", "classification": "判定类型",
+                        "home_pages": "首页出现位置", "other_pages": "其他页面出现位置"})
+
+
+def evidence_label(key: str) -> str:
+    """Chinese label of an evidence key; ``x_raw`` / ``x_source`` derive from ``x``."""
+    if key in EVIDENCE_LABELS:
+        return EVIDENCE_LABELS[key]
+    for suffix, label in _SUFFIX_LABELS:
+        if key.endswith(suffix) and key[: -len(suffix)] in EVIDENCE_LABELS:
+            return EVIDENCE_LABELS[key[: -len(suffix)]] + label
+    return key
+
+
 #: Evidence keys whose values are shown in a monospace, break-anywhere style.
 _MONO_KEYS = {"body_sha", "final_url", "redirects", "url", "pages", "fetched_at"}
 
@@ -173,7 +191,7 @@ def _evidence_node(value: Any, key: str | None = None) -> dict:
             "items": [
                 {
                     "key": str(k),
-                    "label": EVIDENCE_LABELS.get(str(k), str(k)),
+                    "label": evidence_label(str(k)),
                     "node": _evidence_node(v, str(k)),
                 }
                 for k, v in value.items()
@@ -186,6 +204,8 @@ def _evidence_node(value: Any, key: str | None = None) -> dict:
         return {"kind": "list", "items": [_evidence_node(v, key) for v in items]}
     if value is None:
         return {"kind": "empty", "text": "（空）"}
+    if key.endswith("_source") and value in SOURCE_LABELS:
+        value = SOURCE_LABELS[value]
     return {"kind": "scalar", "text": _num(value), "mono": mono}
 
 
@@ -197,7 +217,7 @@ def _evidence_rows(evidence: Any) -> list[dict]:
     return [
         {
             "key": str(k),
-            "label": EVIDENCE_LABELS.get(str(k), str(k)),
+            "label": evidence_label(str(k)),
             "node": _evidence_node(v, str(k)),
         }
         for k, v in evidence.items()
