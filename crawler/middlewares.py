@@ -1,45 +1,129 @@
-"""Downloader middlewares."""
+"""Downloader middlewares for portals' real-world defences (see ``crawler/settings.py``).
+
+* :class:`RetryAfterMiddleware` — 429 (and 503 with ``Retry-After``): pause the host, slow it
+  down, retry; never reported unless the retries run out (then it is ``blocked``).
+* :class:`JslClearanceMiddleware` — 加速乐-style 521 pages whose script sets the clearance
+  cookie as a plain literal: set it (into the cookie jar) and ask again, once.
+* :class:`HopRedirectMiddleware` / :class:`HopMetaRefreshMiddleware` — Scrapy's redirect
+  middlewares, except that a hop is never dropped by the duplicate filter: a WAF's 302 to the
+  same URL with ``Set-Cookie`` must be followed, and a redirect loop must end on
+  ``REDIRECT_MAX_TIMES`` (recorded as an error) rather than vanish silently.
+"""
 from __future__ import annotations
 
 import logging
+from email.utils import parsedate_to_datetime
+from time import monotonic, time
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
+
+from crawler.antibot import literal_cookie_challenge
 
 logger = logging.getLogger(__name__)
 
 
-class RetryAfterMiddleware:
-    """Retry a 429/503 that carries ``Retry-After`` after waiting as asked (capped), instead
-    of treating it as a failure. The wait is applied as a per-request download slot delay."""
+def retry_after_seconds(value: bytes | str | None, default: float) -> float:
+    """``Retry-After`` as seconds: delta-seconds or an HTTP date; ``default`` when absent/bad."""
+    if not value:
+        return default
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    try:
+        return max(0.0, float(text.strip()))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(text).timestamp() - time())
+    except (TypeError, ValueError, IndexError):
+        return default
 
-    MAX_WAIT = 60.0
+
+class RetryAfterMiddleware:
+    """Honour ``Retry-After`` on 429 (with or without the header) and on 503 that carries it.
+
+    The host's download slot is paused for the time asked (capped at ``RETRY_AFTER_MAX_WAIT``)
+    and its delay raised (doubled, at least ``RETRY_AFTER_MIN_DELAY``) once per pause, so a
+    crawl that trips a rate limit settles below it; the request is retried up to
+    ``RETRY_AFTER_TIMES`` times. AutoThrottle, when on, may lower the delay again later.
+    Must sit above RetryMiddleware (550) so that it sees a 503 first."""
 
     def __init__(self, crawler):
         self.crawler = crawler
+        s = crawler.settings
+        self.max_wait = s.getfloat("RETRY_AFTER_MAX_WAIT", 60.0)
+        self.min_delay = s.getfloat("RETRY_AFTER_MIN_DELAY", 0.05)
+        self.default_wait = s.getfloat("RETRY_AFTER_DEFAULT_WAIT", 5.0)
+        self.max_times = s.getint("RETRY_AFTER_TIMES", 5)
+        self.paused_until: dict[str, float] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def process_response(self, request, response, spider=None):
-        if response.status not in (429, 503) or b"Retry-After" not in response.headers:
+        header = response.headers.get(b"Retry-After")
+        if response.status != 429 and not (response.status == 503 and header):
             return response
-        try:
-            wait = min(float(response.headers.get(b"Retry-After").decode()), self.MAX_WAIT)
-        except ValueError:
-            wait = 5.0
-        retries = request.meta.get("retry_after_times", 0)
-        if retries >= 3:
-            return response
+        wait = min(retry_after_seconds(header, self.default_wait), self.max_wait)
         new = get_retry_request(request, spider=spider or self.crawler.spider,
-                                reason=f"retry-after {wait}s", max_retry_times=5)
+                                reason=f"http {response.status} retry-after",
+                                max_retry_times=self.max_times, stats_base_key="retry_after")
         if new is None:
-            return response
-        new.meta["retry_after_times"] = retries + 1
-        slot_key = request.meta.get("download_slot") or request.url.split("/")[2]
-        slot = self.crawler.engine.downloader.slots.get(slot_key)
-        if slot is not None:
-            slot.delay = max(slot.delay, wait)
-        logger.info("HTTP %s with Retry-After %.1fs on %s: slowing down and retrying",
+            return response        # the spider records it as blocked (rate limited)
+        self._slow_down(request, wait)
+        logger.info("HTTP %s with Retry-After %.1fs on %s: pausing the host and retrying",
                     response.status, wait, request.url)
         return new
+
+    def _slow_down(self, request, wait: float) -> None:
+        downloader = self.crawler.engine.downloader
+        key = request.meta.get(downloader.DOWNLOAD_SLOT) or downloader.get_slot_key(request)
+        slot = downloader.slots.get(key)
+        if slot is None:
+            return
+        now = monotonic()
+        if now >= self.paused_until.get(key, 0.0):
+            # first 429 of this pause: lower the rate; the requests already in flight come
+            # back 429 too and must not compound it
+            slot.delay = max(slot.delay * 2, self.min_delay)
+            self.paused_until[key] = now + wait
+            self.crawler.stats.inc_value("retry_after/slowdowns")
+        # the downloader waits until lastseen + delay before sending the next request
+        slot.lastseen = max(slot.lastseen, self.paused_until[key] - slot.delay)
+
+
+class JslClearanceMiddleware:
+    """Solve the literal-cookie variant of 加速乐's challenge (HTTP 521/512 with
+    ``document.cookie="__jsl_clearance_s=…";location.href=…``), as a browser would: set the
+    cookie and request the page again, once. Anything else stays as it is (``blocked``)."""
+
+    STATUSES = (521, 512)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls()
+
+    def process_response(self, request, response, spider=None):
+        if response.status not in self.STATUSES or request.meta.get("jsl_clearance_tried"):
+            return response
+        cookie = literal_cookie_challenge(response.body)
+        if not cookie:
+            return response
+        logger.info("literal 加速乐 challenge on %s: setting %s and retrying", request.url, ", ".join(cookie))
+        return request.replace(cookies={**(request.cookies if isinstance(request.cookies, dict) else {}), **cookie},
+                               dont_filter=True, meta={**request.meta, "jsl_clearance_tried": True})
+
+
+class _EveryHop:
+    def _redirect(self, redirected, request, reason):
+        redirected = super()._redirect(redirected, request, reason)
+        redirected.dont_filter = True      # a hop continues this fetch; it is not a new page
+        return redirected
+
+
+class HopRedirectMiddleware(_EveryHop, RedirectMiddleware):
+    pass
+
+
+class HopMetaRefreshMiddleware(_EveryHop, MetaRefreshMiddleware):
+    pass

@@ -14,7 +14,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5      # ±50 % around DOWNLOAD_DELAY
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
@@ -23,15 +23,29 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
-REDIRECT_MAX_TIMES = 10
+REDIRECT_MAX_TIMES = 10         # a redirect loop ends here, recorded as an error fetch
 COOKIES_ENABLED = True          # 302-to-self WAFs set a cookie and expect it back
-DEPTH_LIMIT = 12                # a `?page=` that never ends cannot run without end
+# Backstop only: a pager that repeats its rows is stopped by the spider (a list page with no
+# new rows yields no further pages); this cuts a chain of next-page links that never repeats.
+DEPTH_LIMIT = 200
+# 429 / 503 + Retry-After (crawler.middlewares.RetryAfterMiddleware)
+RETRY_AFTER_TIMES = 5
+RETRY_AFTER_MAX_WAIT = 60.0     # seconds; a longer Retry-After is cut to this
+RETRY_AFTER_MIN_DELAY = 0.05    # per-host delay after the first 429 (then doubled per 429)
+RETRY_AFTER_DEFAULT_WAIT = 5.0  # a 429 without Retry-After
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.RetryAfterMiddleware": 545,
+    # response order is from high to low: these see a response before RetryMiddleware (550)
+    "crawler.middlewares.RetryAfterMiddleware": 560,
+    "crawler.middlewares.JslClearanceMiddleware": 565,
+    # redirect hops bypass the duplicate filter (302-to-self cookie walls, loops end on max)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.HopMetaRefreshMiddleware": 580,
+    "crawler.middlewares.HopRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {}

@@ -164,8 +164,9 @@ _SKIP_TAGS = {"script", "style", "noscript", "template"}
 
 
 def selector(doc) -> Selector:
-    """A parsel Selector from an HTML string or a Selector."""
-    return doc if isinstance(doc, Selector) else Selector(text=doc or "<html></html>")
+    """A parsel Selector from an HTML string or a Selector (always parsed as HTML: parsel would
+    otherwise turn a JSON-looking body into a JSON selector without ``.root`` elements)."""
+    return doc if isinstance(doc, Selector) else Selector(text=doc or "<html></html>", type="html")
 
 
 def _root(doc):
@@ -236,7 +237,7 @@ def label_pairs(doc) -> dict[str, Pair]:
             field = label_field(text) if len(text) <= 12 else None
             if field and i + 1 < len(cells):
                 value = element_text(cells[i + 1])
-                if not label_field(value):
+                if not label_field(value) and not split_pairs(value):   # not the next "L: V" cell
                     add(field, value, text)
                     i += 2
                     continue

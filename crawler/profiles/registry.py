@@ -5,10 +5,11 @@ from crawler.profiles.base import Profile
 from crawler.profiles.generic import GenericProfile
 from crawler.profiles.gongkai import GongkaiProfile
 from crawler.profiles.hanweb import HanwebProfile
+from crawler.profiles.jsonfirst import JsonFirstProfile
 from crawler.profiles.trs import TrsProfile
 
 #: family profiles, most specific first; the generic fallback last
-PROFILES: list[type[Profile]] = [HanwebProfile, TrsProfile, GongkaiProfile, GenericProfile]
+PROFILES: list[type[Profile]] = [HanwebProfile, TrsProfile, GongkaiProfile, JsonFirstProfile, GenericProfile]
 
 
 def detect(url: str, html: str) -> Profile:

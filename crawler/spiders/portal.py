@@ -15,13 +15,15 @@ import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.antibot import blocked_reason
+from crawler.antibot import blocked_reason, gone_reason
 from crawler.items import Column, RequestSpec
 from crawler.profiles.registry import by_family, detect
 from crawler.store import Store, now_iso
 
 logger = logging.getLogger(__name__)
 
+#: statuses handed to the callbacks (recorded); 3xx are followed by the redirect middleware
+HANDLED_STATUSES = list(range(400, 600))
 HTML_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "application/json",
               "text/plain", "text/javascript", "application/javascript")
 
@@ -45,6 +47,8 @@ class PortalSpider(scrapy.Spider):
         self.max_documents = max_documents
         self.profiles: dict[str, object] = {}
         self.doc_requested: set[str] = set()
+        self.columns_seen: set[str] = set()   # a column listed by several section pages is crawled once
+        self.listed: dict[str, set[str]] = {}     # column url -> document urls listed so far
         self.stats_counts = {"pages": 0, "documents": 0, "columns": 0, "blocked": 0, "errors": 0}
         self._last_commit = time.monotonic()
         self.allowed_hosts = {urlsplit(u).netloc for u in self.start_urls}
@@ -55,7 +59,7 @@ class PortalSpider(scrapy.Spider):
         return scrapy.Request(
             url, callback=callback, errback=self.on_error, method=method, body=body,
             headers=headers, priority=priority, dont_filter=False,
-            meta={"handle_httpstatus_all": True, **(meta or {})},
+            meta={"handle_httpstatus_list": HANDLED_STATUSES, **(meta or {})},
         )
 
     def _maybe_commit(self) -> None:
@@ -73,13 +77,18 @@ class PortalSpider(scrapy.Spider):
             blocked = blocked_reason(response.status, headers, response.body)
         redirects = response.meta.get("redirect_urls", [])
         req = response.request
+        # a soft 404 or a deleted document redirecting to its parent: not the page (antibot.py)
+        gone = None if blocked else gone_reason(
+            response.url, response.status, response.body, redirect_urls=redirects,
+            redirect_reasons=response.meta.get("redirect_reasons", []), final_url=response.url)
+        response.meta["gone"] = gone
         sha = self.store.add_fetch(
             self.run_id, site, req.meta.get("original_url") or (redirects[0] if redirects else response.url),
             status=response.status, body=response.body, method=req.method,
             req_body=req.body.decode("utf-8", "replace") if req.body else None,
             final_url=response.url, redirects=redirects + [response.url] if redirects else [],
             elapsed_ms=int(1000 * response.meta.get("download_latency", 0)),
-            content_type=headers.get("content-type"), blocked=blocked, kind=kind,
+            content_type=headers.get("content-type"), blocked=blocked, kind=kind, error=gone,
         )
         self.stats_counts["pages"] += 1
         if blocked:
@@ -102,7 +111,7 @@ class PortalSpider(scrapy.Spider):
         return self.profiles.get(site) or by_family("generic")
 
     def _usable(self, response: Response, blocked: str | None) -> bool:
-        return response.status == 200 and not blocked
+        return response.status == 200 and not blocked and not response.meta.get("gone")
 
     def _store_links(self, site: str, response: Response, html: str) -> None:
         try:
@@ -125,7 +134,7 @@ class PortalSpider(scrapy.Spider):
             self.store.upsert_site(site, None, None, self.run_id)
             self.store.add_column(self.run_id, site, response.url, "首页", None, "home",
                                   status="blocked" if blocked else "error",
-                                  note=blocked or f"HTTP {response.status}")
+                                  note=blocked or response.meta.get("gone") or f"HTTP {response.status}")
             logger.error("home page %s unusable: %s", response.url, blocked or response.status)
             return
         profile = by_family(self.forced_family) if self.forced_family else detect(response.url, html)
@@ -172,6 +181,9 @@ class PortalSpider(scrapy.Spider):
                 yield self._request(col.url, self.parse_section, priority=8,
                                     meta={"site": site, "section": col})
                 continue
+            if col.url in self.columns_seen:
+                continue
+            self.columns_seen.add(col.url)
             self.store.add_column(self.run_id, site, col.url, col.name, col.parent, col.role,
                                   status="pending")
             self.stats_counts["columns"] += 1
@@ -185,7 +197,7 @@ class PortalSpider(scrapy.Spider):
         if not self._usable(response, blocked) or html is None:
             self.store.add_column(self.run_id, site, col.url, col.name, col.parent, col.role,
                                   status="blocked" if blocked else "error",
-                                  note=blocked or f"HTTP {response.status}")
+                                  note=blocked or response.meta.get("gone") or f"HTTP {response.status}")
             return
         self._store_links(site, response, html)
         listing = self._profile(site).listing(response.url, html)
@@ -200,11 +212,12 @@ class PortalSpider(scrapy.Spider):
         sha, blocked = self._record(response, "listing")
         text = self._text(response)
         if not self._usable(response, blocked) or text is None:
-            self.store.add_column(self.run_id, site, col.url, col.name, col.parent, col.role,
-                                  status="blocked" if blocked else "incomplete",
-                                  note=blocked or f"list request {response.url} HTTP {response.status}")
+            self.store.set_column_status(self.run_id, col.url, "blocked" if blocked else "incomplete",
+                                         blocked or f"list request {response.url} HTTP {response.status}")
             return
         listing = self._profile(site).parse_more(spec, response.url, text)
+        if listing.uncertain:
+            self.store.set_column_status(self.run_id, col.url, "uncertain", listing.uncertain)
         yield from self._follow_listing(site, col, listing, col.url)
 
     def _follow_listing(self, site: str, col: Column, listing, referer: str):
@@ -217,6 +230,11 @@ class PortalSpider(scrapy.Spider):
             self.store.db.execute(
                 "update columns set entries = (select count(*) from entries where run_id = ? and "
                 "column_url = ?) where run_id = ? and url = ?", [self.run_id, col.url, self.run_id, col.url])
+        # A pager that runs past its end repeats rows (and offers 下一页 for ever): a list page
+        # with no row new to this column yields no further pages.
+        urls = {e.url for e in listing.entries}
+        repeats = col.url in self.listed and urls <= self.listed[col.url]
+        self.listed.setdefault(col.url, set()).update(urls)
         for e in listing.entries:
             if e.url in self.doc_requested or urlsplit(e.url).netloc not in self.allowed_hosts:
                 continue
@@ -224,6 +242,9 @@ class PortalSpider(scrapy.Spider):
                 break
             self.doc_requested.add(e.url)
             yield self._request(e.url, self.parse_document, meta={"site": site}, priority=1)
+        if repeats and listing.more:
+            logger.info("list page of %s has no new rows: not following its pager", col.url)
+            return
         for spec in listing.more:
             headers = {"Referer": referer, **spec.headers}
             yield self._request(spec.url, self.parse_more, method=spec.method, body=spec.body,
@@ -253,7 +274,10 @@ class PortalSpider(scrapy.Spider):
     def on_error(self, failure: Failure):
         request = failure.request
         site = request.meta.get("site") or site_key(request.url)
-        self.store.add_fetch(self.run_id, site, request.url, status=None, method=request.method,
+        hops = request.meta.get("redirect_urls", [])    # e.g. a redirect loop cut at REDIRECT_MAX_TIMES
+        self.store.add_fetch(self.run_id, site, hops[0] if hops else request.url, status=None,
+                             method=request.method, final_url=request.url,
+                             redirects=hops + [request.url] if hops else [],
                              error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
                              kind="error")
         self.stats_counts["errors"] += 1

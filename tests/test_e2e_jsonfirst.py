@@ -1,0 +1,142 @@
+"""End to end over real HTTP: crawl the JSON-first testbed (S4: gkmlpt ``_CONFIG.TREE`` and API,
+gov.cn feed + library search, detail pages A and B, a token-guarded search) with
+`govaudit check`, then compare what was stored with the answer key. Runs once without traps and,
+when ``crawler.testbed.traps`` exists, once with all traps on."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import re
+import sqlite3
+
+import pytest
+
+from crawler.testbed.corpus import AS_OF
+from crawler.testbed.server import Testbed as Portal, make_style
+from crawler.testbed.styles import jsonfirst as jf
+from tests.conftest import run_cli
+
+FIELDS = ("title", "index_no", "publisher", "doc_no", "written_date", "pub_date", "validity")
+HAVE_TRAPS = importlib.util.find_spec("crawler.testbed.traps") is not None
+
+
+class CrawledJsonFirst:
+    """The JSON-first style (optionally with traps) crawled once by ``govaudit check``."""
+
+    def __init__(self, tmp, traps: bool):
+        self.testbed = Portal(make_style("jsonfirst", traps=traps)).start()
+        self.key = self.testbed.answer_key()
+        self.db = tmp / "audit.db"
+        self.proc = run_cli("check", self.testbed.url, "--db", str(self.db), "--out", str(tmp / "out"),
+                            "--as-of", AS_OF.isoformat())
+        assert self.proc.returncode == 0, self.proc.stderr[-3000:]
+        self.documents = self.export("documents")
+
+    def export(self, what: str) -> list[dict]:
+        proc = run_cli("export", "--db", str(self.db), "--what", what, "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        with sqlite3.connect(self.db) as db:
+            return db.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="module", params=[False, pytest.param(True, marks=pytest.mark.skipif(
+    not HAVE_TRAPS, reason="crawler/testbed/traps.py not written yet"))], ids=["plain", "traps"])
+def crawled(request, tmp_path_factory):
+    c = CrawledJsonFirst(tmp_path_factory.mktemp(f"jsonfirst-{request.param}"), request.param)
+    yield c
+    c.testbed.stop()
+
+
+def test_every_document_stored(crawled):
+    stored = {d["url"] for d in crawled.documents}
+    missing = [k["url"] for k in crawled.key["documents"] if k["url"] not in stored]
+    assert not missing, f"{len(missing)} of {len(crawled.key['documents'])} not stored, e.g. {missing[:3]}"
+
+
+def test_metadata_accuracy(crawled):
+    docs = {d["url"]: d for d in crawled.documents}
+    total, wrong = 0, []
+    for k in crawled.key["documents"]:
+        got = docs.get(k["url"], {})
+        for f in FIELDS:
+            total += 1
+            if got.get(f) != k[f]:
+                wrong.append((k["url"], f, k[f], got.get(f), got.get(f + "_raw")))
+        total += 1
+        if sorted(got.get("columns") or []) != sorted(k["columns"]):
+            wrong.append((k["url"], "columns", k["columns"], got.get("columns"), None))
+    accuracy = 1 - len(wrong) / total
+    print(f"\nJSON-first metadata accuracy: {accuracy:.4%} ({total - len(wrong)}/{total} fields), wrong: {wrong[:5]}")
+    assert accuracy >= 0.99, wrong[:10]
+    # B pages are read from _CONFIG.DETAIL (source "api"), A pages from table.bd1 and the meta block
+    by_form = {}
+    for k in crawled.key["documents"]:
+        form = "B" if "/gkmlpt/content/" in k["url"] else "A" if "/zhengce/content/" in k["url"] else None
+        if form and k["index_no"]:
+            by_form.setdefault(form, docs[k["url"]])
+    assert by_form["B"]["index_no_source"] == "api" and by_form["B"]["pub_date_source"] == "api"
+    assert by_form["A"]["index_no_source"] == "table" and by_form["A"]["pub_date_source"] == "meta"
+    assert by_form["A"]["written_date_raw"].endswith("日")           # 2022年5月9日 as printed
+
+
+def test_each_document_fetched_and_stored_once(crawled):
+    urls = [d["url"] for d in crawled.documents]
+    assert len(urls) == len(set(urls))
+    fetched = crawled.query("select url, count(*) from fetches where kind = 'document' "
+                            "group by url having count(*) > 1")
+    assert not fetched
+    crossed = [k for k in crawled.key["documents"] if len(k["columns"]) > 1]
+    assert crossed
+    docs = {d["url"]: d for d in crawled.documents}
+    for k in crossed:     # a gkmlpt document also listed by the gov.cn search: one row, both columns
+        assert sorted(docs[k["url"]]["columns"]) == sorted(k["columns"])
+
+
+def test_gkmlpt_paging_stops_at_post_count(crawled):
+    """The API repeats its last page for any page past the end: never asked for."""
+    for col in crawled.key["columns"]:
+        m = re.search(r"/gkmlpt/api/all/(\d+)\?", col["url"] or "")
+        if not m:
+            continue
+        pages = {int(p) for (p,) in crawled.query(
+            "select substr(url, instr(url, 'page=') + 5, instr(url, '&sid') - instr(url, 'page=') - 5) "
+            "from fetches where url like ?", f"%/gkmlpt/api/all/{m.group(1)}?page=%")}
+        assert pages == set(range(1, max(1, math.ceil(col["documents"] / jf.PER_PAGE)) + 1)), col["name"]
+    empty = [c for c in crawled.key["columns"] if c["documents"] == 0 and c["url"] and "/gkmlpt/api/" in c["url"]]
+    assert empty
+    for c in empty:      # an empty category: the 暂无信息 placeholder, not an unreadable list
+        [(placeholder, status)] = crawled.query("select placeholder, status from columns where url = ?", c["url"])
+        assert placeholder == 1 and status == "ok"
+
+
+def test_guarded_search_recorded_as_blocked_not_broken(crawled):
+    blocked = crawled.query("select url, status, blocked from fetches where url like ?",
+                            f"%/search-gov/data%cat={jf.GUARDED}%")
+    assert blocked and all(status == 403 and reason for _, status, reason in blocked)
+    name = next(c["name"] for c in crawled.key["columns"] if c["key"] == jf.GUARDED)
+    behind = [k["url"] for k in crawled.key["documents"] if name in k["columns"]]
+    stored = {d["url"] for d in crawled.documents}
+    assert behind and set(behind) <= stored                # all reached through the static feed
+    [(status, note)] = crawled.query("select status, note from columns where name = ?", name)
+    assert status == "blocked" and "403" in note
+    findings = crawled.export("findings")
+    assert not [f for f in findings if f["outcome"] == "fail" and "search-gov" in json.dumps(f, ensure_ascii=False)]
+
+
+def test_tm001_recall_and_precision(crawled):
+    findings = [f for f in crawled.export("findings") if f["code"] == "TM001"]
+    failed = {f["url"] for f in findings if f["outcome"] == "fail"}
+    planted = {v["url"] for v in crawled.key["violations"] if v["code"] == "TM001"}
+    assert planted and failed == planted
+    review = {f["url"] for f in findings if f["outcome"] == "review"}
+    no_written = {v["url"] for v in crawled.key["near_misses"] if v["code"] == "TM001" and "成文日期" in v["note"]}
+    assert no_written <= review
+
+
+def test_crawl_ended_on_its_own(crawled):
+    [(status, stats)] = crawled.query("select status, stats from runs order by id desc limit 1")
+    assert status == "finished" and json.loads(stats)["finish_reason"] == "finished"
