@@ -49,6 +49,29 @@ def today_cst() -> date:
 
 
 # -- commands --------------------------------------------------------------------------------
+#: Put in front of a saved page so opening it runs none of its scripts and loads nothing.
+SNAPSHOT_GUARD = (b'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+                  b'img-src data:; style-src \'unsafe-inline\'">\n')
+
+
+def write_snapshots(store: Store, doc: dict, out: Path) -> None:
+    """Save the page each finding was judged on, as fetched (its body by hash), next to the
+    report, and point the finding's evidence at it (``evidence.snapshot``)."""
+    folder = out / "snapshots"
+    for f in doc["findings"] + doc.get("fixed", []):
+        sha = (f.get("evidence") or {}).get("body_sha")
+        if not sha:
+            continue
+        path = folder / f"{sha}.html"
+        if not path.exists():
+            body = store.body(sha)
+            if body is None:
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(SNAPSHOT_GUARD + body)
+        f["evidence"]["snapshot"] = f"snapshots/{sha}.html"
+
+
 def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
                      codes: list[str] | None = None) -> list[Path]:
     from reports.render import write_index, write_site_report
@@ -56,6 +79,8 @@ def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
 
     docs = audit_run(store, run_id, make_context(as_of), codes)
     out.mkdir(parents=True, exist_ok=True)
+    for d in docs:
+        write_snapshots(store, d, out)
     paths = [write_site_report(d, out) for d in docs]
     if len(docs) > 1:
         paths.insert(0, write_index(docs, out))
@@ -65,6 +90,7 @@ def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
 def crawl_and_audit(urls: list[str], args, command: str) -> list[Path]:
     from crawler.crawl import run_crawl
 
+    args.as_of = args.as_of or today_cst()
     store = Store(args.db)
     run_id = store.start_run(command, " ".join(urls), args.as_of.isoformat(), tool_version())
     print(f"run {run_id}: crawling {', '.join(urls)} into {args.db}", file=sys.stderr)
@@ -72,7 +98,8 @@ def crawl_and_audit(urls: list[str], args, command: str) -> list[Path]:
     try:
         stats = run_crawl(urls, str(args.db), run_id, family=args.family,
                           max_documents=args.max_documents, concurrency=args.concurrency,
-                          delay=args.delay, jobdir=args.jobdir,
+                          delay=args.delay, jobdir=args.jobdir, host_limits=dict(args.host_limit),
+                          link_config=None if args.no_links else _link_config(args),
                           log_level="INFO" if args.verbose else "WARNING")
         status = "finished" if stats.get("finish_reason") == "finished" else str(stats.get("finish_reason"))
     finally:
@@ -83,7 +110,58 @@ def crawl_and_audit(urls: list[str], args, command: str) -> list[Path]:
     if stats["pages"] == 0 or stats["documents"] == 0 and stats["errors"] and stats["pages"] <= 1:
         print("warning: the site could not be crawled (unreachable or refused); "
               "the report shows what was recorded", file=sys.stderr)
+    if stats.get("links"):
+        _print_link_stats(run_id, stats["links"])
     return audit_and_report(store, run_id, args.as_of, Path(args.out))
+
+
+# -- link checking ---------------------------------------------------------------------------
+LINK_CODES = ["LK001", "LK002", "LK003"]
+
+
+def _host_limit(text: str) -> tuple[str, tuple[int, float | None]]:
+    host, _, rest = text.partition("=")
+    n, _, delay = rest.partition(":")
+    try:
+        return host.strip().lower(), (int(n), float(delay) if delay else None)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not HOST=N[:DELAY]: {text!r}") from None
+
+
+def _link_config(args):
+    from crawler.linkcheck.classify import LinkConfig
+
+    return LinkConfig.load(recheck_delay_s=args.recheck_delay, ttl_days=args.link_ttl_days,
+                           timeout_s=args.link_timeout)
+
+
+def _print_link_stats(run_id: int, s: dict) -> None:
+    print(f"run {run_id}: {s.get('targets', 0)} link targets checked ({s.get('requests', 0)} requests"
+          f"{'' if s.get('online', True) else ', offline: external network failures not judged'}), "
+          f"{s.get('broken', 0)} broken in {s.get('duration_s', '?')} s", file=sys.stderr)
+
+
+def cmd_links(args) -> int:
+    from crawler.linkcheck.checker import run_link_crawl
+
+    args.as_of = args.as_of or today_cst()
+    store = Store(args.db)
+    run_id = store.start_run("links", args.url, args.as_of.isoformat(), tool_version())
+    print(f"run {run_id}: checking the links of {args.url} into {args.db}", file=sys.stderr)
+    status = "interrupted"
+    try:
+        stats = run_link_crawl([args.url], str(args.db), run_id, max_pages=args.max_pages,
+                               config=_link_config(args), concurrency=args.concurrency,
+                               delay=args.delay, host_limits=dict(args.host_limit),
+                               log_level="INFO" if args.verbose else "WARNING")
+        status = "finished" if stats.get("finish_reason") == "finished" else str(stats.get("finish_reason"))
+    finally:
+        store.finish_run(run_id, status, locals().get("stats"))
+    print(f"run {run_id}: {stats.get('pages', 0)} pages crawled", file=sys.stderr)
+    _print_link_stats(run_id, stats)
+    for p in audit_and_report(store, run_id, args.as_of, Path(args.out), LINK_CODES):
+        print(p)
+    return 0
 
 
 def cmd_check(args) -> int:
@@ -116,7 +194,8 @@ def cmd_audit(args) -> int:
     if not run:
         raise CliError(f"no runs in {args.db}")
     as_of = args.as_of or (date.fromisoformat(run["as_of"]) if run["as_of"] else today_cst())
-    for p in audit_and_report(store, run["id"], as_of, Path(args.out)):
+    codes = LINK_CODES if run["command"] == "links" else None    # a links run has no documents
+    for p in audit_and_report(store, run["id"], as_of, Path(args.out), codes):
         print(p)
     return 0
 
@@ -145,6 +224,56 @@ def cmd_export(args) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
+    return 0
+
+
+def probe_once(url: str, timeout: float) -> dict:
+    """One availability probe of a home page: status, latency, and whether it counts as
+    reachable (HTTP 200 within ``timeout`` seconds and not an anti-bot challenge page)."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    from crawler.antibot import blocked_reason
+    from crawler.settings import USER_AGENT
+
+    status, body, headers, error = None, b"", {}, None
+    start = time.monotonic()
+    try:
+        req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            status, headers, body = resp.status, dict(resp.headers), resp.read(500_000)
+    except urllib.error.HTTPError as exc:
+        status, headers, body = exc.code, dict(exc.headers or {}), exc.read(500_000)
+    except Exception as exc:  # DNS, refused, reset, timeout: the probe failed
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    latency = int(1000 * (time.monotonic() - start))
+    blocked = blocked_reason(status, {k.lower(): v for k, v in headers.items()}, body) if status else None
+    ok = status == 200 and not blocked and latency <= timeout * 1000
+    if status == 200 and not blocked and not ok:
+        error = f"slower than {timeout:g} s"
+    return {"status": status, "latency_ms": latency, "ok": ok, "error": error, "blocked": blocked}
+
+
+def cmd_probe(args) -> int:
+    import time
+
+    from data import load_toml
+
+    timeout = load_toml("thresholds.toml")["availability"]["timeout_s"]
+    parts = urlsplit(args.url)
+    site = f"{parts.scheme}://{parts.netloc}/"
+    store = Store(args.db)
+    failed = 0
+    for i in range(args.count):
+        if i:
+            time.sleep(args.interval)
+        r = probe_once(args.url, timeout)
+        store.add_probe(site, args.url, **r)
+        failed += not r["ok"]
+        what = "ok" if r["ok"] else "FAIL " + (r["blocked"] or r["error"] or f"HTTP {r['status']}")
+        print(f"{datetime.now(CST).isoformat(timespec='seconds')} {r['status'] or '-'} {r['latency_ms']} ms {what}")
+    print(f"{args.count} probes of {args.url}, {failed} failed; stored in {args.db}", file=sys.stderr)
     return 0
 
 
@@ -190,7 +319,19 @@ def _crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-documents", type=int, default=None, help="stop following documents after N")
     p.add_argument("--family", default=None, help="force a CMS family (hanweb, trs, gongkai, jsonfirst, generic)")
     p.add_argument("--jobdir", default=None, help="Scrapy JOBDIR: persist the queue to resume after a kill")
+    p.add_argument("--no-links", action="store_true", help="skip checking the links of the crawled pages")
+    _link_options(p)
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
+
+
+def _link_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host-limit", type=_host_limit, action="append", default=[], metavar="HOST=N[:DELAY]",
+                   help="politeness for one host: N requests in flight, DELAY seconds apart (repeatable)")
+    p.add_argument("--recheck-delay", type=float, default=None,
+                   help="seconds before a failed link is checked again (default: data/thresholds.toml)")
+    p.add_argument("--link-ttl-days", type=float, default=None,
+                   help="re-check an external link that passed only after this many days")
+    p.add_argument("--link-timeout", type=float, default=None, help="seconds before a link request times out")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -209,6 +350,18 @@ def build_parser() -> argparse.ArgumentParser:
     _crawl_options(p)
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("links", help="crawl every page of a site and check all their links (LK001-LK003)")
+    p.add_argument("url", type=_url)
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite store (default {DEFAULT_DB})")
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"report folder (default {DEFAULT_OUT})")
+    p.add_argument("--as-of", type=_date, default=None, help="date of the report (YYYY-MM-DD)")
+    p.add_argument("--max-pages", type=int, default=None, help="follow at most N same-site pages")
+    p.add_argument("--concurrency", type=int, default=None, help="requests in flight per host")
+    p.add_argument("--delay", type=float, default=None, help="seconds between requests per host")
+    _link_options(p)
+    p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
+    p.set_defaults(func=cmd_links)
+
     p = sub.add_parser("audit", help="re-run all rules offline on a stored run")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--run", type=int, default=None, help="run id (default: latest)")
@@ -223,6 +376,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.add_argument("-o", "--output", default=None, help="file (default: standard output)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("probe", help="record home-page availability probes (for AV001)")
+    p.add_argument("url", type=_url)
+    p.add_argument("--count", type=int, default=1, help="number of probes (default 1)")
+    p.add_argument("--interval", type=float, default=60.0, help="seconds between probes (default 60)")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.set_defaults(func=cmd_probe)
 
     p = sub.add_parser("rules", help="list the rules")
     p.set_defaults(func=cmd_rules)

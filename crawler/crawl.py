@@ -3,13 +3,26 @@ cannot be restarted)."""
 from __future__ import annotations
 
 import ipaddress
+from collections import deque
 from urllib.parse import urlsplit
 
+from scrapy.core.downloader import Downloader as ScrapyDownloader
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
 from crawler.spiders.portal import PortalSpider
+
+
+def use_bundled_public_suffix_list() -> None:
+    """Scrapy's cookie middleware builds a ``TLDExtract`` that downloads the public-suffix list
+    on first use; point it at the copy bundled with tldextract instead, so a crawl never makes
+    requests nobody asked for (and works the same offline)."""
+    from scrapy.downloadermiddlewares import cookies
+    from tldextract import TLDExtract
+
+    if hasattr(cookies, "_split_domain"):
+        cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 
 def is_loopback(url: str) -> bool:
@@ -22,8 +35,38 @@ def is_loopback(url: str) -> bool:
         return False
 
 
+class _DispatchQueue(deque):
+    """A download slot's queue whose ``popleft`` marks the request as transferring at once."""
+
+    def __init__(self, slot, items=()):
+        super().__init__(items)
+        self.slot = slot
+
+    def popleft(self):
+        request, dfd = super().popleft()
+        self.slot.transferring.add(request)
+        return request, dfd
+
+
+class Downloader(ScrapyDownloader):
+    """Scrapy's downloader, with per-host concurrency that holds when the host's delay is 0.
+
+    Scrapy 2.19 on the asyncio reactor counts a dispatched request as transferring only once
+    its task starts, so a slot's whole queue was dispatched at once and
+    ``CONCURRENT_REQUESTS_PER_DOMAIN`` did not hold (tests/test_linkcheck_politeness.py)."""
+
+    def _get_slot(self, request, spider=None):
+        key, slot = super()._get_slot(request)
+        if not isinstance(slot.queue, _DispatchQueue):
+            slot.queue = _DispatchQueue(slot, slot.queue)
+        return key, slot
+
+
 def build_settings(urls: list[str], *, concurrency: int | None = None, delay: float | None = None,
-                   jobdir: str | None = None, log_level: str = "WARNING") -> Settings:
+                   jobdir: str | None = None, log_level: str = "WARNING",
+                   host_limits: dict[str, tuple[int, float | None]] | None = None) -> Settings:
+    """``host_limits``: per-host politeness, host -> (requests in flight, delay or None),
+    as Scrapy ``DOWNLOAD_SLOTS`` (for every host the crawl or the link check reaches)."""
     s = Settings()
     s.setmodule(default_settings, priority="project")
     if all(is_loopback(u) for u in urls):
@@ -39,17 +82,28 @@ def build_settings(urls: list[str], *, concurrency: int | None = None, delay: fl
         s.set("AUTOTHROTTLE_START_DELAY", delay, priority="cmdline")
     if jobdir:
         s.set("JOBDIR", jobdir, priority="cmdline")
+    s.set("DOWNLOADER", "crawler.crawl.Downloader", priority="cmdline")    # per-host limits that hold
+    if host_limits:
+        s.set("DOWNLOAD_SLOTS", {host: {"concurrency": n, **({"delay": d} if d is not None else {})}
+                                 for host, (n, d) in host_limits.items()}, priority="cmdline")
     s.set("LOG_LEVEL", log_level, priority="cmdline")
     return s
 
 
 def run_crawl(urls: list[str], db_path: str, run_id: int, *, family: str | None = None,
-              max_documents: int | None = None, **settings_kw) -> dict:
-    """Crawl ``urls`` into the store under ``run_id``; return crawl statistics."""
+              max_documents: int | None = None, link_config=None, **settings_kw) -> dict:
+    """Crawl ``urls`` into the store under ``run_id``; return crawl statistics. With
+    ``link_config`` (a :class:`crawler.linkcheck.classify.LinkConfig`), every link of every
+    crawled page is then checked in the same process (``stats["links"]``)."""
+    use_bundled_public_suffix_list()
     process = CrawlerProcess(build_settings(urls, **settings_kw))
     crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, start_urls=urls, db_path=db_path, run_id=run_id, family=family,
-                  max_documents=max_documents)
+    done = process.crawl(crawler, start_urls=urls, db_path=db_path, run_id=run_id, family=family,
+                         max_documents=max_documents)
+    if link_config is not None:
+        from crawler.linkcheck.checker import chain_link_check, link_stats
+
+        checker = chain_link_check(process, done, db_path, run_id, link_config)
     process.start()
     spider = crawler.spider
     stats = dict(spider.stats_counts)
@@ -60,4 +114,6 @@ def run_crawl(urls: list[str], db_path: str, run_id: int, *, family: str | None 
         stats["duration_s"] = round((end - start).total_seconds(), 2)
     stats["requests"] = scrapy_stats.get("downloader/request_count", 0)
     spider.store.close()
+    if link_config is not None:
+        stats["links"] = link_stats(checker)
     return stats

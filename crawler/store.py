@@ -96,6 +96,33 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["results"].create({"run_id": int, "site": str, "doc": str}, pk=("run_id", "site"))
 
 
+@migrations()
+def m003_probes(db: sqlite_utils.Database) -> None:
+    """Home-page availability probes (AV001), independent of crawl runs."""
+    db["probes"].create(
+        {"id": int, "site": str, "url": str, "probed_at": str, "status": int, "latency_ms": int,
+         "ok": int, "error": str, "blocked": str},
+        pk="id",
+    )
+    db["probes"].create_index(["site", "probed_at"])
+
+
+@migrations()
+def m002_link_checks(db: sqlite_utils.Database) -> None:
+    """Link checking (``crawler.linkcheck``): one result per target URL per run, kept across
+    runs for the time-to-live policy (``checked_at`` is when the target was really fetched;
+    ``origin`` fetch | crawl | cache). Each run's result is also copied onto its ``links`` rows
+    (``check_class``, ``check_detail``: the same JSON as ``link_checks.detail``) for the rules."""
+    db["link_checks"].create(
+        {"run_id": int, "site": str, "url": str, "checked_at": str, "class": str, "origin": str,
+         "confirmed": str, "detail": str},
+        pk=("run_id", "url"),
+    )
+    db["link_checks"].create_index(["url", "run_id"])
+    db["links"].add_column("check_class", str)
+    db["links"].add_column("check_detail", str)
+
+
 def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
@@ -212,6 +239,12 @@ class Store:
             pk=("run_id", "url"),
         )
 
+    def set_column_status(self, run_id: int, url: str, status: str, note: str | None) -> None:
+        """Mark a column's state (e.g. a later list request was blocked) without touching its
+        other fields."""
+        self.db.execute("update columns set status = ?, note = ? where run_id = ? and url = ?",
+                        [status, note, run_id, url])
+
     def add_entries(self, run_id: int, site: str, column_url: str, rows: Iterable[dict]) -> None:
         self.db["entries"].upsert_all(
             [{"run_id": run_id, "site": site, "column_url": column_url, **r} for r in rows],
@@ -237,11 +270,11 @@ class Store:
         self.db["documents"].upsert(row, pk=("run_id", "url"))
 
     def add_links(self, run_id: int, site: str, page_url: str, links: Iterable) -> None:
-        self.db["links"].upsert_all(
-            [{"run_id": run_id, "site": site, "page_url": page_url, "url": l.url,
-              "text": l.text[:200], "tag": l.tag} for l in links],
-            pk=("run_id", "page_url", "url", "text"),
-        )
+        # plain INSERT OR IGNORE (a link row already stored for this run and page is the same
+        # link): an upsert costs two statements per row, and this runs for every crawled page
+        self.db.conn.executemany(
+            "insert or ignore into links (run_id, site, page_url, url, text, tag) values (?, ?, ?, ?, ?, ?)",
+            [(run_id, site, page_url, l.url, l.text[:200], l.tag) for l in links])
 
     def commit(self) -> None:
         self.db.conn.commit()
@@ -293,3 +326,26 @@ class Store:
             pk=("run_id", "site"),
         )
         self.db.conn.commit()
+
+    # -- availability probes (AV001) --------------------------------------------------
+    def add_probe(self, site: str, url: str, *, status: int | None, latency_ms: int | None,
+                  ok: bool, error: str | None = None, blocked: str | None = None,
+                  probed_at: str | None = None) -> None:
+        self.db["probes"].insert(
+            {"site": site, "url": url, "probed_at": probed_at or now_iso(), "status": status,
+             "latency_ms": latency_ms, "ok": int(ok), "error": error, "blocked": blocked})
+        self.db.conn.commit()
+
+    def probes(self, site: str, timeout_ms: int = 15000) -> list[dict]:
+        """Every probe of the site's home page: the ``probes`` table plus each crawl's own
+        home-page fetch (``source`` "probe" or "crawl"), oldest first."""
+        rows = [{**r, "source": "probe"} for r in self.db.query(
+            "select * from probes where site = ? order by probed_at", [site])]
+        for f in self.db.query(
+                "select url, fetched_at, status, elapsed_ms, error, blocked from fetches "
+                "where site = ? and (kind = 'home' or (kind = 'error' and url = ?))", [site, site]):
+            ok = f["status"] == 200 and not f["blocked"] and not f["error"] and (f["elapsed_ms"] or 0) <= timeout_ms
+            rows.append({"site": site, "url": f["url"], "probed_at": f["fetched_at"], "status": f["status"],
+                         "latency_ms": f["elapsed_ms"], "ok": int(ok), "error": f["error"],
+                         "blocked": f["blocked"], "source": "crawl"})
+        return sorted(rows, key=lambda r: r["probed_at"] or "")

@@ -56,6 +56,11 @@ EVIDENCE_LABELS.update({"limit_source": "时限依据", "classification": "判�
                         "home_pages": "首页出现位置", "other_pages": "其他页面出现位置"})
 
 
+#: Saved pages sit next to the report (written by the CLI): a relative link, nothing else.
+_SNAPSHOT = re.compile(r"snapshots/[0-9a-f]{40}\.html")
+EVIDENCE_LABELS["snapshot"] = "页面快照"
+
+
 def evidence_label(key: str) -> str:
     """Chinese label of an evidence key; ``x_raw`` / ``x_source`` derive from ``x``."""
     if key in EVIDENCE_LABELS:
@@ -183,6 +188,8 @@ def site_slug(url: str) -> str:
 def _evidence_node(value: Any, key: str | None = None) -> dict:
     """Turn an evidence value into a tree the template renders recursively."""
     mono = key in _MONO_KEYS
+    if key == "snapshot" and isinstance(value, str) and _SNAPSHOT.fullmatch(value):
+        return {"kind": "scalar", "text": "查看抓取时的页面原样", "href": value}
     if isinstance(value, Mapping):
         if not value:
             return {"kind": "empty", "text": "（无）"}

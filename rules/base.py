@@ -70,6 +70,8 @@ class SiteArtifacts:
     entries: list[dict]
     fetches: list[dict]
     links: list[dict]
+    #: home-page availability probes of every run (None: take the crawl's own home fetches)
+    probes: list[dict] | None = None
     #: returns a stored body by hash (for rules that read page text, e.g. footers)
     body: Callable[[str | None], bytes | None] = lambda sha: None
 

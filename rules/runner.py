@@ -7,6 +7,7 @@ from typing import Iterable
 from crawler.store import Store
 from data import load_toml, tool_version
 from rules.base import Context, Finding, Outcome, SiteArtifacts
+from rules.computed import site_thresholds
 from rules.registry import all_rules
 from rules.scoring import score
 from rules.workdays import WorkCalendar
@@ -16,15 +17,17 @@ RULESET = "2026.1"
 
 def load_artifacts(store: Store, run_id: int, site: str) -> SiteArtifacts:
     info = store.site_info(site) or {}
-    return SiteArtifacts(
+    artifacts = SiteArtifacts(
         site=site, name=info.get("name"), family=info.get("family"),
         documents=store.documents(run_id, site),
         columns=store.table_rows("columns", run_id, site),
         entries=store.table_rows("entries", run_id, site),
         fetches=list(store.fetches(run_id, site)),
         links=store.table_rows("links", run_id, site),
+        probes=store.probes(site),          # availability probes of every run (AV001)
         body=store.body,
     )
+    return artifacts
 
 
 def run_rules(artifacts: SiteArtifacts, ctx: Context, codes: Iterable[str] | None = None) -> list[Finding]:
@@ -38,14 +41,18 @@ def run_rules(artifacts: SiteArtifacts, ctx: Context, codes: Iterable[str] | Non
 
 
 def make_context(today: date, calendar: WorkCalendar | None = None,
-                 thresholds: dict | None = None) -> Context:
-    return Context(today=today, calendar=calendar or WorkCalendar(),
-                   thresholds=thresholds or load_toml("thresholds.toml"))
+                 thresholds: dict | None = None, site: str | None = None) -> Context:
+    """``site``: merge that site's overrides (``data/sites/<host>.toml`` [thresholds], with a reason)."""
+    thresholds = thresholds or load_toml("thresholds.toml")
+    if site:
+        thresholds = site_thresholds(thresholds, site)
+    return Context(today=today, calendar=calendar or WorkCalendar(), thresholds=thresholds)
 
 
 def audit_site(store: Store, run_id: int, site: str, ctx: Context,
                codes: Iterable[str] | None = None) -> dict:
     """Run the rules on one site of one run, store the findings, return the result document."""
+    ctx = make_context(ctx.today, ctx.calendar, ctx.thresholds, site=site)
     artifacts = load_artifacts(store, run_id, site)
     findings = run_rules(artifacts, ctx, codes)
     run = store.run(run_id)

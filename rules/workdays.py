@@ -99,6 +99,7 @@ class WorkCalendar:
     def __init__(self, extra_dir: pathlib.Path | None = None):
         data_dir = pathlib.Path(extra_dir) if extra_dir is not None else DEFAULT_DATA_DIR
         self._files: dict[int, _YearData] = {}
+        self._known: dict[datetime.date, bool] = {}   # memo: chinese_calendar checks are slow
         if data_dir.is_dir():
             for path in sorted(data_dir.glob("*.toml")):
                 year, data = _load_year_file(path)
@@ -112,6 +113,12 @@ class WorkCalendar:
     def is_workday(self, d: datetime.date) -> bool:
         """True if ``d`` is an official working day; raises CalendarNotCovered."""
         d = _as_date(d)
+        known = self._known.get(d)
+        if known is None:
+            known = self._known[d] = self._lookup(d)
+        return known
+
+    def _lookup(self, d: datetime.date) -> bool:
         data = self._files.get(d.year)
         if data is not None:
             return d in data.workdays or (d.weekday() < 5 and d not in data.holidays)

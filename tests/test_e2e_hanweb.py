@@ -3,7 +3,9 @@ what was stored and found with the answer key."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import re
 
 from tests.conftest import run_cli
 
@@ -59,6 +61,12 @@ def test_report_written(crawled_hanweb):
     text = html_files[0].read_text("utf-8")
     assert "明湖市人民政府" in text and "TM001" in text and "成文日期" in text
     assert (crawled_hanweb.out / html_files[0].name.replace(".html", ".json")).exists()
+    # each finding links the page as it was fetched, saved next to the report, scripts disabled
+    links = re.findall(r'href="(snapshots/[0-9a-f]{40}\.html)"', text)
+    assert links
+    saved = (crawled_hanweb.out / links[0]).read_bytes()
+    assert saved.startswith(b'<meta http-equiv="Content-Security-Policy"')
+    assert hashlib.sha1(saved.split(b"\n", 1)[1]).hexdigest() == links[0][10:50]
 
 
 def test_export_csv_and_offline_audit(crawled_hanweb, tmp_path):

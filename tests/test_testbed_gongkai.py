@@ -118,7 +118,8 @@ def test_home_hub_and_organ_sections(tb):
     assert [d for _, d in news] == [d.isoformat() for _, _, d in main.corpus.site.home_news]
     assert all(get(urljoin(tb.url, p))[0] == 200 for p, _ in news)
     for element in main.corpus.site.footer.values():
-        assert element in home
+        if element is not None:            # None: planted missing identity element (ID001)
+            assert element in home
     hub = text(urljoin(tb.url, "/gongkai/"))
     organs = re.findall(r'<a href="(/gongkai/site_([a-z]+)/)"[^>]*>([^<]+)</a>', hub)
     assert [(slug, name) for _, slug, name in organs] == [
@@ -258,6 +259,8 @@ def test_attachments_are_real_files(tb):
             for att in doc.attachments:
                 assert re.search(r"/doc_[0-9a-f]{24}_[0-9a-f]{32}\.\w+$", att.url)
                 assert urlsplit(att.url).path in text(doc.url)
+                if att.state != "ok":        # planted broken attachment (LK002): see the link tests
+                    continue
                 status, ctype, body = get(att.url)
                 assert status == 200 and body.startswith(MAGIC[att.ext]), att.url
                 assert not ctype.startswith("text/")
@@ -278,7 +281,8 @@ def test_every_answer_key_url_answers(tb):
     # planted violations of every organ are in the key (other organs' keys prefixed), at served pages
     owners = {v["key"].split(":")[0] if ":" in v["key"] else "srmzfbgs" for v in key["violations"]}
     assert owners == {"srmzfbgs", "sfgw", "scjj"}
-    assert all(get(v["url"])[0] == 200 for v in key["violations"] if v["url"])
+    assert all(get(v["url"])[0] == 200 for v in key["violations"]
+               if v["url"] and v["code"] not in ("LK001", "LK002"))   # those are dead on purpose
     assert {tuple(d["columns"]) for d in key["documents"]} >= {("通知公告",), ("规范性文件", "政策文件")}
 
 

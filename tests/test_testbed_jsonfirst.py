@@ -346,6 +346,8 @@ def test_attachments_real_files_and_states(tb, planted):
                  else [urljoin(d.url, h) for h in Selector(text=raw).css("div.attachment a::attr(href)").getall()])
         assert hrefs == [a.url for a in d.attachments]
         for a in d.attachments:
+            if a.state != "ok":                     # planted broken attachment (LK002), checked below
+                continue
             status, ctype, body = fetch(a.url)
             assert status == 200 and body.startswith(MAGIC[a.ext]) and ctype == jf.CONTENT_TYPES[a.ext], a.url
     testbed, pcorpus, info = planted
@@ -444,7 +446,8 @@ def test_every_answer_key_url_and_page_link_answers(tb):
             if link.url.startswith(tb.url) and link.url not in checked:
                 checked[link.url] = fetch(link.url)[0]
     broken = {u: s for u, s in checked.items() if s != 200}
-    assert not broken and len(checked) > 20
+    dead = tb.style.corpus.dead_urls()               # planted LK001/LK002 targets
+    assert set(broken) <= dead and len(checked) > 20, set(broken) - dead
 
 
 # -- page objects (JsonFirstProfile) -----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.antibot import blocked_reason, gone_reason
-from crawler.items import Column, RequestSpec
+from crawler.items import Column
 from crawler.profiles.registry import by_family, detect
 from crawler.store import Store, now_iso
 

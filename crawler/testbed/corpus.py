@@ -168,6 +168,14 @@ class Corpus:
             lines.append(f"本文件自印发之日起施行，有效期至{d.year}年{d.month}月{d.day}日。")
         return "\n".join(lines)
 
+    def dead_urls(self) -> set[str]:
+        """URLs the truth makes dead on purpose (LK001/LK002 targets, known once a style has
+        bound): attachments not in state "ok" and links whose target is not a document."""
+        out = {a.url for d in self.docs.values() for a in d.attachments if a.state != "ok"}
+        links = [link for d in self.docs.values() for link in d.extra_links] + self.site.home_links
+        out |= {link.url for link in links if not link.target.startswith("doc:")}
+        return {u for u in out if u}
+
     def docs_in(self, column_key: str) -> list[Doc]:
         """Documents listed in a column, newest first (as portals list them)."""
         docs = [self.docs[k] for k in self.column(column_key).docs]
@@ -188,8 +196,12 @@ COLUMNS = [
 ]
 
 
-def _doc_no(rng: random.Random, prefix: str, year: int) -> str:
-    return f"{prefix}〔{year}〕{rng.randint(1, 60)}号"
+def _doc_no(rng: random.Random, prefix: str, year: int, used: set[str]) -> str:
+    """A 文号 not used before in the corpus (real 文号 are unique)."""
+    while (no := f"{prefix}〔{year}〕{rng.randint(1, 60 + len(used))}号") in used:
+        pass
+    used.add(no)
+    return no
 
 
 def _title(rng: random.Random, kind: str, topic: str, year: int) -> str:
@@ -253,6 +265,7 @@ def build_corpus(seed: int = 1, *, as_of: date = AS_OF, scale: float = 1.0) -> C
     columns = [Column(k, n, t) for k, n, t, _ in COLUMNS]
     docs: dict[str, Doc] = {}
     counter = 0
+    used_nos: set[str] = set()
     start = as_of - timedelta(days=700)
     end = as_of - timedelta(days=3)
 
@@ -271,7 +284,7 @@ def build_corpus(seed: int = 1, *, as_of: date = AS_OF, scale: float = 1.0) -> C
             key=key, column=col.key, kind=kind, title=title, pub_date=pub, written_date=written,
             index_no=f"{ORG_CODE.format(PUBLISHERS.index((publisher, prefix)))}/{written.year}-{counter:05d}",
             publisher=publisher,
-            doc_no=_doc_no(rng, prefix, written.year) if has_no else None,
+            doc_no=_doc_no(rng, prefix, written.year, used_nos) if has_no else None,
             validity="有效" if kind in ("normative", "policy") else None,
             category=rng.choice(["综合政务", "城乡建设", "劳动人事", "财政金融", "农业农村", "公共安全"]),
             body=_body(title, topic),
@@ -295,7 +308,7 @@ def build_corpus(seed: int = 1, *, as_of: date = AS_OF, scale: float = 1.0) -> C
     zcjd = next(c for c in columns if c.key == "zcjd")
     for key in list(zcjd_candidates(docs)):
         pol = docs[key]
-        if rng.random() < 0.6:
+        if pol.kind == "normative" or rng.random() < 0.6:   # every 规范性文件 needs a 解读 (IN001)
             counter += 1
             jkey = f"d{counter:05d}"
             core = pol.title.split("《")[1].split("》")[0] if "《" in pol.title else pol.title
@@ -323,6 +336,10 @@ def build_corpus(seed: int = 1, *, as_of: date = AS_OF, scale: float = 1.0) -> C
             (f"r{year}", year, pub, f"明湖市人民政府办公室{year}年政府信息公开工作年度报告"))
     _cross_list(corpus, rng)
     _plant_tm001(corpus, rng, cal)
+    from crawler.testbed.plant_rules import plant_rules   # (imports this module)
+    plant_rules(corpus, rng, cal)
+    from crawler.testbed.plant_links import plant_links   # (imports this module)
+    plant_links(corpus, rng, cal)
     return corpus
 
 
@@ -393,6 +410,8 @@ def answer_key(corpus: Corpus, base_url: str) -> dict:
 def _url_of(corpus: Corpus, v: Violation) -> str | None:
     if v.url:
         return v.url
+    if getattr(v, "target", None) is not None:    # a planted link (plant_links): its URL once bound
+        return v.target.url
     if v.key in corpus.docs:
         return corpus.docs[v.key].url
     return next((c.url for c in corpus.columns if c.key == v.key), None)

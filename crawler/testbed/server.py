@@ -134,6 +134,8 @@ class Testbed:
     of requests in flight at once (politeness tests read ``max_in_flight``).
     """
 
+    __test__ = False          # not a pytest test class, despite the name
+
     def __init__(self, style: Style, port: int = 0, host: str = "127.0.0.1"):
         self.style = style
         self.httpd = ThreadingHTTPServer((host, port), _Handler)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rules.base import Context, Finding, Outcome, Rule, Severity, SiteArtifacts
-from rules.computed import column_type, to_date
+from rules.computed import column_type, disclosure_documents, to_date
 from rules.registry import register
 from rules.workdays import CalendarNotCovered
 
@@ -35,9 +35,8 @@ class LatePosting(Rule):
         return best
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
-        for doc in site.documents:
-            if doc.get("deleted"):
-                continue
+        # documents of the 法定主动公开内容 columns (annual reports have their own deadline, TM002)
+        for doc in disclosure_documents(site):
             url, columns = doc["url"], doc.get("columns") or []
             common = {"column": columns[0] if columns else doc.get("column_name"),
                       "title": doc.get("title")}

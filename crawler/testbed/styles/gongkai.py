@@ -36,6 +36,7 @@ from html import escape
 from urllib.parse import urlsplit
 
 from crawler.testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth, build_corpus
+from crawler.testbed.render import footer_html
 from crawler.testbed.server import Request, Response, Style, html, json_response
 from crawler.testbed.files import CONTENT_TYPES, PNG, file_bytes
 
@@ -250,32 +251,8 @@ class GongkaiStyle(Style):
 
     # -- page shell -------------------------------------------------------------------
     def footer(self) -> str:
-        f = self.organs[0].corpus.site.footer
-        parts = []
-        if f.get("host"):
-            parts.append(f"<p>{escape(f['host'])}</p>")
-        line = []
-        if f.get("site_code"):
-            line.append(f"<span>{escape(f['site_code'])}</span>")
-        if f.get("icp"):
-            line.append(f'<a href="https://beian.miit.gov.cn/" target="_blank">{escape(f["icp"])}</a>')
-        if f.get("police"):
-            line.append(f'<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode='
-                        f'{re.sub(r"[^0-9]", "", f["police"])}" target="_blank">{escape(f["police"])}</a>')
-        if line:
-            parts.append(f"<p>{'　'.join(line)}</p>")
-        tail = []
-        if f.get("conac"):
-            tail.append(f'<a href="https://bszs.conac.cn/sitename?method=show&amp;id={self.site_code()}" '
-                        f'target="_blank"><img src="{STATIC}img/dzjg.png" alt="{escape(f["conac"])}"></a>')
-        if f.get("contact"):
-            tail.append(f"<span>{escape(f['contact'])}</span>")
-        if tail:
-            parts.append(f"<p>{'　'.join(tail)}</p>")
-        for k, v in f.items():          # elements added to the truth later are shown as text
-            if k not in ("host", "site_code", "icp", "police", "conac", "contact") and v:
-                parts.append(f"<p>{escape(v)}</p>")
-        return '<div class="gk-foot">' + "\n".join(parts) + "</div>"
+        """The footer from the truth (shared renderer; None elements are left out)."""
+        return footer_html(self.organs[0].corpus.site.footer, self.site_code(), f"{STATIC}img/dzjg.png", css_class="gk-foot")
 
     def site_code(self) -> str:
         code = self.organs[0].corpus.site.footer.get("site_code") or ""

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from crawler.testbed.corpus import Corpus, Doc
 from crawler.testbed.files import CONTENT_TYPES, PNG, file_bytes
+from crawler.testbed.render import footer_html
 from crawler.testbed.server import Request, Response, Style, html
 
 SITE_ID_CODE = "3711000001"
@@ -171,30 +172,8 @@ class HanwebStyle(Style):
 """
 
     def footer(self) -> str:
-        """The footer from the truth: an element set to None is left out (ID001)."""
-        f = self.corpus.site.footer
-        parts = []
-        if f.get("host"):
-            parts.append(f"<p>{escape(f['host'])}　承办单位：明湖市大数据中心</p>")
-        ids = []
-        if f.get("site_code"):
-            ids.append(escape(f["site_code"]))
-        if f.get("icp"):
-            ids.append(f'<a href="https://beian.miit.gov.cn/" target="_blank">{escape(f["icp"])}</a>')
-        if f.get("police"):
-            ids.append(f'<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=37110002000123"'
-                       f' target="_blank">{escape(f["police"])}</a>')
-        if ids:
-            parts.append(f"<p>{'　'.join(ids)}</p>")
-        last = []
-        if f.get("conac"):
-            last.append(f'<a href="https://bszs.conac.cn/sitename?method=show&amp;id={SITE_ID_CODE}" '
-                        f'target="_blank"><img src="/images/dzjg.png" alt="{escape(f["conac"])}"></a>')
-        if f.get("contact"):
-            last.append(escape(f["contact"]))
-        if last:
-            parts.append(f"<p>{'　'.join(last)}</p>")
-        return '<div class="footer">\n' + "\n".join(parts) + "\n</div>"
+        """The footer from the truth (shared renderer; None elements are left out)."""
+        return footer_html(self.corpus.site.footer, SITE_ID_CODE, "/images/dzjg.png")
 
     @staticmethod
     def crumbs(*links: tuple[str, str | None]) -> str:

@@ -53,6 +53,7 @@ from datetime import date, datetime, timedelta, timezone
 from html import escape
 
 from crawler.testbed.corpus import Corpus, Doc
+from crawler.testbed.render import footer_html
 from crawler.testbed.server import Request, Response, Style, html, json_response
 from crawler.testbed.files import CONTENT_TYPES, PNG, file_bytes
 
@@ -221,8 +222,8 @@ class JsonFirstStyle(Style):
             if key in self.cat_id and path == f"/zhengce/{folder}/index.htm":
                 return html(self.govcn_column(key))
         if path in self.soft404:
-            return html(f"<html><head><title>页面不存在</title></head><body><p>抱歉，您访问的页面不存在！</p>"
-                        f'<p><a href="/">返回首页</a></p></body></html>')
+            return html("<html><head><title>页面不存在</title></head><body><p>抱歉，您访问的页面不存在！</p>"
+                        '<p><a href="/">返回首页</a></p></body></html>')
         kind, obj = self.pages.get(path, (None, None))
         if kind == "doc":
             return html(self.page_a(obj) if self.is_govcn(obj.column) else self.page_b(obj))
@@ -236,23 +237,8 @@ class JsonFirstStyle(Style):
 
     # -- shell --------------------------------------------------------------------------
     def footer(self) -> str:
-        f = self.corpus.site.footer
-        parts = []
-        for key in ("host", "site_code", "icp", "police", "conac", "contact"):
-            text = f.get(key)
-            if text is None:
-                continue
-            text_html = escape(text)
-            if key == "icp":
-                text_html = f'<a href="https://beian.miit.gov.cn/" target="_blank">{text_html}</a>'
-            elif key == "police":
-                text_html = (f'<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=37110002000123" '
-                             f'target="_blank">{text_html}</a>')
-            elif key == "conac":
-                text_html = (f'<a href="https://bszs.conac.cn/sitename?method=show&amp;id={SITE_ID_CODE}" '
-                             f'target="_blank"><img src="/images/dzjg.png" alt="{escape(text)}"></a>')
-            parts.append(f'<span class="{key}">{text_html}</span>')
-        return '<div class="footer"><p>' + "　".join(parts) + "</p></div>"
+        """The footer from the truth (shared renderer; None elements are left out)."""
+        return footer_html(self.corpus.site.footer, SITE_ID_CODE, "/images/dzjg.png")
 
     def shell(self, title: str, main: str, head: str = "") -> str:
         site = self.corpus.site_name

@@ -31,13 +31,13 @@ to their primary column with ``../../fdzdgknr/{dir}/…`` paths. Everything is d
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from html import escape
 from urllib.parse import quote, urlsplit
 
 from crawler.testbed.corpus import Corpus, Doc
+from crawler.testbed.render import footer_html
 from crawler.testbed.server import Request, Response, Style, json_response
 from crawler.testbed.files import CONTENT_TYPES, PNG, file_bytes
 
@@ -271,25 +271,8 @@ class TrsStyle(Style):
 """
 
     def footer(self) -> str:
-        f = self.corpus.site.footer
-        parts = []
-        if f.get("host"):
-            parts.append(f"<p>{escape(f['host'])}</p>")
-        line = [escape(f[k]) for k in ("site_code", "icp", "police") if f.get(k)]
-        if line:
-            parts.append(f"<p>{'　'.join(line)}</p>")
-        line = []
-        if f.get("conac"):
-            line.append(f'<a href="https://bszs.conac.cn/sitename?method=show&amp;id={SITE_ID_CODE}" target="_blank">'
-                        f'<img src="/images/dzjg.png" alt="{escape(f["conac"])}"></a>')
-        if f.get("contact"):
-            line.append(escape(f["contact"]))
-        if line:
-            parts.append(f"<p>{'　'.join(line)}</p>")
-        for k, v in f.items():      # footer elements added to the truth later
-            if v and k not in ("host", "site_code", "icp", "police", "conac", "contact"):
-                parts.append(f"<p>{escape(v)}</p>")
-        return '<div class="footer">\n' + "\n".join(parts) + "\n</div>"
+        """The footer from the truth (shared renderer; None elements are left out)."""
+        return footer_html(self.corpus.site.footer, SITE_ID_CODE, "/images/dzjg.png")
 
     @staticmethod
     def crumbs(*links: tuple[str, str | None]) -> str:

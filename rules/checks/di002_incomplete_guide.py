@@ -1,0 +1,64 @@
+"""DI002 incomplete-guide: the 政府信息公开指南 lacks elements required by 条例 Art. 12."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from rules.base import Context, Finding, Outcome, Rule, Severity, SiteArtifacts
+from rules.computed import columns_by_role, first_match, is_blocked, main_text, page_html
+from rules.registry import register
+
+MIN_TEXT = 60   # characters: less than this is not a guide's text (an attachment, a script page…)
+
+
+@register
+class IncompleteGuide(Rule):
+    code = "DI002"
+    name = "incomplete-guide"
+    title = "政府信息公开指南要素齐全"
+    failure_title = "政府信息公开指南缺少法定要素"
+    severity = Severity.DEDUCT
+    source = "《中华人民共和国政府信息公开条例》第十二条"
+    source_id = "tiaoli-12"
+    rationale = ("指南应写明政府信息公开工作机构的名称、办公地址、办公时间、联系电话、传真号码、"
+                 "互联网联系方式以及申请方式，公众才能据此提出申请。")
+    how_to_fix = "修订政府信息公开指南，补全缺少的要素，并与实际办公信息保持一致。"
+    requires = ("columns", "entries", "documents", "fetches", "bodies")
+
+    def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
+        cfg = ctx.thresholds["guide"]
+        guides = columns_by_role(site, "guide")
+        if not guides:
+            yield self.finding(Outcome.NOT_APPLICABLE, site, site.site, "未找到政府信息公开指南（见 DI001）。",
+                               evidence={"source": cfg["source"]})
+            return
+        col = guides[0]
+        url, text = col["url"], None
+        if is_blocked(col) or col.get("status") in ("error", "pending"):
+            reason = "指南页面被反爬虫机制拦截" if is_blocked(col) else f"指南页面未能获取（{col.get('note') or col.get('status')}）"
+            yield self.finding(Outcome.REVIEW, site, site.site, f"{reason}，无法核对指南要素，请人工核对。",
+                               evidence={"reason": reason, "source": cfg["source"], "page": url})
+            return
+        # a guide column may list the guide as a document: read the newest one
+        rows = sorted((e for e in site.entries if e["column_url"] == url), key=lambda e: e.get("date") or "", reverse=True)
+        docs = {d["url"]: d for d in site.documents}
+        doc = next((docs[e["doc_url"]] for e in rows if e["doc_url"] in docs), None)
+        if doc is not None:
+            url, text = doc["url"], doc.get("body_text") or ""
+        else:
+            html, fetch = page_html(site, url)
+            text = main_text(html) if html else ""
+        # a site-level finding: its URL is the site (stable), the guide page is in the evidence
+        ev = {"page": url, "text_chars": len(text), "source": cfg["source"]}
+        if len(text) < MIN_TEXT:
+            reason = "指南页面正文过短（可能以附件或脚本形式提供）"
+            yield self.finding(Outcome.REVIEW, site, site.site, f"{reason}，无法核对指南要素，请人工核对。",
+                               evidence={**ev, "reason": reason})
+            return
+        found = {k: first_match(e["patterns"], text) for k, e in cfg["elements"].items()}
+        missing = [cfg["elements"][k]["name"] for k, v in found.items() if not v]
+        ev.update({"found": {k: v for k, v in found.items() if v}, "missing": missing})
+        if missing:
+            yield self.finding(Outcome.FAIL, site, site.site, f"政府信息公开指南（{url}）缺少：{'、'.join(missing)}。", evidence=ev)
+        else:
+            yield self.finding(Outcome.PASS, site, site.site, "指南载明工作机构、地址、办公时间、电话、传真、互联网联系方式和申请方式。",
+                               evidence=ev)

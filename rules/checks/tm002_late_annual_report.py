@@ -1,0 +1,113 @@
+"""TM002 late-annual-report: last year's 政府信息公开工作年度报告 missing or published late (条例 Art. 49)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Iterable
+
+from rules.base import Context, Finding, Outcome, Rule, Severity, SiteArtifacts
+from rules.computed import columns_by_role, is_blocked, to_date
+from rules.registry import register
+
+REPORT_TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府信息公开|政务公开|信息公开)\S{0,6}(?:年度报告|年报)")
+
+
+@register
+class LateAnnualReport(Rule):
+    code = "TM002"
+    name = "late-annual-report"
+    title = "政府信息公开工作年度报告按时公布"
+    failure_title = "上一年度政府信息公开工作年度报告缺失或逾期公布"
+    severity = Severity.DEDUCT
+    source = "《中华人民共和国政府信息公开条例》第四十九条"
+    source_id = "tiaoli-49"
+    rationale = ("县级以上人民政府部门应在每年1月31日前公布上一年度政府信息公开工作年度报告；"
+                 "县级以上地方人民政府的本级年度报告由主管部门在每年3月31日前公布。")
+    how_to_fix = "在“政府信息公开年报”栏目按时发布上一年度报告；已逾期的应尽快补发并说明原因。"
+    requires = ("columns", "entries", "documents")
+
+    @staticmethod
+    def is_government(prefix: str, cfg: dict) -> bool | None:
+        """True for a 人民政府's own report, False for a department's, None when unclear."""
+        prefix = prefix.strip()
+        if not prefix:
+            return None
+        if any(prefix.endswith(w) for w in cfg["government_words"]):
+            return True
+        return False if any(w in prefix for w in cfg["department_words"]) else None
+
+    def deadline(self, year: int, government: bool | None, cfg: dict) -> date:
+        mmdd = cfg["government_deadline"] if government else cfg["department_deadline"]
+        return date.fromisoformat(f"{year + 1}-{mmdd}")
+
+    def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
+        cfg = ctx.thresholds["annual_report"]
+        columns = columns_by_role(site, "annual_report")
+        col_urls = {c["url"] for c in columns}
+        docs = {d["url"]: d for d in site.documents}
+        reports: dict[str, dict] = {}      # url -> {title, date}
+        for e in site.entries:
+            if e["column_url"] in col_urls or REPORT_TITLE.search(e.get("title") or ""):
+                d = docs.get(e["doc_url"], {})
+                reports.setdefault(e["doc_url"], {"title": d.get("title") or e.get("title") or "",
+                                                  "date": d.get("pub_date") or e.get("date")})
+        for d in site.documents:
+            if REPORT_TITLE.search(d.get("title") or ""):
+                reports.setdefault(d["url"], {"title": d["title"], "date": d.get("pub_date")})
+        # a site-level finding about a year: its URL is the site and its subject the year, so that
+        # a missing report published later keeps the fingerprint (the pages are in the evidence)
+        url = columns[0]["url"] if columns else site.site
+        if not columns and not reports:
+            yield self.finding(Outcome.REVIEW, site, site.site, "未找到“政府信息公开年报”栏目，无法核实上一年度报告，请人工核对。",
+                               evidence={"reason": "未找到年报栏目", "page": url})
+            return
+        bad = [c for c in columns if is_blocked(c) or c.get("status") in ("error", "incomplete", "pending")]
+        site_gov = self.is_government(site.name or "", cfg)
+        found: dict[int, list[tuple[str, dict, bool | None]]] = {}
+        for rurl, r in reports.items():
+            m = REPORT_TITLE.search(r["title"])
+            if m:
+                gov = self.is_government(r["title"][:m.start()], cfg)
+                found.setdefault(int(m.group(1)), []).append((rurl, r, site_gov if gov is None else gov))
+        year = ctx.today.year - 1
+        gov = found[year][0][2] if found.get(year) else site_gov
+        if ctx.today <= self.deadline(year, gov, cfg) and not found.get(year):
+            year -= 1          # last year's report is not due yet: judge the year before
+            gov = found[year][0][2] if found.get(year) else site_gov
+        evidence = {"year": year, "source": cfg["source"], "reports_found": sorted(found), "page": url}
+        if not found.get(year):
+            if bad:
+                reason = "年报栏目未能完整获取"
+                yield self.finding(Outcome.REVIEW, site, site.site, f"{reason}，未找到{year}年度报告，请人工核对。",
+                                   evidence={**evidence, "reason": reason}, subject=str(year))
+                return
+            deadline = self.deadline(year, gov, cfg)
+            if gov is None and ctx.today <= self.deadline(year, True, cfg):
+                reason = "无法判断报告主体是政府还是部门，截止日期可能为3月31日"
+                yield self.finding(Outcome.REVIEW, site, site.site, f"未找到{year}年度报告，{reason}，请人工核对。",
+                                   evidence={**evidence, "reason": reason}, subject=str(year))
+                return
+            yield self.finding(Outcome.FAIL, site, site.site,
+                               f"未找到{year}年度政府信息公开工作年度报告（应于 {deadline} 前公布）。",
+                               evidence={**evidence, "deadline": deadline.isoformat()}, subject=str(year))
+            return
+        rurl, r, rgov = min(found[year], key=lambda x: x[1]["date"] or "9999")
+        published = to_date(r["date"])
+        deadline = self.deadline(year, rgov, cfg)
+        evidence.update({"report_url": rurl, "report_title": r["title"], "pub_date": r["date"],
+                         "deadline": deadline.isoformat(),
+                         "reporting_body": {True: "政府", False: "部门", None: "不明"}[rgov]})
+        if published is None:
+            yield self.finding(Outcome.REVIEW, site, site.site, f"{year}年度报告未识别到发布日期，无法判断是否按时公布，请人工核对。",
+                               evidence={**evidence, "reason": "发布日期缺失"}, title=r["title"], subject=str(year))
+        elif published > deadline and rgov is None and published <= self.deadline(year, True, cfg):
+            reason = "无法判断报告主体是政府还是部门"
+            yield self.finding(Outcome.REVIEW, site, site.site, f"{year}年度报告于 {published} 公布，{reason}，"
+                               f"是否逾期（1月31日或3月31日）请人工核对。",
+                               evidence={**evidence, "reason": reason}, title=r["title"], subject=str(year))
+        elif published > deadline:
+            yield self.finding(Outcome.FAIL, site, site.site, f"{year}年度报告于 {published} 公布，晚于 {deadline} 的法定期限"
+                               f"{(published - deadline).days} 天。", evidence=evidence, title=r["title"], subject=str(year))
+        else:
+            yield self.finding(Outcome.PASS, site, site.site, f"{year}年度报告于 {published} 公布，在 {deadline} 期限内。",
+                               evidence=evidence, title=r["title"], subject=str(year))

@@ -1,0 +1,346 @@
+"""Link checking over real HTTP: every classification of `govaudit links`, the redirect hops,
+HEAD refused then GET, Retry-After, a failure that passes on its re-check, and the findings
+(LK001/LK002/LK003) as stored, reported and exported.
+
+One site on 127.0.0.1 links to a target of each kind; a second host (127.0.0.3) answers 200
+to any URL (its soft 404 is only visible by comparing with a made-up URL).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from html import escape
+
+import pytest
+
+from bench.linkcheck import PDF, PNG, free_port
+from crawler.testbed.server import Request, Response, Style, Testbed, html
+from tests.conftest import run_cli
+
+OLE = bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 600
+ZIP = b"PK\x03\x04" + b"\0" * 600
+JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 100
+CHALLENGE = "<html><head><script>var $_ts=window['$_ts'];$_ts.nsd=1;</script></head><body></body></html>"
+DOC_TITLE = "明湖市人民政府关于印发《明湖市城市更新工作方案》的通知"
+OTHER_TITLE = "2025年度“双随机、一公开”抽查结果公示（食品安全）"
+
+
+def page(title: str, body: str, article_title: str | None = None) -> str:
+    meta = f'<meta name="ArticleTitle" content="{escape(article_title)}">' if article_title else ""
+    return (f"<html><head><meta charset='utf-8'><title>{escape(title)}</title>{meta}</head>"
+            f"<body><div class='nav'><a href='/'>首页</a></div>{body}"
+            f"<div class='foot'>{'主办单位：明湖市人民政府办公室。' * 30}</div></body></html>")
+
+
+class AnyPathSite(Style):
+    """A host that answers 200 with its portal template to every path: the "not found" page
+    has no not-found phrase, only the host fingerprint shows it."""
+
+    def __init__(self):
+        super().__init__(corpus=None)
+        self.hits: list[tuple[str, str]] = []
+
+    def handle(self, req: Request) -> Response | None:
+        self.hits.append((req.method, req.path))
+        if req.path == "/real.html":
+            return html(page("真实文章_某某网", "<h1>真实文章</h1>" + "<p>这是一篇正文很长的真实文章。</p>" * 40))
+        if req.path == "/big.html":     # larger than get_below_bytes: its HEAD settles it
+            return html(page("长文章_某某网", "<p>这是一篇正文很长的真实文章。</p>" * 2000))
+        if req.path == "/nohead.html":
+            return Response(405, b"", "text/html") if req.method == "HEAD" else html(page("文章_某某网", "<p>正文。</p>" * 40))
+        return html(page("某某网", "<div class='list'>" + "<p>欢迎访问某某网。</p>" * 10 + "</div>"))
+
+    def answer_key(self) -> dict:
+        return {}
+
+
+class ClassSite(Style):
+    """One link of each kind from the home page; ``expected`` maps path -> classification."""
+
+    def __init__(self, other: str, dead_port: int):
+        super().__init__(corpus=None)
+        self.other = other.rstrip("/")
+        self.lock = threading.Lock()
+        self.hits: dict[str, list[tuple[str, float]]] = {}
+        self.links = [
+            ("/ok.html", "正常页面", "ok"),
+            ("/dead.html", "已删除页面", "dead"),
+            ("/gone410.html", "已下线页面", "dead"),
+            ("/err500.html", "出错页面", "dead"),
+            ("/chain-dead", "跳转后失效", "dead"),
+            ("/chain-ok", "多次跳转", "ok"),
+            ("/loop", "循环跳转", "dead"),
+            ("/soft.html", "软404页面", "soft404"),
+            ("/moved.html", "跳到错误页", "error_redirect"),
+            ("/a/b/doc.html", "删除的文件", "parent_redirect"),
+            ("/files/ok.pdf", "正常PDF", "ok"),
+            ("/files/ok.docx", "正常DOCX", "ok"),
+            ("/files/ok.xls", "正常XLS", "ok"),
+            ("/files/ok.ofd", "正常OFD", "ok"),
+            ("/files/ok.wps", "正常WPS", "ok"),
+            ("/files/ok.zip", "正常ZIP", "ok"),
+            ("/download.jsp?filename=abc.pdf", "下载接口PDF", "ok"),
+            ("/files/missing.pdf", "缺失附件", "dead"),
+            ("/files/tiny.doc", "两字节附件", "tiny"),
+            ("/files/error.xlsx", "错误页附件", "wrong_type"),
+            ("/files/fake.pdf", "伪PDF", "wrong_type"),
+
+            ("/busy.html", "限流一次", "ok"),
+            ("/flaky.html", "偶发失败", "ok"),
+            ("/slow.html", "超时页面", "dead"),
+            ("/challenge.html", "反爬虫页面", "blocked"),
+            (f"http://127.0.0.1:{dead_port}/x.html", "连接被拒绝", "dead"),
+            ("http://no-such-host.invalid/x.html", "无法解析的域名", "dead"),
+            (f"{self.other}/real.html", "外站文章", "ok"),
+            (f"{self.other}/big.html", "外站长文章", "ok"),
+            (f"{self.other}/nohead.html", "拒绝HEAD的外站文章", "ok"),
+            (f"{self.other}/old/deleted.html", "外站旧文章", "soft404"),
+            ("/doc/1.html", DOC_TITLE, "ok"),
+            ("/doc/2.html", DOC_TITLE, "ok"),    # 错链: the text names document 1
+        ]
+        self.images = [("/img/ok.png", "正常图片", "ok"), ("/img/broken.jpg", "坏图片", "broken_image"),
+                       ("/img/missing.png", "缺失图片", "dead")]
+
+    def url(self, path: str) -> str:
+        return path if path.startswith("http") else self.base_url + path
+
+    def expected(self) -> dict[str, str]:
+        return {self.url(p): cls for p, _, cls in self.links + self.images}
+
+    def answer_key(self) -> dict:
+        return {}
+
+    def home(self) -> str:
+        items = "".join(f'<li><a href="{escape(p)}">{escape(t)}</a></li>' for p, t, _ in self.links)
+        imgs = "".join(f'<img src="{escape(p)}" alt="{escape(t)}">' for p, t, _ in self.images)
+        return page("明湖市人民政府", f"<ul>{items}</ul>{imgs}")
+
+    def handle(self, req: Request) -> Response | None:
+        with self.lock:
+            self.hits.setdefault(req.path, []).append((req.method, time.monotonic()))
+            n = len(self.hits[req.path])
+        p = req.path
+        if p == "/":
+            return html(self.home())
+        if p == "/ok.html" or p == "/target.html":
+            return html(page("正常页面_明湖市", "<p>正常内容。</p>" * 50))
+        if p == "/doc/1.html":
+            return html(page(f"{DOC_TITLE}_明湖市人民政府", "<p>正文。</p>" * 50, DOC_TITLE))
+        if p == "/doc/2.html":
+            return html(page(f"{OTHER_TITLE}_明湖市人民政府", "<p>正文。</p>" * 50, OTHER_TITLE))
+        if p == "/gone410.html":
+            return html("<h1>Gone</h1>", 410)
+        if p == "/err500.html":
+            return html("<h1>500</h1>", 500)
+        if p == "/chain-dead":
+            return Response(301, b"", None, {"Location": "/chain-dead/2"})
+        if p == "/chain-dead/2":
+            return Response(302, b"", None, {"Location": "/nowhere.html"})
+        if p == "/chain-ok":
+            return Response(302, b"", None, {"Location": "/chain-ok/2"})
+        if p == "/chain-ok/2":
+            return Response(307, b"", None, {"Location": "/target.html"})
+        if p == "/loop":
+            return Response(302, b"", None, {"Location": "/loop"})
+        if p == "/soft.html":
+            return html("<html><head><title>提示</title></head><body><p>您访问的页面不存在！</p></body></html>")
+        if p == "/moved.html":
+            return Response(302, b"", None, {"Location": "/404.html"})
+        if p == "/404.html":
+            return html(page("出错了", "<p>抱歉，出错了。</p>"))
+        if p == "/a/b/doc.html":
+            return html('<html><head><meta http-equiv="refresh" content="0;url=../"></head><body></body></html>')
+        if p == "/a/":
+            return html(page("栏目_明湖市", "<p>栏目列表。</p>" * 50))
+        files = {"/files/ok.pdf": (PDF, "application/pdf"), "/files/ok.docx": (ZIP, "application/octet-stream"),
+                 "/files/ok.xls": (OLE, "application/vnd.ms-excel"), "/files/ok.ofd": (ZIP, "application/ofd"),
+                 "/files/ok.wps": (OLE, "application/kswps"), "/files/ok.zip": (ZIP, "application/zip"),
+                 "/files/tiny.doc": (b"\r\n", "application/msword"),
+                 "/files/fake.pdf": (b"this is not a pdf file at all, just some plain words" * 4, "application/pdf"),
+                 "/img/ok.png": (PNG, "image/png"), "/img/broken.jpg": (b"<html><body>error</body></html>", "image/jpeg")}
+        if p in files:
+            return Response(200, *files[p])
+        if p == "/download.jsp":
+            return Response(200, PDF, "application/octet-stream")
+        if p == "/files/error.xlsx":
+            return html("<html><body><h3>系统繁忙，请稍后再试</h3></body></html>")
+        if p == "/busy.html":
+            if n == 1:
+                return Response(429, "<h1>Too Many Requests</h1>", "text/html", {"Retry-After": "2"})
+            return html(page("忙碌页面", "<p>内容。</p>" * 50))
+        if p == "/flaky.html":       # fails once, passes on its re-check
+            return html("<h1>404</h1>", 404) if n == 1 else html(page("偶发页面", "<p>内容。</p>" * 50))
+        if p == "/slow.html":
+            time.sleep(2.5)
+            return html(page("慢页面", "<p>内容。</p>"))
+        if p == "/challenge.html":
+            return Response(412, CHALLENGE, "text/html")
+        return None
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("linkcheck")
+    other = Testbed(AnyPathSite(), host="127.0.0.3").start()
+    site = ClassSite(other.url, free_port())
+    tb = Testbed(site).start()
+    db = tmp / "links.db"
+    proc = run_cli("links", tb.url, "--db", str(db), "--out", str(tmp / "out"), "--recheck-delay", "0.5",
+                   "--link-timeout", "1", "--as-of", "2026-11-20")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    con = sqlite3.connect(db)
+    results = {u: json.loads(d) for u, d in con.execute("select url, detail from link_checks")}
+    findings = {(c, u, s): (o, m, json.loads(e)) for c, u, s, o, m, e in con.execute(
+        "select code, url, fingerprint, outcome, message, evidence from findings")}
+    con.close()
+    yield {"site": site, "tb": tb, "db": db, "tmp": tmp, "results": results, "findings": findings,
+           "other": other.style}
+    tb.stop()
+    other.stop()
+
+
+@pytest.fixture
+def other_site(checked):
+    return checked["other"]
+
+
+def by_url(checked, code=None) -> dict[str, tuple[str, str, dict]]:
+    return {u: v for (c, u, _), v in checked["findings"].items() if code is None or c == code}
+
+
+def test_every_classification(checked):
+    expected = checked["site"].expected()
+    got = {u: checked["results"][u]["class"] for u in expected if u in checked["results"]}
+    assert got == expected
+
+
+def test_findings_code_and_outcome(checked):
+    """Stored findings are the open ones (fail, review): broken links fail, under LK002 when
+    they are attachments; a challenge is review; working links are not listed."""
+    expected = checked["site"].expected()
+    lk001, lk002 = by_url(checked, "LK001"), by_url(checked, "LK002")
+    for url, cls in expected.items():
+        is_file = any(url.split("?")[0].endswith(e) for e in (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ofd",
+                                                              ".wps", ".zip")) or "filename=" in url
+        findings, others = (lk002, lk001) if is_file else (lk001, lk002)
+        assert url not in others, (url, cls)
+        if cls == "ok":
+            assert url not in findings, (url, findings.get(url))
+            continue
+        assert url in findings, (url, cls)
+        want = "review" if cls == "blocked" else "fail"
+        assert findings[url][0] == want, (url, cls, findings[url][1])
+    assert len([f for f in checked["findings"].values() if f[0] == "fail"]) == \
+        sum(1 for c in expected.values() if c not in ("ok", "blocked")) + 1      # + the 错链
+
+
+def test_messages_name_the_classification_in_chinese(checked):
+    names = {"dead": "死链", "soft404": "软404", "error_redirect": "跳转至错误页", "parent_redirect": "删除后跳转上级",
+             "wrong_type": "附件类型不符", "tiny": "附件过小", "broken_image": "图片失效", "blocked": "访问受限"}
+    findings = by_url(checked)
+    for url, cls in checked["site"].expected().items():
+        if cls != "ok":
+            outcome, message, evidence = findings[url]
+            assert names[cls] in message and evidence["classification"] == cls, (url, message)
+
+
+def test_redirect_hops_recorded(checked):
+    base = checked["site"].base_url
+    d = checked["results"][base + "/chain-dead"]
+    assert [(h["url"].replace(base, ""), h["status"]) for h in d["hops"]] == [
+        ("/chain-dead", 301), ("/chain-dead/2", 302), ("/nowhere.html", 404)]
+    ok = checked["results"][base + "/chain-ok"]
+    assert [h["status"] for h in ok["hops"]] == [302, 307, 200] and ok["class"] == "ok"
+    _, message, evidence = by_url(checked, "LK001")[base + "/chain-dead"]
+    assert evidence["hops"] and "跳转过程" in message
+
+
+def test_head_then_get(checked, other_site):
+    other = checked["site"].other
+    assert [m for m, p in other_site.hits if p == "/nohead.html"] == ["HEAD", "GET"]    # HEAD refused
+    assert checked["results"][other + "/nohead.html"]["class"] == "ok"
+    assert [m for m, p in other_site.hits if p == "/big.html"] == ["HEAD"]              # HEAD settles it
+    assert [m for m, p in other_site.hits if p == "/real.html"] == ["HEAD", "GET"]      # small: read it
+    # files are read with one GET (their first bytes), never downloaded twice
+    assert [m for m, _ in checked["site"].hits["/files/ok.pdf"]] == ["GET"]
+
+
+def test_retry_after_honoured(checked):
+    hits = checked["site"].hits["/busy.html"]
+    assert len(hits) >= 2 and hits[1][1] - hits[0][1] >= 2.0     # asked again only after Retry-After: 2
+    assert checked["results"][checked["site"].base_url + "/busy.html"]["class"] == "ok"
+
+
+def test_transient_failures_retried_with_backoff(checked):
+    hits = checked["site"].hits["/err500.html"]
+    gaps = [b[1] - a[1] for a, b in zip(hits, hits[1:])]
+    assert len(hits) >= 3 and gaps[-1] >= 1.9 and gaps[-2] >= 0.9, gaps   # 1 s then 2 s
+
+
+
+def test_first_failure_must_be_confirmed(checked):
+    base = checked["site"].base_url
+    dead = checked["results"][base + "/dead.html"]
+    assert dead["confirmed"] == "recheck" and dead["first_failure"]["class"] == "dead"
+    hits = checked["site"].hits["/dead.html"]     # a same-site page: crawled (GET), then re-checked
+    assert [m for m, _ in hits] == ["GET", "GET"] and hits[1][1] - hits[0][1] >= 0.5
+    soft = checked["results"][base + "/soft.html"]
+    assert soft["confirmed"] == "recheck" and len(checked["site"].hits["/soft.html"]) >= 2
+    # failed once, passed on the re-check: not reported
+    flaky = checked["results"][base + "/flaky.html"]
+    assert flaky["class"] == "ok" and flaky["first_failure"]["status"] == 404
+    assert base + "/flaky.html" not in by_url(checked)
+
+
+def test_soft404_by_host_fingerprint(checked):
+    other = checked["site"].other
+    d = checked["results"][other + "/old/deleted.html"]
+    assert d["class"] == "soft404" and "不存在地址" in d["reason"]
+    assert checked["results"][other + "/real.html"]["class"] == "ok"
+
+
+def test_blocked_is_review_not_broken(checked):
+    base = checked["site"].base_url
+    outcome, message, _ = by_url(checked, "LK001")[base + "/challenge.html"]
+    assert outcome == "review" and "反爬虫" in message
+
+
+def test_timeout_and_network_failures(checked):
+    base = checked["site"].base_url
+    assert "超时" in checked["results"][base + "/slow.html"]["reason"]
+    assert "DNS" in checked["results"]["http://no-such-host.invalid/x.html"]["reason"]
+    refused = next(u for u in checked["results"] if u.endswith("/x.html") and u.startswith("http://127.0.0.1"))
+    assert "拒绝" in checked["results"][refused]["reason"]
+
+
+def test_mislinked_document(checked):
+    base = checked["site"].base_url
+    lk003 = by_url(checked, "LK003")
+    assert lk003[base + "/doc/2.html"][0] == "fail"
+    assert OTHER_TITLE in lk003[base + "/doc/2.html"][1] and "错链" in lk003[base + "/doc/2.html"][1]
+    assert lk003[base + "/doc/2.html"][2]["target_title"] == OTHER_TITLE
+    assert base + "/doc/1.html" not in lk003        # the right document: passes
+
+
+def test_home_page_counted_separately(checked):
+    base = checked["site"].base_url
+    _, message, evidence = by_url(checked, "LK001")[base + "/dead.html"]
+    assert evidence["on_home_page"] and evidence["home_page"][0]["page"] == base + "/"
+    assert evidence["home_page"][0]["text"] == "已删除页面" and message.startswith("首页")
+
+
+def test_export_and_report(checked):
+    proc = run_cli("export", "--db", str(checked["db"]), "--what", "findings", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert {"LK001", "LK002", "LK003"} <= {r["code"] for r in rows}
+    assert all(r["outcome"] in ("fail", "review") for r in rows)
+    report = next((checked["tmp"] / "out").glob("*.html")).read_text("utf-8")
+    assert "LK001" in report and "死链" in report
+    # the stored run audits again offline to the same findings
+    proc = run_cli("audit", "--db", str(checked["db"]), "--out", str(checked["tmp"] / "out2"))
+    assert proc.returncode == 0, proc.stderr
+    again = json.loads(run_cli("export", "--db", str(checked["db"]), "--what", "findings").stdout)
+    assert sorted(r["fingerprint"] for r in again) == sorted(r["fingerprint"] for r in rows)
