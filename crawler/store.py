@@ -112,7 +112,8 @@ def m002_link_checks(db: sqlite_utils.Database) -> None:
     """Link checking (``crawler.linkcheck``): one result per target URL per run, kept across
     runs for the time-to-live policy (``checked_at`` is when the target was really fetched;
     ``origin`` fetch | crawl | cache). Each run's result is also copied onto its ``links`` rows
-    (``check_class``, ``check_detail``: the same JSON as ``link_checks.detail``) for the rules."""
+    for the rules: ``check_class`` on every row, ``check_detail`` (the JSON of
+    ``link_checks.detail``) on the first row of each target."""
     db["link_checks"].create(
         {"run_id": int, "site": str, "url": str, "checked_at": str, "class": str, "origin": str,
          "confirmed": str, "detail": str},

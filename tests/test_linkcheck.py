@@ -344,3 +344,46 @@ def test_export_and_report(checked):
     assert proc.returncode == 0, proc.stderr
     again = json.loads(run_cli("export", "--db", str(checked["db"]), "--what", "findings").stdout)
     assert sorted(r["fingerprint"] for r in again) == sorted(r["fingerprint"] for r in rows)
+
+
+class MovedHome(Style):
+    """127.0.0.1 redirects every path to the same path on localhost, where the site lives."""
+
+    def __init__(self, port_box: list):
+        super().__init__(corpus=None)
+        self.port_box = port_box
+
+    def handle(self, req: Request) -> Response | None:
+        if req.headers.get("host", "").startswith("127.0.0.1"):
+            return Response(301, b"", None, {"Location": f"http://localhost:{self.port_box[0]}{req.path}"})
+        if req.path == "/":
+            return html(page("首页", '<a href="/a.html">文章A</a><a href="/gone.html">已删除</a>'))
+        if req.path == "/a.html":
+            return html(page("文章A", '<a href="/b.html">文章B</a>'))
+        if req.path == "/b.html":
+            return html(page("文章B", "<p>正文。</p>"))
+        return None
+
+    def answer_key(self) -> dict:
+        return {}
+
+
+def test_site_whose_home_page_moves(tmp_path):
+    """`govaudit links http://127.0.0.1:…/` answered by a redirect to localhost: the pages on the
+    host the home page moved to are the site's pages (crawled, checked as internal)."""
+    box: list = []
+    tb = Testbed(MovedHome(box)).start()
+    box.append(tb.httpd.server_address[1])
+    try:
+        proc = run_cli("links", tb.url, "--db", str(tmp_path / "m.db"), "--out", str(tmp_path / "out"),
+                       "--recheck-delay", "0.3")
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        con = sqlite3.connect(tmp_path / "m.db")
+        checks = {u: json.loads(d) for u, d in con.execute("select url, detail from link_checks")}
+        pages = {u for (u,) in con.execute("select final_url from fetches where kind = 'page' and status = 200")}
+        con.close()
+    finally:
+        tb.stop()
+    local = f"http://localhost:{box[0]}"
+    assert local + "/b.html" in pages                       # found on a page of the moved site
+    assert checks[local + "/gone.html"]["internal"] and checks[local + "/gone.html"]["class"] == "dead"

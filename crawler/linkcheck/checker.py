@@ -11,13 +11,16 @@ Two ways in:
 
 Per target: HEAD first; GET where HEAD is refused or cannot settle it (an HTML page small
 enough to be an error page). Files and images are read with a GET that stops after
-``sniff_bytes``: their first bytes (magic bytes) must match their extension. Timeouts, connection errors and 5xx are retried with backoff; 429 and 503
-with ``Retry-After`` are paced by :class:`crawler.middlewares.RetryAfterMiddleware`. A failure
-counts only once a second check, ``recheck_delay_s`` later, fails too (or the previous run's
-check of the same URL failed). Internal links and links that failed last time are always
-checked; an external link that passed less than ``ttl_days`` ago is not requested again.
-Politeness is Scrapy's per-host download slots (concurrency and delay, external hosts
-included; per-site limits through ``DOWNLOAD_SLOTS``, see :func:`crawler.crawl.build_settings`).
+``sniff_bytes``: their first bytes (magic bytes) must match their extension. Timeouts,
+connection errors and 5xx are retried with backoff; a 429 (or 503 + ``Retry-After``) is asked
+again after the time the server asks for, and a host that keeps answering so is paused and
+slowed down (:class:`IsolatedRetryAfterMiddleware`). A failure counts only once it is seen
+again: by the retries after their pauses, by a re-check ``recheck_delay_s`` later, or by the
+previous run's check of the same URL. Internal links and links that failed last time are
+always checked; an external link that passed less than ``ttl_days`` ago is not requested
+again. Politeness is Scrapy's per-host download slots (concurrency and delay, external hosts
+included; per-site limits through ``DOWNLOAD_SLOTS``: ``--host-limit``), see
+:func:`crawler.crawl.build_settings`.
 """
 from __future__ import annotations
 
@@ -141,9 +144,13 @@ class LinkCheckSpider(scrapy.Spider):
         # 429 / 503 + Retry-After: see IsolatedRetryAfterMiddleware
         "DOWNLOADER_MIDDLEWARES": {
             **project_settings.DOWNLOADER_MIDDLEWARES,
+            # nothing to authenticate or proxy; no allowed_domains (external links are checked)
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
             "crawler.middlewares.RetryAfterMiddleware": None,
             "crawler.linkcheck.checker.IsolatedRetryAfterMiddleware":
-                project_settings.DOWNLOADER_MIDDLEWARES["crawler.middlewares.RetryAfterMiddleware"]},
+                project_settings.DOWNLOADER_MIDDLEWARES.get("crawler.middlewares.RetryAfterMiddleware", 560)},
         "CONCURRENT_ITEMS": 1,      # callbacks yield nothing: no pool of idle item workers
         # requests are scheduled directly (engine.crawl): no depth, URL-length or offsite work
         "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
@@ -169,6 +176,9 @@ class LinkCheckSpider(scrapy.Spider):
         self.pages = 0
         self.token = uuid.uuid4().hex[:12]
         self.profile = None
+        self.site_hosts: dict[str, set[str]] = {}     # site -> its hosts (the home page may redirect)
+        self.history = bool(list(self.store.db.query(       # earlier runs' results (TTL, confirmation)
+            "select 1 from link_checks where run_id < ? limit 1", [run_id])))
         self.summary: Counter = Counter()
         self.max_wait = 60.0
         self._last_commit = time.monotonic()
@@ -195,10 +205,14 @@ class LinkCheckSpider(scrapy.Spider):
 
     def _add(self, url: str, site: str, tag: str, *, crawl: bool = False, home: bool = False) -> Target:
         t = Target(url, site, tag, "page" if crawl else link_kind(url, tag),
-                   urlsplit(url).netloc == urlsplit(site).netloc, crawl=crawl, home=home)
+                   self._internal(url, site), crawl=crawl, home=home)
         self.targets[url] = t
         self.pages += crawl
         return t
+
+    def _internal(self, url: str, site: str) -> bool:
+        hosts = self.site_hosts.setdefault(site, {urlsplit(site).netloc})
+        return urlsplit(url).netloc in hosts
 
     def _stored_targets(self):
         """After the portal crawl: every link stored for the run, reusing the crawl's fetches."""
@@ -229,7 +243,7 @@ class LinkCheckSpider(scrapy.Spider):
             url = link.url
             if url in self.targets or link.tag not in CHECKED_TAGS or not url.startswith(("http://", "https://")):
                 continue
-            crawl = (urlsplit(url).netloc == urlsplit(site).netloc and link.tag in FOLLOWED_TAGS
+            crawl = (self._internal(url, site) and link.tag in FOLLOWED_TAGS
                      and link_kind(url, link.tag) == "page"
                      and (self.max_pages is None or self.pages < self.max_pages))
             request = self._begin(self._add(url, site, link.tag, crawl=crawl))
@@ -237,6 +251,8 @@ class LinkCheckSpider(scrapy.Spider):
                 self._send(request)
 
     def _previous(self, url: str) -> dict | None:
+        if not self.history:
+            return None
         rows = list(self.store.db.query(
             "select * from link_checks where url = ? and run_id < ? order by run_id desc limit 1",
             [url, self.run_id]))
@@ -397,6 +413,9 @@ class LinkCheckSpider(scrapy.Spider):
         if t.home:
             from crawler.profiles.registry import detect
 
+            # http -> https, example.gov.cn -> www.example.gov.cn: the site's pages live there
+            self.site_hosts.setdefault(t.site, {urlsplit(t.site).netloc}).add(urlsplit(response.url).netloc)
+
             self.profile = detect(response.url, obs.text) if usable else None
             self.store.upsert_site(t.site, page_title(obs.text), self.profile.family if self.profile else None,
                                    self.run_id)
@@ -414,18 +433,21 @@ class LinkCheckSpider(scrapy.Spider):
 
     # -- judging ----------------------------------------------------------------------
     def _judge(self, t: Target, obs: Observation, origin: str = "fetch", at: str | None = None) -> None:
+        """Record an answer for ``t`` and decide, once the host's soft-404 fingerprint is known
+        when the answer needs it."""
         t.attempts.append({"method": obs.method, "status": obs.status, "error": obs.error,
                            "at": at or now_iso(), "source": origin})
         fp = None
         if needs_fingerprint(obs, t.kind):
             netloc = urlsplit(obs.final_url or obs.url).netloc
             if netloc not in self.fingerprints:
-                self._after_fingerprint(netloc, obs.final_url or obs.url, lambda: self._judge2(t, obs, origin))
+                self._after_fingerprint(netloc, obs.final_url or obs.url, lambda: self._decide(t, obs, origin))
                 return
             fp = self.fingerprints[netloc]
-        self._judge2(t, obs, origin, fp)
+        self._decide(t, obs, origin, fp)
 
-    def _judge2(self, t: Target, obs: Observation, origin: str, fp: Fingerprint | None = None) -> None:
+    def _decide(self, t: Target, obs: Observation, origin: str, fp: Fingerprint | None = None) -> None:
+        """Classify; then ask again (GET, retry, re-check) or record the result."""
         if fp is None and needs_fingerprint(obs, t.kind):
             fp = self.fingerprints.get(urlsplit(obs.final_url or obs.url).netloc)
         v = classify(obs, kind=t.kind, cfg=self.cfg, fingerprint=fp, offline=not self.online and not t.internal)
@@ -515,9 +537,12 @@ class LinkCheckSpider(scrapy.Spider):
             self._last_commit = time.monotonic()
 
     def closed(self, reason: str) -> None:
-        # the rules read each link row's result (SiteArtifacts.links)
+        # the rules read each link row's result (SiteArtifacts.links): the class on every row, the
+        # detail once per target (on its first row)
         self.store.db.execute(
-            "update links set check_class = c.class, check_detail = c.detail from link_checks c "
+            "update links set check_class = c.class, check_detail = case when links.rowid = "
+            "(select min(l.rowid) from links l where l.run_id = links.run_id and l.url = links.url) "
+            "then c.detail end from link_checks c "
             "where c.run_id = links.run_id and c.url = links.url and links.run_id = ?", [self.run_id])
         self.store.commit()
         self.crawl_reason = reason
@@ -563,9 +588,10 @@ def run_link_crawl(urls: list[str], db_path: str, run_id: int, *, max_pages: int
     """``govaudit links``: crawl every same-site page from ``urls`` and check all their links."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.crawl import build_settings
+    from crawler.crawl import build_settings, use_bundled_public_suffix_list
 
     config = config or LinkConfig.load()
+    use_bundled_public_suffix_list()
     process = CrawlerProcess(build_settings(urls, **settings_kw))
     crawler = process.create_crawler(LinkCheckSpider)
     process.crawl(crawler, db_path=db_path, run_id=run_id, start_urls=urls, max_pages=max_pages,

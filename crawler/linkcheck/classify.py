@@ -305,13 +305,15 @@ def classify(obs: Observation, *, kind: str, cfg: LinkConfig, fingerprint: Finge
     if obs.redirect_urls and _ERROR_PATH.search(urlsplit(final).path):
         return Verdict("error_redirect", f"经 {len(obs.redirect_urls)} 次跳转到达错误页 {final}")
     if obs.method == "HEAD":
-        return _head(obs, kind, cfg)
+        return _head(obs, cfg)
     gone = obs.gone
     if gone and gone.startswith("deleted:"):
         how = "以 meta refresh " if "meta refresh" in gone else ""
         return Verdict("parent_redirect", f"页面已不存在，{how}跳转到上级目录 {gone.rsplit(' ', 1)[-1]}")
     if kind in ("file", "image"):
         return _file(obs, kind, cfg)
+    if obs.length == 0:
+        return Verdict("dead", "返回 HTTP 200，但内容为空（0 字节）")
     if not obs.is_html:
         return Verdict("ok")
     if gone:   # soft404: <phrase>
@@ -323,8 +325,6 @@ def classify(obs: Observation, *, kind: str, cfg: LinkConfig, fingerprint: Finge
         why = fingerprint.soft404(obs, cfg.fingerprint_similarity)
         if why:
             return Verdict("error_redirect" if obs.redirect_urls else "soft404", why)
-    if obs.length == 0:
-        return Verdict("dead", "返回 HTTP 200，但内容为空（0 字节）")
     return Verdict("ok")
 
 
@@ -345,12 +345,10 @@ def _failed_request(obs: Observation, offline: bool) -> Verdict:
     return Verdict("dead", _NETWORK.get(obs.error_kind or "", f"请求失败：{obs.error}"), retry=True)
 
 
-def _head(obs: Observation, kind: str, cfg: LinkConfig) -> Verdict:
-    """A HEAD answer 2xx (pages and resources: files and images are read with GET, their
+def _head(obs: Observation, cfg: LinkConfig) -> Verdict:
+    """A HEAD answer 2xx: pages and resources (files and images are read with GET: their
     first bytes must be seen)."""
     ctype = (obs.content_type or "").lower()
-    if kind in ("file", "image"):
-        return Verdict("ok", "需读取文件开头核对类型", need_get=True)
     if "html" in ctype and (obs.redirect_urls or obs.length is None or obs.length < cfg.get_below_bytes):
         return Verdict("ok", "需读取页面内容判断是否为错误页", need_get=True)
     return Verdict("ok")

@@ -32,7 +32,8 @@ def link_targets(site: SiteArtifacts) -> list[LinkTarget]:
         t = found.setdefault(row["url"], LinkTarget(row["url"], None, []))
         t.rows.append(row)
         if t.detail is None and row.get("check_detail"):
-            t.detail = json.loads(row["check_detail"])
+            d = row["check_detail"]
+            t.detail = d if isinstance(d, dict) else json.loads(d)
     return list(found.values())
 
 

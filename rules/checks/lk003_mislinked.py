@@ -103,6 +103,7 @@ class Mislinked(Rule):
                 Outcome.FAIL, site, url,
                 f"链接文字“{text}”指向的页面是“{title}”，不是链接文字所指的文件（相似度 {sim:.2f}），属于错链。",
                 **common)
+        evidence["reason"] = "链接文字与目标页面标题部分相似，无法确定是否为同一文件"
         return self.finding(
             Outcome.REVIEW, site, url,
             f"链接文字“{text}”与目标页面标题“{title}”只部分相似（相似度 {sim:.2f}），无法确定是否错链，请人工核对。",
