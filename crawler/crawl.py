@@ -2,7 +2,6 @@
 cannot be restarted)."""
 from __future__ import annotations
 
-import ipaddress
 from collections import deque
 from urllib.parse import urlsplit
 
@@ -11,6 +10,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.linkcheck.classify import is_loopback_host
 from crawler.spiders.portal import PortalSpider
 
 
@@ -26,13 +26,7 @@ def use_bundled_public_suffix_list() -> None:
 
 
 def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(urlsplit(url).hostname)
 
 
 class _DispatchQueue(deque):

@@ -269,7 +269,8 @@ _NETWORK = {
 }
 
 
-def _local(host: str | None) -> bool:
+def is_loopback_host(host: str | None) -> bool:
+    """True for localhost and loopback addresses (the testbed)."""
     if not host:
         return False
     if host == "localhost":
@@ -340,7 +341,7 @@ def _failed_request(obs: Observation, offline: bool) -> Verdict:
         return Verdict("unchecked", "网站 robots.txt 不允许访问该地址，未检查")
     if obs.error_kind == "redirect_loop":
         return Verdict("dead", "重定向次数过多（疑似循环重定向）")
-    if offline and not _local(host) and host.rsplit(".", 1)[-1].lower() not in RESERVED_TLDS:
+    if offline and not is_loopback_host(host) and host.rsplit(".", 1)[-1].lower() not in RESERVED_TLDS:
         return Verdict("unchecked", f"检查时本机无法访问互联网，未能检查该外部链接（{obs.error}）")
     return Verdict("dead", _NETWORK.get(obs.error_kind or "", f"请求失败：{obs.error}"), retry=True)
 
