@@ -6,6 +6,7 @@ import csv
 import json
 import sqlite3
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -73,11 +74,11 @@ def write_snapshots(store: Store, doc: dict, out: Path) -> None:
 
 
 def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
-                     codes: list[str] | None = None) -> list[Path]:
+                     codes: list[str] | None = None, sites_dir: str | None = None) -> list[Path]:
     from reports.render import write_index, write_site_report
     from rules.runner import audit_run, make_context
 
-    docs = audit_run(store, run_id, make_context(as_of), codes)
+    docs = audit_run(store, run_id, make_context(as_of, sites_dir=Path(sites_dir) if sites_dir else None), codes)
     out.mkdir(parents=True, exist_ok=True)
     for d in docs:
         write_snapshots(store, d, out)
@@ -87,23 +88,54 @@ def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
     return paths
 
 
+@contextmanager
+def recorded_run(store: Store, command: str, target: str, as_of: date):
+    """Start a run in the store; finish it with its statistics however the crawl ends (a crash
+    or Ctrl-C leaves it ``interrupted``). Yields ``(run_id, box)``: put the stats in ``box``."""
+    run_id = store.start_run(command, target, as_of.isoformat(), tool_version())
+    box: dict = {}
+    try:
+        yield run_id, box
+    finally:
+        stats = box.get("stats")
+        reason = stats.get("finish_reason") if stats else None
+        status = "interrupted" if stats is None else ("finished" if reason == "finished" else str(reason))
+        store.finish_run(run_id, status, stats)
+
+
+def site_configs(urls: list[str], sites_dir: str | None) -> None:
+    """Read and check the site profile of every URL before crawling (a mistake in a profile
+    stops the run with the file and key named, not half-way through a crawl)."""
+    from crawler.profiles.site import load_site_config
+    from crawler.spiders.portal import site_key
+    from data import load_toml
+    from rules.computed import site_thresholds
+
+    folder = Path(sites_dir) if sites_dir else None
+    for url in urls:
+        try:
+            config = load_site_config(site_key(url), folder)
+            site_thresholds(load_toml("thresholds.toml"), site_key(url), folder)
+        except ValueError as exc:       # SiteProfileError, bad TOML, an override without reason
+            raise CliError(f"site profile: {exc}") from None
+        if config:
+            print(f"site profile for {site_key(url)}: {config.path} ({config.reason})", file=sys.stderr)
+
+
 def crawl_and_audit(urls: list[str], args, command: str) -> list[Path]:
     from crawler.crawl import run_crawl
 
     args.as_of = args.as_of or today_cst()
+    site_configs(urls, args.sites_dir)
     store = Store(args.db)
-    run_id = store.start_run(command, " ".join(urls), args.as_of.isoformat(), tool_version())
-    print(f"run {run_id}: crawling {', '.join(urls)} into {args.db}", file=sys.stderr)
-    status = "interrupted"
-    try:
-        stats = run_crawl(urls, str(args.db), run_id, family=args.family,
-                          max_documents=args.max_documents, concurrency=args.concurrency,
-                          delay=args.delay, jobdir=args.jobdir, host_limits=dict(args.host_limit),
-                          link_config=None if args.no_links else _link_config(args),
-                          log_level="INFO" if args.verbose else "WARNING")
-        status = "finished" if stats.get("finish_reason") == "finished" else str(stats.get("finish_reason"))
-    finally:
-        store.finish_run(run_id, status, locals().get("stats"))
+    with recorded_run(store, command, " ".join(urls), args.as_of) as (run_id, box):
+        print(f"run {run_id}: crawling {', '.join(urls)} into {args.db}", file=sys.stderr)
+        box["stats"] = stats = run_crawl(
+            urls, str(args.db), run_id, family=args.family, max_documents=args.max_documents,
+            sites_dir=args.sites_dir, concurrency=args.concurrency, delay=args.delay,
+            jobdir=args.jobdir, host_limits=dict(args.host_limit),
+            link_config=None if args.no_links else _link_config(args),
+            log_level="INFO" if args.verbose else "WARNING")
     print(f"run {run_id}: {stats['pages']} pages, {stats['documents']} documents, "
           f"{stats['blocked']} blocked, {stats['errors']} errors in {stats.get('duration_s', '?')} s",
           file=sys.stderr)
@@ -112,7 +144,7 @@ def crawl_and_audit(urls: list[str], args, command: str) -> list[Path]:
               "the report shows what was recorded", file=sys.stderr)
     if stats.get("links"):
         _print_link_stats(run_id, stats["links"])
-    return audit_and_report(store, run_id, args.as_of, Path(args.out))
+    return audit_and_report(store, run_id, args.as_of, Path(args.out), sites_dir=args.sites_dir)
 
 
 # -- link checking ---------------------------------------------------------------------------
@@ -146,17 +178,12 @@ def cmd_links(args) -> int:
 
     args.as_of = args.as_of or today_cst()
     store = Store(args.db)
-    run_id = store.start_run("links", args.url, args.as_of.isoformat(), tool_version())
-    print(f"run {run_id}: checking the links of {args.url} into {args.db}", file=sys.stderr)
-    status = "interrupted"
-    try:
-        stats = run_link_crawl([args.url], str(args.db), run_id, max_pages=args.max_pages,
-                               config=_link_config(args), concurrency=args.concurrency,
-                               delay=args.delay, host_limits=dict(args.host_limit),
-                               log_level="INFO" if args.verbose else "WARNING")
-        status = "finished" if stats.get("finish_reason") == "finished" else str(stats.get("finish_reason"))
-    finally:
-        store.finish_run(run_id, status, locals().get("stats"))
+    with recorded_run(store, "links", args.url, args.as_of) as (run_id, box):
+        print(f"run {run_id}: checking the links of {args.url} into {args.db}", file=sys.stderr)
+        box["stats"] = stats = run_link_crawl(
+            [args.url], str(args.db), run_id, max_pages=args.max_pages, config=_link_config(args),
+            concurrency=args.concurrency, delay=args.delay, host_limits=dict(args.host_limit),
+            log_level="INFO" if args.verbose else "WARNING")
     print(f"run {run_id}: {stats.get('pages', 0)} pages crawled", file=sys.stderr)
     _print_link_stats(run_id, stats)
     for p in audit_and_report(store, run_id, args.as_of, Path(args.out), LINK_CODES):
@@ -195,7 +222,7 @@ def cmd_audit(args) -> int:
         raise CliError(f"no runs in {args.db}")
     as_of = args.as_of or (date.fromisoformat(run["as_of"]) if run["as_of"] else today_cst())
     codes = LINK_CODES if run["command"] == "links" else None    # a links run has no documents
-    for p in audit_and_report(store, run["id"], as_of, Path(args.out), codes):
+    for p in audit_and_report(store, run["id"], as_of, Path(args.out), codes, sites_dir=args.sites_dir):
         print(p)
     return 0
 
@@ -318,10 +345,16 @@ def _crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--delay", type=float, default=None, help="seconds between requests per host")
     p.add_argument("--max-documents", type=int, default=None, help="stop following documents after N")
     p.add_argument("--family", default=None, help="force a CMS family (hanweb, trs, gongkai, jsonfirst, generic)")
+    _sites_dir_option(p)
     p.add_argument("--jobdir", default=None, help="Scrapy JOBDIR: persist the queue to resume after a kill")
     p.add_argument("--no-links", action="store_true", help="skip checking the links of the crawled pages")
     _link_options(p)
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
+
+
+def _sites_dir_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sites-dir", default=None, metavar="DIR",
+                   help="folder of site profiles <host>.toml (default: data/sites; see docs/site-profiles.md)")
 
 
 def _link_options(p: argparse.ArgumentParser) -> None:
@@ -367,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", type=int, default=None, help="run id (default: latest)")
     p.add_argument("--as-of", type=_date, default=None)
     p.add_argument("--out", default=DEFAULT_OUT)
+    _sites_dir_option(p)
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("export", help="export findings or documents as JSON or CSV")

@@ -85,7 +85,8 @@ def build_settings(urls: list[str], *, concurrency: int | None = None, delay: fl
 
 
 def run_crawl(urls: list[str], db_path: str, run_id: int, *, family: str | None = None,
-              max_documents: int | None = None, link_config=None, **settings_kw) -> dict:
+              max_documents: int | None = None, sites_dir: str | None = None, link_config=None,
+              **settings_kw) -> dict:
     """Crawl ``urls`` into the store under ``run_id``; return crawl statistics. With
     ``link_config`` (a :class:`crawler.linkcheck.classify.LinkConfig`), every link of every
     crawled page is then checked in the same process (``stats["links"]``)."""
@@ -93,7 +94,7 @@ def run_crawl(urls: list[str], db_path: str, run_id: int, *, family: str | None 
     process = CrawlerProcess(build_settings(urls, **settings_kw))
     crawler = process.create_crawler(PortalSpider)
     done = process.crawl(crawler, start_urls=urls, db_path=db_path, run_id=run_id, family=family,
-                         max_documents=max_documents)
+                         max_documents=max_documents, sites_dir=sites_dir)
     if link_config is not None:
         from crawler.linkcheck.checker import chain_link_check, link_stats
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-#: Where an extracted value came from, strongest first.
-Source = Literal["meta", "table", "list", "api", "url", "text"]
+#: Where an extracted value came from, strongest first ("profile": a selector configured in
+#: the site's profile, ``crawler.profiles.site``).
+Source = Literal["profile", "meta", "table", "list", "api", "url", "text"]
 
 #: The metadata fields of a disclosure document (public export interface: keep stable).
 DOC_FIELDS = ("title", "index_no", "publisher", "doc_no", "written_date", "pub_date", "validity")

@@ -124,6 +124,18 @@ def m002_link_checks(db: sqlite_utils.Database) -> None:
     db["links"].add_column("check_detail", str)
 
 
+@migrations()
+def m004_site_profile(db: sqlite_utils.Database) -> None:
+    """The site profile file (``data/sites/<host>.toml``) a crawl used, on the site row."""
+    db["sites"].add_column("profile", str)
+
+
+@migrations()
+def m005_column_section(db: sqlite_utils.Database) -> None:
+    """The section page each column was found on (multi-organ hubs: one section per organ)."""
+    db["columns"].add_column("section", str)
+
+
 def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
@@ -222,23 +234,27 @@ class Store:
         yield from self.db.query(sql + " order by id", params)
 
     # -- site structure ---------------------------------------------------------------
-    def upsert_site(self, url: str, name: str | None, family: str | None, run_id: int) -> None:
+    def upsert_site(self, url: str, name: str | None, family: str | None, run_id: int,
+                    profile: str | None = None) -> None:
+        """``profile``: the site profile file the crawl used (``data/sites/<host>.toml``)."""
         existing = list(self.db.query("select first_seen from sites where url = ?", [url]))
         self.db["sites"].upsert(
-            {"url": url, "name": name, "family": family, "last_run": run_id,
+            {"url": url, "name": name, "family": family, "last_run": run_id, "profile": profile,
              "first_seen": existing[0]["first_seen"] if existing else now_iso()},
             pk="url",
         )
 
     def add_column(self, run_id: int, site: str, url: str, name: str, parent: str | None,
                    role: str, entries: int = 0, placeholder: bool = False,
-                   status: str = "ok", note: str | None = None) -> None:
-        self.db["columns"].upsert(
-            {"run_id": run_id, "site": site, "url": url, "name": name, "parent": parent,
-             "role": role, "entries": entries, "placeholder": int(placeholder),
-             "status": status, "note": note},
-            pk=("run_id", "url"),
-        )
+                   status: str = "ok", note: str | None = None, section: str | None = None) -> None:
+        """Insert or update a column. ``section``: the 政府信息公开 section page it was found on
+        (for a section, the hub that listed it); kept when a later update does not give it."""
+        row = {"run_id": run_id, "site": site, "url": url, "name": name, "parent": parent,
+               "role": role, "entries": entries, "placeholder": int(placeholder),
+               "status": status, "note": note}
+        if section is not None:
+            row["section"] = section
+        self.db["columns"].upsert(row, pk=("run_id", "url"))
 
     def set_column_status(self, run_id: int, url: str, status: str, note: str | None) -> None:
         """Mark a column's state (e.g. a later list request was blocked) without touching its

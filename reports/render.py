@@ -49,7 +49,7 @@ EVIDENCE_LABELS: dict[str, str] = {
 }
 
 #: What an extraction ``*_source`` value means, for auditors.
-SOURCE_LABELS = {"meta": "页面元数据标签", "table": "信息公开元数据表", "list": "栏目列表",
+SOURCE_LABELS = {"profile": "站点配置的选择器", "meta": "页面元数据标签", "table": "信息公开元数据表", "list": "栏目列表",
                  "api": "页面数据接口", "url": "网址中的日期", "text": "正文文字"}
 _SUFFIX_LABELS = (("_raw", "（页面原文）"), ("_source", "（提取来源）"))
 EVIDENCE_LABELS.update({"limit_source": "时限依据", "classification": "判定类型",

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterable
 
 from rules.workdays import WorkCalendar
@@ -92,6 +93,8 @@ class Context:
     today: date
     calendar: WorkCalendar
     thresholds: dict[str, Any]
+    #: where site profiles are read from (None: ``data/sites``)
+    sites_dir: Path | None = None
 
 
 class Rule:

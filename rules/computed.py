@@ -7,14 +7,12 @@ from __future__ import annotations
 import calendar as _calendar
 import copy
 import re
-import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from crawler.profiles.extract import clean, element_text, selector
-from data import DATA_DIR, load_toml
+from data import load_toml, read_site_profile
 
 #: where the main text of a page usually sits (same order as the generic profile)
 MAIN_XPATHS = (
@@ -51,6 +49,37 @@ def list_columns(site) -> list[dict]:
 
 def columns_by_role(site, role: str) -> list[dict]:
     return [c for c in site.columns if c.get("role") == role]
+
+
+def disclosure_sections(site) -> list[tuple[dict | None, list[dict]]]:
+    """The site's 政府信息公开 sections, each with the columns found on it.
+
+    A site has one section (the root: the page the home page links to) unless that page is a
+    hub listing organ sections (the Shandong ``/gongkai/`` platform): then each organ section is
+    judged on its own, and the hub too when it holds columns itself. The root is ``None`` when
+    no section was recorded. Runs stored before columns knew their section form one group."""
+    sections = columns_by_role(site, "section")
+    root = next((s for s in sections if not s.get("section") and not s.get("parent")), None) or \
+        (sections[0] if sections else None)
+    others = [c for c in site.columns if c.get("role") not in ("section", "home")]
+    organs = [s for s in sections if s.get("section") and s is not root]
+    if not organs:
+        return [(root, others)]
+    by_section: dict[str | None, list[dict]] = {}
+    for c in others:
+        by_section.setdefault(c.get("section"), []).append(c)
+    groups = [(s, by_section.get(s["url"], [])) for s in organs]
+    if by_section.get(root["url"] if root else None):
+        groups.insert(0, (root, by_section[root["url"] if root else None]))
+    return groups
+
+
+def section_finding_target(site, section: dict | None, several: bool) -> dict:
+    """Where a section-level finding points: the site (one section) or the organ's section page
+    (several), with the section's name as the finding's column."""
+    if several and section:
+        return {"url": section["url"], "column": section.get("name")}
+    return {"url": site.site}
 
 
 def doc_types(doc: dict, thresholds: dict) -> set[str]:
@@ -173,22 +202,16 @@ def merge(base: dict, override: dict) -> dict:
     return out
 
 
-def site_profile_path(site_url: str, folder: Path | None = None) -> Path:
-    """``data/sites/<host>.toml`` (a port is written ``_port``)."""
-    host = urlsplit(site_url).netloc.replace(":", "_")
-    return (folder or DATA_DIR / "sites") / f"{host}.toml"
-
-
 def site_thresholds(base: dict, site_url: str, folder: Path | None = None) -> dict:
     """Thresholds for one site: ``base`` with the site profile's ``[thresholds]`` merged in.
 
     An override must give a ``reason``; it is kept under ``_override`` so findings can cite it.
     """
-    path = site_profile_path(site_url, folder)
-    if not path.exists():
+    found = read_site_profile(site_url, folder)
+    if not found:
         return base
-    with open(path, "rb") as fh:
-        over: dict[str, Any] = tomllib.load(fh).get("thresholds") or {}
+    path, profile = found
+    over: dict[str, Any] = dict(profile.get("thresholds") or {})
     if not over:
         return base
     reason = over.pop("reason", None)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Iterable
 
 from crawler.store import Store
@@ -41,18 +42,21 @@ def run_rules(artifacts: SiteArtifacts, ctx: Context, codes: Iterable[str] | Non
 
 
 def make_context(today: date, calendar: WorkCalendar | None = None,
-                 thresholds: dict | None = None, site: str | None = None) -> Context:
-    """``site``: merge that site's overrides (``data/sites/<host>.toml`` [thresholds], with a reason)."""
+                 thresholds: dict | None = None, site: str | None = None,
+                 sites_dir: Path | None = None) -> Context:
+    """``site``: merge that site's overrides (``<sites_dir>/<host>.toml`` [thresholds], with a
+    reason; ``sites_dir`` defaults to ``data/sites``)."""
     thresholds = thresholds or load_toml("thresholds.toml")
     if site:
-        thresholds = site_thresholds(thresholds, site)
-    return Context(today=today, calendar=calendar or WorkCalendar(), thresholds=thresholds)
+        thresholds = site_thresholds(thresholds, site, sites_dir)
+    return Context(today=today, calendar=calendar or WorkCalendar(), thresholds=thresholds,
+                   sites_dir=sites_dir)
 
 
 def audit_site(store: Store, run_id: int, site: str, ctx: Context,
                codes: Iterable[str] | None = None) -> dict:
     """Run the rules on one site of one run, store the findings, return the result document."""
-    ctx = make_context(ctx.today, ctx.calendar, ctx.thresholds, site=site)
+    ctx = make_context(ctx.today, ctx.calendar, ctx.thresholds, site=site, sites_dir=ctx.sites_dir)
     artifacts = load_artifacts(store, run_id, site)
     findings = run_rules(artifacts, ctx, codes)
     run = store.run(run_id)

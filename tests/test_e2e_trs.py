@@ -4,43 +4,19 @@ answer key. Runs once without traps and, when ``crawler.testbed.traps`` exists, 
 from __future__ import annotations
 
 import importlib.util
-import json
-import sqlite3
 
 import pytest
 
-from crawler.testbed.corpus import AS_OF
-from crawler.testbed.server import Testbed as Portal, make_style
 from crawler.testbed.styles import trs
-from tests.conftest import run_cli
+from tests.conftest import Crawled, metadata_wrong
 
-FIELDS = ("title", "index_no", "publisher", "doc_no", "written_date", "pub_date", "validity")
 HAVE_TRAPS = importlib.util.find_spec("crawler.testbed.traps") is not None
-
-
-class CrawledTrs:
-    """The TRS style (optionally with traps) crawled once by ``govaudit check``."""
-
-    def __init__(self, tmp, traps: bool):
-        self.testbed = Portal(make_style("trs", traps=traps)).start()
-        self.key = self.testbed.answer_key()
-        self.db = tmp / "audit.db"
-        self.proc = run_cli("check", self.testbed.url, "--db", str(self.db), "--out", str(tmp / "out"),
-                            "--as-of", AS_OF.isoformat())
-        assert self.proc.returncode == 0, self.proc.stderr[-3000:]
-        proc = run_cli("export", "--db", str(self.db), "--what", "documents", "--format", "json")
-        assert proc.returncode == 0, proc.stderr
-        self.documents = json.loads(proc.stdout)
-
-    def query(self, sql: str, *params) -> list[tuple]:
-        with sqlite3.connect(self.db) as db:
-            return db.execute(sql, params).fetchall()
 
 
 @pytest.fixture(scope="module", params=[False, pytest.param(True, marks=pytest.mark.skipif(
     not HAVE_TRAPS, reason="crawler/testbed/traps.py not written yet"))], ids=["plain", "traps"])
 def crawled(request, tmp_path_factory):
-    c = CrawledTrs(tmp_path_factory.mktemp(f"trs-{request.param}"), request.param)
+    c = Crawled("trs", tmp_path_factory.mktemp(f"trs-{request.param}"), traps=request.param)
     yield c
     c.testbed.stop()
 
@@ -53,16 +29,7 @@ def test_every_document_stored(crawled):
 
 def test_metadata_accuracy(crawled):
     docs = {d["url"]: d for d in crawled.documents}
-    total, wrong = 0, []
-    for k in crawled.key["documents"]:
-        got = docs.get(k["url"], {})
-        for f in FIELDS:
-            total += 1
-            if got.get(f) != k[f]:
-                wrong.append((k["url"], f, k[f], got.get(f), got.get(f + "_raw")))
-        total += 1
-        if sorted(got.get("columns") or []) != sorted(k["columns"]):
-            wrong.append((k["url"], "columns", k["columns"], got.get("columns"), None))
+    total, wrong = metadata_wrong(crawled.key["documents"], crawled.documents)
     accuracy = 1 - len(wrong) / total
     print(f"\nTRS metadata accuracy: {accuracy:.4%} ({total - len(wrong)}/{total} fields), wrong: {wrong[:5]}")
     assert accuracy >= 0.99, wrong[:10]

@@ -127,16 +127,27 @@ class GenericProfile(Profile):
             entry = self.row_entry(url, el, len(entries) + 1)
             if entry:
                 entries.append(entry)
+        return self.finish_listing(url, sel, entries, self.pager_requests(url, sel))
+
+    @staticmethod
+    def pager_requests(url: str, sel) -> list[RequestSpec]:
+        """Further list pages linked as 下一页 / 尾页 or ``index_N.html``."""
         more, seen = [], {url}
         for link in absolute_links(url, sel):
             if link.tag == "a" and link.url not in seen and (
                     link.text in PAGER_TEXTS or PAGER_HREF.search(urlsplit(link.url).path)):
                 seen.add(link.url)
                 more.append(RequestSpec(link.url, kind="listing"))
+        return more
+
+    @staticmethod
+    def finish_listing(url: str, sel, entries: list[ListEntry], more: list[RequestSpec],
+                       no_rows: str = "no list rows found") -> Listing:
+        """A listing from its rows: with no rows, either a 暂无信息 placeholder or uncertain."""
         text = element_text(sel.root)
         placeholder = not entries and any(p in text for p in PLACEHOLDER_TEXTS)
         return Listing(entries=entries, more=more, placeholder=placeholder,
-                       uncertain=None if entries or placeholder else "no list rows found")
+                       uncertain=None if entries or placeholder else no_rows)
 
     @staticmethod
     def row_entry(base: str, el, position: int) -> ListEntry | None:

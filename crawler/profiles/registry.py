@@ -1,4 +1,5 @@
-"""Choosing a profile: the first CMS family whose fingerprint matches, else the generic one."""
+"""Choosing a profile: the site's profile (``data/sites``) over the first CMS family whose
+fingerprint matches, else the generic one."""
 from __future__ import annotations
 
 from crawler.profiles.base import Profile
@@ -26,3 +27,16 @@ def by_family(name: str) -> Profile:
         if cls.family == name:
             return cls()
     raise KeyError(f"unknown profile family {name!r}; known: {', '.join(c.family for c in PROFILES)}")
+
+
+def resolve(url: str, html: str, family: str | None = None, site_config=None) -> Profile:
+    """The profile for a site from its home page: ``family`` (forced by the caller) or the
+    site profile's ``family`` or the detected family, wrapped in the site's profile when it has
+    one (:class:`crawler.profiles.site.SiteProfile`)."""
+    name = family or (site_config.family if site_config else None)
+    profile = by_family(name) if name else detect(url, html)
+    if site_config is None:
+        return profile
+    from crawler.profiles.site import SiteProfile
+
+    return SiteProfile(site_config, profile)

@@ -17,7 +17,8 @@ from twisted.python.failure import Failure
 
 from crawler.antibot import blocked_reason, gone_reason
 from crawler.items import Column
-from crawler.profiles.registry import by_family, detect
+from crawler.profiles.registry import by_family, resolve
+from crawler.profiles.site import load_site_config
 from crawler.store import Store, now_iso
 
 logger = logging.getLogger(__name__)
@@ -38,12 +39,14 @@ class PortalSpider(scrapy.Spider):
     name = "portal"
 
     def __init__(self, start_urls: list[str], db_path: str, run_id: int,
-                 family: str | None = None, max_documents: int | None = None, **kw):
+                 family: str | None = None, max_documents: int | None = None,
+                 sites_dir: str | None = None, **kw):
         super().__init__(**kw)
         self.start_urls = list(start_urls)
         self.store = Store(db_path)
         self.run_id = run_id
         self.forced_family = family
+        self.sites_dir = sites_dir            # site profiles (None: data/sites)
         self.max_documents = max_documents
         self.profiles: dict[str, object] = {}
         self.doc_requested: set[str] = set()
@@ -137,11 +140,13 @@ class PortalSpider(scrapy.Spider):
                                   note=blocked or response.meta.get("gone") or f"HTTP {response.status}")
             logger.error("home page %s unusable: %s", response.url, blocked or response.status)
             return
-        profile = by_family(self.forced_family) if self.forced_family else detect(response.url, html)
+        config = load_site_config(site, self.sites_dir)   # validated by the CLI before the crawl
+        profile = resolve(response.url, html, self.forced_family, config)
         self.profiles[site] = profile
         title = response.css("meta[name=SiteName]::attr(content)").get() or \
             (response.css("title::text").get() or "").strip() or None
-        self.store.upsert_site(site, title, profile.family, self.run_id)
+        self.store.upsert_site(site, title, profile.family, self.run_id,
+                               profile=str(config.path) if config else None)
         self._store_links(site, response, html)
         # Dated items on the home page (for home-page freshness), stored as the "首页" column.
         try:
@@ -168,7 +173,8 @@ class PortalSpider(scrapy.Spider):
         status = "ok" if self._usable(response, blocked) and html else ("blocked" if blocked else "error")
         sec = response.meta.get("section")
         self.store.add_column(self.run_id, site, response.url, sec.name if sec else "政府信息公开",
-                              sec.parent if sec else None, "section", status=status, note=blocked)
+                              sec.parent if sec else None, "section", status=status, note=blocked,
+                              section=response.meta.get("found_on"))
         if status != "ok":
             return
         self._store_links(site, response, html)
@@ -179,13 +185,13 @@ class PortalSpider(scrapy.Spider):
             if col.role == "section":
                 # a hub listing organ sites, each with its own 政府信息公开 section
                 yield self._request(col.url, self.parse_section, priority=8,
-                                    meta={"site": site, "section": col})
+                                    meta={"site": site, "section": col, "found_on": response.url})
                 continue
             if col.url in self.columns_seen:
                 continue
             self.columns_seen.add(col.url)
             self.store.add_column(self.run_id, site, col.url, col.name, col.parent, col.role,
-                                  status="pending")
+                                  status="pending", section=response.url)
             self.stats_counts["columns"] += 1
             yield self._request(col.url, self.parse_column, priority=5,
                                 meta={"site": site, "column": col})
@@ -281,6 +287,11 @@ class PortalSpider(scrapy.Spider):
                              error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
                              kind="error")
         self.stats_counts["errors"] += 1
+        if request.callback == self.parse_section:      # a section that never answered
+            sec = request.meta.get("section")
+            self.store.add_column(self.run_id, site, request.url, sec.name if sec else "政府信息公开",
+                                  sec.parent if sec else None, "section", status="error",
+                                  note=failure.getErrorMessage()[:300], section=request.meta.get("found_on"))
         if request.meta.get("role") == "home":
             self.store.upsert_site(site, None, None, self.run_id)
             self.store.add_column(self.run_id, site, request.url, "首页", None, "home",
