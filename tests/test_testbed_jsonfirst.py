@@ -102,7 +102,7 @@ def planted():
     pairs = [(d, corpus.docs[d.interpretation]) for d in docs if d.interpretation]
     for (pol, _), mode in zip(pairs, ("doc_only", "interp_only", "none")):
         pol.interp_links = mode
-    normative = [d for d in docs if d.kind == "normative"]
+    normative = [d for d in docs if d.kind == "normative" and d.doc_no]
     normative[0].valid_until = date(2027, 6, 30)
     normative[1].repealed_by = normative[2].key
     targets = [next(d for d in docs if d.column == "ghjh"), next(d for d in docs if d.column == "zcwj")]
@@ -116,7 +116,8 @@ def planted():
     # missing values shown every way, on A (gov.cn) and B (gkmlpt) pages
     shown = {}
     for column in ("zcwj", "gfxwj"):
-        pool = [d for d in docs if d.column == column and d.doc_no and d.written_date and not d.also_in]
+        pool = [d for d in docs if d.column == column and d.doc_no and d.written_date and not d.also_in
+                and d not in normative[:3]]
         for d, how in zip(pool, ("omit", "blank", "无", "〔〕号")):
             d.doc_no, d.missing_shown["doc_no"] = None, how
             shown[(column, "doc_no", how)] = d

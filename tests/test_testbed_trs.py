@@ -92,7 +92,7 @@ def planted():
     pairs = [(d, corpus.docs[d.interpretation]) for d in docs if d.interpretation]
     for (pol, _), mode in zip(pairs, ("doc_only", "interp_only", "none")):
         pol.interp_links = mode
-    normative = [d for d in docs if d.kind == "normative"]
+    normative = [d for d in docs if d.kind == "normative" and d.doc_no]
     normative[0].valid_until = date(2027, 6, 30)
     normative[1].repealed_by = normative[2].key
     target = docs[5]

@@ -132,6 +132,9 @@ class SiteTruth:
     empty_columns: list[str] = field(default_factory=list)
     #: links on the home page that are dead, by the same scheme as ExtraLink (LK001)
     home_links: list[ExtraLink] = field(default_factory=list)
+    #: the section page, set by a style serving several organ sections (their DI001, DI002
+    #: and TM002 cases are judged per section; see plant_rules.SiteViolation)
+    section_url: str | None = None
 
 
 @dataclass
@@ -152,6 +155,8 @@ class Corpus:
     violations: list[Violation] = field(default_factory=list)
     #: cases built to sit just inside a rule (must NOT fail): code -> [(key, note)]
     near_misses: list[Violation] = field(default_factory=list)
+    #: the seed it was built from (chooses the site-level plan, ``plant_rules.SITE_PLANS``)
+    seed: int = 1
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -325,7 +330,7 @@ def build_corpus(seed: int = 1, *, as_of: date = AS_OF, scale: float = 1.0) -> C
             docs[jkey] = j
             zcjd.docs.append(jkey)
 
-    corpus = Corpus(site_name="明湖市人民政府", as_of=as_of, columns=columns, docs=docs)
+    corpus = Corpus(site_name="明湖市人民政府", as_of=as_of, columns=columns, docs=docs, seed=seed)
     for i in range(8):
         day = as_of - timedelta(days=1 + i * 3)
         corpus.site.home_news.append(

@@ -2,9 +2,10 @@
 corpus truth: failures go to ``corpus.violations``, cases built to sit just inside a rule to
 ``corpus.near_misses`` (a note containing 复核 marks a case the rule must send to review).
 
-Site-level codes (ID001, DI001, DI002, FR001, TM002) have one site per style: the seed chooses
-which of them fail, so the default corpus (seed 1) shows a mix of failures and passes. AV001
-cannot be planted in a truth (it is about the live server): it is tested with ``govaudit probe``.
+Site-level codes (ID001, DI001, DI002, FR001, TM002) have one site per style and seed: the seed
+chooses a plan (:data:`SITE_PLANS`), so a style served with seeds 1-4 carries several failing and
+passing cases of each, and the default corpus (seed 1) shows a mix. AV001 is about the live
+server, not the truth: it is planted by the testbed's home-page outages (``Testbed(outage=…)``).
 Called by :func:`crawler.testbed.corpus.build_corpus` right before it returns.
 """
 from __future__ import annotations
@@ -16,10 +17,30 @@ from urllib.parse import urlsplit
 from crawler.testbed.corpus import (
     Column, Corpus, Doc, Violation, _random_workday, _working_days_back,
 )
+from data import load_toml
 from rules.workdays import WorkCalendar
 
-#: site-level codes planted in the truth; the seed picks which fail (see Planter.site_level)
+#: Site-level plans; seed k uses plan (k - 1) % 4. Over seeds 1-4 every site-level code fails
+#: at least twice, each time another way, and passes at least twice, with near misses (a home
+#: page updated 14 days ago, a department's report on 1月31日 itself, the government's own
+#: report in March). Codes: ID001 -> the missing footer part; DI001 -> the missing section
+#: part; DI002 -> missing guide elements; FR001 -> age in days of the newest home item
+#: (default 12); TM002 -> late_department | missing | department_deadline_day |
+#: government_march (default).
+SITE_PLANS = (
+    {"ID001": "police", "DI001": "rules"},
+    {"DI002": ("hours", "fax"), "TM002": "late_department", "FR001": 14},
+    {"ID001": "site_code", "DI001": "guide", "FR001": 15, "TM002": "missing"},
+    {"DI002": ("online", "address"), "FR001": 30, "TM002": "department_deadline_day"},
+)
 SITE_CODES = ("ID001", "DI001", "DI002", "FR001", "TM002")
+#: site-level codes judged per 政府信息公开 section (per organ on a multi-organ hub)
+SECTION_CODES = ("DI001", "DI002", "TM002")
+FOOTER_NAMES = {"host": "主办单位", "site_code": "网站标识码", "icp": "ICP备案号", "police": "公安备案号",
+                "conac": "党政机关标识", "contact": "联系方式"}
+SECTION_NAMES = {"guide": "政府信息公开指南", "rules": "政府信息公开制度", "annual_report": "政府信息公开年报"}
+GUIDE_NAMES = {"office": "工作机构", "address": "办公地址", "hours": "办公时间", "phone": "联系电话",
+               "fax": "传真号码", "online": "互联网联系方式", "apply": "申请方式"}
 #: empty columns added to the 法定主动公开内容 (FR003): (key, name, type)
 EMPTY_COLUMNS = [("zdxm", "重大建设项目", "project"), ("gyzy", "社会公益事业", "welfare")]
 INTERP_WORKDAYS = 3           # IN002 limit (data/thresholds.toml [interpretation].max_workdays)
@@ -30,7 +51,9 @@ MD002_FIELDS = ("doc_no", "written_date", "pub_date", "validity")
 
 class SiteViolation(Violation):
     """A site-level failure. Site-level findings carry the site's URL (the page concerned is in
-    their evidence), known only once a style has bound the corpus: derived from a document's."""
+    their evidence), known only once a style has bound the corpus: derived from a document's.
+    On a multi-organ hub the section-level codes (:data:`SECTION_CODES`) are judged per organ
+    and carry the organ's section page (``SiteTruth.section_url``, set by the style)."""
 
     def __init__(self, corpus: Corpus, code: str, note: str):
         self._corpus = corpus
@@ -38,6 +61,8 @@ class SiteViolation(Violation):
 
     @property
     def url(self) -> str | None:
+        if self.code in SECTION_CODES and self._corpus.site.section_url:
+            return self._corpus.site.section_url
         bound = next((d.url for d in self._corpus.docs.values() if d.url), None)
         return f"{urlsplit(bound).scheme}://{urlsplit(bound).netloc}/" if bound else None
 
@@ -79,41 +104,50 @@ class Planter:
 
     # -- site level -----------------------------------------------------------------------
     def site_level(self) -> None:
-        # two of the deduct codes fail; the FR001 veto only on some seeds (vetoes are rare)
-        failing = set(self.rng.sample([c for c in SITE_CODES if c != "FR001"], 2))
-        if self.rng.random() < 0.25:
-            failing.add("FR001")
+        """Plant the seed's plan (:data:`SITE_PLANS`): failures, and near misses for the rest."""
+        plan = SITE_PLANS[(self.c.seed - 1) % len(SITE_PLANS)]
         site, as_of = self.c.site, self.c.as_of
-        if "ID001" in failing:
-            part = self.rng.choice(sorted(site.footer))
+        if part := plan.get("ID001"):
             site.footer[part] = None
-            self.fail("ID001", "site", f"页面底部缺少{part}")
-        if "DI001" in failing:
-            site.sections["rules"] = False
-            self.fail("DI001", "site", "公开专栏缺少政府信息公开制度")
-        if "DI002" in failing:
-            for part in self.rng.sample(["hours", "fax", "online", "address"], 2):
+            self.fail("ID001", "site", f"页面底部缺少{FOOTER_NAMES[part]}")
+        else:
+            self.near("ID001", "site", "页面底部标识齐全")
+        if part := plan.get("DI001"):
+            site.sections[part] = False
+            self.fail("DI001", "site", f"公开专栏缺少{SECTION_NAMES[part]}")
+        else:
+            self.near("DI001", "site", "公开专栏栏目齐全")
+        if parts := plan.get("DI002"):
+            for part in parts:
                 site.guide[part] = None
-            self.fail("DI002", "site", "指南缺少法定要素")
-        if "FR001" in failing:
-            shift = timedelta(days=self.rng.randint(20, 40))
-            site.home_news = [(k, t, d - shift) for k, t, d in site.home_news]
-            self.fail("FR001", "site", f"首页最新信息为{shift.days + 1}天前")
-        else:                       # newest item 12 days old: inside the 2 weeks
-            newest = max(d for _, _, d in site.home_news)
-            shift = newest - (as_of - timedelta(days=12))
-            site.home_news = [(k, t, d - shift) for k, t, d in site.home_news]
-            self.near("FR001", "site", "首页最新信息为12天前，未超过2周")
+            self.fail("DI002", "site", "指南缺少" + "、".join(GUIDE_NAMES[p] for p in parts))
+        elif not site.sections["guide"]:
+            self.near("DI002", "site", "无指南栏目（由DI001报告），不评估指南要素")
+        else:
+            self.near("DI002", "site", "指南要素齐全")
+        age = plan.get("FR001", 12)          # days between the newest home item and as_of
+        newest = max(d for _, _, d in site.home_news)
+        shift = newest - (as_of - timedelta(days=age))
+        site.home_news = [(k, t, d - shift) for k, t, d in site.home_news]
+        if age > 14:
+            self.fail("FR001", "site", f"首页最新信息为{age}天前，超过2周")
+        else:
+            self.near("FR001", "site", f"首页最新信息为{age}天前，未超过2周")
         last = as_of.year - 1
         reports = [r for r in site.annual_reports if r[1] != last]
-        if "TM002" in failing:
-            if self.rng.random() < 0.5:    # published after 1月31日 by a department
-                pub = date(last + 1, 2, self.rng.randint(5, 25))
-                reports.append((f"r{last}", last, pub, f"明湖市人民政府办公室{last}年政府信息公开工作年度报告"))
-                self.fail("TM002", "site", f"{last}年度报告{pub}公布，晚于1月31日")
-            else:
-                self.fail("TM002", "site", f"缺少{last}年度报告")
-        else:                       # the government's own report: 3月31日 is its deadline
+        mode = plan.get("TM002", "government_march")
+        department = f"明湖市人民政府办公室{last}年政府信息公开工作年度报告"
+        if mode == "late_department":     # a department's report after 1月31日
+            pub = date(last + 1, 2, self.rng.randint(5, 25))
+            reports.append((f"r{last}", last, pub, department))
+            self.fail("TM002", "site", f"{last}年度报告{pub}公布，晚于1月31日")
+        elif mode == "missing":
+            self.fail("TM002", "site", f"缺少{last}年度报告")
+        elif mode == "department_deadline_day":
+            pub = date(last + 1, 1, 31)
+            reports.append((f"r{last}", last, pub, department))
+            self.near("TM002", "site", f"部门{last}年度报告于截止日{pub}公布，未逾期")
+        else:                             # the government's own report: 3月31日 is its deadline
             pub = _random_workday(self.rng, self.cal, date(last + 1, 3, 2), date(last + 1, 3, 31))
             reports.append((f"r{last}", last, pub, f"明湖市人民政府{last}年政府信息公开工作年度报告"))
             self.near("TM002", "site", f"政府本级{last}年度报告{pub}公布，在3月31日前")
@@ -146,6 +180,45 @@ class Planter:
             self.c.columns.append(Column(key, name, ctype))
             self.c.site.empty_columns.append(key)
             self.fail("FR003", key, "空白栏目（暂无信息）")
+        self.keep_fresh({"czyjs", "rsxx"})
+
+    def keep_fresh(self, planted: set[str]) -> None:
+        """Every column not planted stale is fresh: in a small corpus a column's newest item can
+        fall outside its FR002 window by chance, so its newest untouched document is moved inside
+        the window (keeping its 成文→发布 lag; a 解读 pair moves together, same working-day gap)."""
+        windows = load_toml("thresholds.toml")["freshness"]["by_type"]
+        cal = self.cal
+        for col in self.c.columns:
+            window = windows.get(col.type)
+            if col.key in planted or not col.docs or window is None:
+                continue
+            days = window.get("days") or 30 * window["months"]      # 30-day months: on the safe side
+            docs = self.c.docs_in(col.key)
+            if docs[0].pub_date > self.c.as_of - timedelta(days=days // 2):
+                continue
+            untouched = [d for d in docs if d.key not in self.taken
+                         and (d.interpretation or d.interprets or d.key) not in self.taken]
+            if not untouched:
+                continue
+            d = min(untouched, key=lambda x: bool(x.interpretation or x.interprets))   # a lone one first
+            old = d.pub_date
+            self.move(d, _random_workday(self.rng, cal, self.c.as_of - timedelta(days=days // 2),
+                                         self.c.as_of - timedelta(days=7)))
+            if d.interpretation:             # its 解读 follows it by the same number of working days
+                j = self.c.docs[d.interpretation]
+                gap = cal.workdays_between(old, j.pub_date)
+                j.pub_date = j.written_date = cal.add_workdays(d.pub_date, gap) if gap else d.pub_date
+            elif d.interprets:               # the document it interprets precedes it likewise
+                pol = self.c.docs[d.interprets]
+                gap = cal.workdays_between(pol.pub_date, old)
+                self.move(pol, _working_days_back(cal, d.pub_date, gap) if gap else d.pub_date)
+
+    def move(self, d: Doc, pub: date) -> None:
+        """Publish ``d`` on ``pub`` instead, keeping its 成文→发布 lag in working days."""
+        lag = self.cal.workdays_between(d.written_date, d.pub_date) if d.written_date else None
+        d.pub_date = pub
+        if lag is not None:
+            d.written_date = _working_days_back(self.cal, pub, lag) if lag else pub
 
     # -- documents ------------------------------------------------------------------------
     def metadata(self) -> None:

@@ -17,6 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from crawler.testbed.corpus import Corpus, answer_key, build_corpus
 
+#: probes in a full AV001 window: 20 a day for 7 days (data/thresholds.toml [availability])
+AV001_PROBES = 140
+
 
 @dataclass
 class Request:
@@ -104,7 +107,8 @@ class _Handler(BaseHTTPRequestHandler):
         tb: Testbed = self.server.testbed  # type: ignore[attr-defined]
         tb.count(req)
         try:
-            resp = tb.style.handle(req) or html("<html><body><h1>404 Not Found</h1></body></html>", 404)
+            resp = tb.outage_response(req) or tb.style.handle(req) or \
+                html("<html><body><h1>404 Not Found</h1></body></html>", 404)
         except Exception as exc:  # a bug in a style must show as a 500, not a hung socket
             resp = html(f"<h1>500</h1><pre>{type(exc).__name__}: {exc}</pre>", 500)
         finally:
@@ -136,8 +140,11 @@ class Testbed:
 
     __test__ = False          # not a pytest test class, despite the name
 
-    def __init__(self, style: Style, port: int = 0, host: str = "127.0.0.1"):
+    def __init__(self, style: Style, port: int = 0, host: str = "127.0.0.1", outage: int | None = None):
         self.style = style
+        #: AV001 plant: the home page answers 503 to every ``outage``-th request for it
+        self.outage = outage
+        self.home_requests = 0
         self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.testbed = self  # type: ignore[attr-defined]
@@ -159,8 +166,27 @@ class Testbed:
         with self._lock:
             self.in_flight -= 1
 
+    def outage_response(self, req: Request) -> Response | None:
+        """A planted outage of the home page (every ``outage``-th GET/HEAD of ``/``), else None."""
+        if not self.outage or req.path != "/" or req.method not in ("GET", "HEAD"):
+            return None
+        with self._lock:
+            self.home_requests += 1
+            down = self.home_requests % self.outage == 0
+        return html("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", 503) if down else None
+
     def answer_key(self) -> dict:
-        return self.style.answer_key()
+        """The style's truth, plus the AV001 case when an outage is planted: judged over a
+        week of probes (20 a day for 7 days), the home page fails ``floor(140 / outage)``
+        times; 5% of them or more is a failure (国办秘函〔2019〕19号)."""
+        key = self.style.answer_key()
+        if self.outage:
+            probes = AV001_PROBES
+            failed = probes // self.outage
+            case = {"code": "AV001", "key": "site", "url": self.url,
+                    "note": f"首页每{self.outage}次访问失败1次：{probes}次监测失败{failed}次（{failed / probes:.1%}）"}
+            (key["violations"] if failed / probes >= 0.05 else key["near_misses"]).append(case)
+        return key
 
     def write_answer_key(self, path: Path) -> Path:
         path.write_text(json.dumps(self.answer_key(), ensure_ascii=False, indent=2), "utf-8")

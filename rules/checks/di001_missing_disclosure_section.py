@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rules.base import Context, Finding, Outcome, Rule, Severity, SiteArtifacts
-from rules.computed import columns_by_role, is_blocked, list_columns
+from rules.computed import disclosure_sections, is_blocked, section_finding_target
 from rules.registry import register
 
 
@@ -23,24 +23,33 @@ class MissingDisclosureSection(Rule):
     requires = ("columns",)
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
+        groups = disclosure_sections(site)
+        for section, columns in groups:
+            yield from self.check_section(site, ctx, section, columns, len(groups) > 1)
+
+    def check_section(self, site: SiteArtifacts, ctx: Context, section: dict | None, columns: list[dict],
+                      several: bool) -> Iterable[Finding]:
+        """One section (a site's, or one organ's on a multi-organ hub)."""
         cfg = ctx.thresholds["disclosure_sections"]
-        sections = [c for c in columns_by_role(site, "section") if not c.get("parent")]
-        section = sections[0] if sections else None
-        # a site-level finding: its URL is the site (stable), the section page is in the evidence
-        url = section["url"] if section else site.site
+        # a single section's finding points at the site (stable), an organ's at its section page
+        where = section_finding_target(site, section, several)
+        who = f"{section.get('name')}：" if several and section else ""
+        page = section["url"] if section else site.site
         if section is None or section.get("status") == "missing" or is_blocked(section) \
                 or section.get("status") not in ("ok", None):
             reason = ("未记录政府信息公开专栏" if section is None else
                       "首页未找到“政府信息公开”入口" if section.get("status") == "missing" else
                       "政府信息公开专栏页面被反爬虫机制拦截" if is_blocked(section) else
                       f"政府信息公开专栏页面未能获取（{section.get('note') or section.get('status')}）")
-            yield self.finding(Outcome.REVIEW, site, site.site, f"{reason}，无法核对专栏栏目设置，请人工核对。",
-                               evidence={"reason": reason, "source": cfg["source"], "page": url})
+            yield self.finding(Outcome.REVIEW, site, message=f"{who}{reason}，无法核对专栏栏目设置，请人工核对。",
+                               evidence={"reason": reason, "source": cfg["source"], "page": page}, **where)
             return
-        present = {c["role"] for c in site.columns} | ({"statutory"} if list_columns(site) else set())
+        present = {c["role"] for c in columns} | ({"statutory"} if any(c.get("role") == "column" for c in columns) else set())
         missing = [name for role, name in cfg["required"].items() if role not in present]
-        ev = {"missing": missing, "present": sorted(present & set(cfg["required"])), "source": cfg["source"], "page": url}
+        ev = {"missing": missing, "present": sorted(present & set(cfg["required"])), "source": cfg["source"], "page": page}
         if missing:
-            yield self.finding(Outcome.FAIL, site, site.site, f"政府信息公开专栏缺少“{'”“'.join(missing)}”栏目。", evidence=ev)
+            yield self.finding(Outcome.FAIL, site, message=f"{who}政府信息公开专栏缺少“{'”“'.join(missing)}”栏目。",
+                               evidence=ev, **where)
         else:
-            yield self.finding(Outcome.PASS, site, site.site, "指南、制度、法定主动公开内容、年报栏目齐全。", evidence=ev)
+            yield self.finding(Outcome.PASS, site, message=f"{who}指南、制度、法定主动公开内容、年报栏目齐全。",
+                               evidence=ev, **where)

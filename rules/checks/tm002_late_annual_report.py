@@ -6,7 +6,7 @@ from datetime import date
 from typing import Iterable
 
 from rules.base import Context, Finding, Outcome, Rule, Severity, SiteArtifacts
-from rules.computed import columns_by_role, is_blocked, to_date
+from rules.computed import disclosure_sections, is_blocked, section_finding_target, to_date
 from rules.registry import register
 
 REPORT_TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府信息公开|政务公开|信息公开)\S{0,6}(?:年度报告|年报)")
@@ -41,28 +41,41 @@ class LateAnnualReport(Rule):
         return date.fromisoformat(f"{year + 1}-{mmdd}")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
+        groups = disclosure_sections(site)
+        for section, columns in groups:
+            yield from self.check_section(site, ctx, section, columns, len(groups) > 1)
+
+    def check_section(self, site: SiteArtifacts, ctx: Context, section: dict | None, group: list[dict],
+                      several: bool) -> Iterable[Finding]:
+        """The annual reports of one section (a site's, or one organ's on a multi-organ hub,
+        where only the rows and documents listed in that organ's columns count)."""
         cfg = ctx.thresholds["annual_report"]
-        columns = columns_by_role(site, "annual_report")
+        columns = [c for c in group if c.get("role") == "annual_report"]
         col_urls = {c["url"] for c in columns}
+        in_group = {c["url"] for c in group}
+        entries = [e for e in site.entries if not several or e["column_url"] in in_group]
         docs = {d["url"]: d for d in site.documents}
+        listed = {e["doc_url"] for e in entries}
         reports: dict[str, dict] = {}      # url -> {title, date}
-        for e in site.entries:
+        for e in entries:
             if e["column_url"] in col_urls or REPORT_TITLE.search(e.get("title") or ""):
                 d = docs.get(e["doc_url"], {})
                 reports.setdefault(e["doc_url"], {"title": d.get("title") or e.get("title") or "",
                                                   "date": d.get("pub_date") or e.get("date")})
         for d in site.documents:
-            if REPORT_TITLE.search(d.get("title") or ""):
+            if REPORT_TITLE.search(d.get("title") or "") and (not several or d["url"] in listed):
                 reports.setdefault(d["url"], {"title": d["title"], "date": d.get("pub_date")})
-        # a site-level finding about a year: its URL is the site and its subject the year, so that
-        # a missing report published later keeps the fingerprint (the pages are in the evidence)
-        url = columns[0]["url"] if columns else site.site
+        # a finding about a year: its URL is the site (an organ's section page on a hub) and its
+        # subject the year, so that a missing report published later keeps the fingerprint
+        where = section_finding_target(site, section, several)
+        who = f"{section.get('name')}：" if several and section else ""
+        url = columns[0]["url"] if columns else where["url"]
         if not columns and not reports:
-            yield self.finding(Outcome.REVIEW, site, site.site, "未找到“政府信息公开年报”栏目，无法核实上一年度报告，请人工核对。",
-                               evidence={"reason": "未找到年报栏目", "page": url})
+            yield self.finding(Outcome.REVIEW, site, message=f"{who}未找到“政府信息公开年报”栏目，无法核实上一年度报告，请人工核对。",
+                               evidence={"reason": "未找到年报栏目", "page": url}, **where)
             return
         bad = [c for c in columns if is_blocked(c) or c.get("status") in ("error", "incomplete", "pending")]
-        site_gov = self.is_government(site.name or "", cfg)
+        site_gov = self.is_government((section.get("name") if several and section else site.name) or "", cfg)
         found: dict[int, list[tuple[str, dict, bool | None]]] = {}
         for rurl, r in reports.items():
             m = REPORT_TITLE.search(r["title"])
@@ -78,18 +91,18 @@ class LateAnnualReport(Rule):
         if not found.get(year):
             if bad:
                 reason = "年报栏目未能完整获取"
-                yield self.finding(Outcome.REVIEW, site, site.site, f"{reason}，未找到{year}年度报告，请人工核对。",
-                                   evidence={**evidence, "reason": reason}, subject=str(year))
+                yield self.finding(Outcome.REVIEW, site, message=f"{who}{reason}，未找到{year}年度报告，请人工核对。",
+                                   evidence={**evidence, "reason": reason}, subject=str(year), **where)
                 return
             deadline = self.deadline(year, gov, cfg)
             if gov is None and ctx.today <= self.deadline(year, True, cfg):
                 reason = "无法判断报告主体是政府还是部门，截止日期可能为3月31日"
-                yield self.finding(Outcome.REVIEW, site, site.site, f"未找到{year}年度报告，{reason}，请人工核对。",
-                                   evidence={**evidence, "reason": reason}, subject=str(year))
+                yield self.finding(Outcome.REVIEW, site, message=f"{who}未找到{year}年度报告，{reason}，请人工核对。",
+                                   evidence={**evidence, "reason": reason}, subject=str(year), **where)
                 return
-            yield self.finding(Outcome.FAIL, site, site.site,
-                               f"未找到{year}年度政府信息公开工作年度报告（应于 {deadline} 前公布）。",
-                               evidence={**evidence, "deadline": deadline.isoformat()}, subject=str(year))
+            yield self.finding(Outcome.FAIL, site,
+                               message=f"{who}未找到{year}年度政府信息公开工作年度报告（应于 {deadline} 前公布）。",
+                               evidence={**evidence, "deadline": deadline.isoformat()}, subject=str(year), **where)
             return
         rurl, r, rgov = min(found[year], key=lambda x: x[1]["date"] or "9999")
         published = to_date(r["date"])
@@ -98,16 +111,16 @@ class LateAnnualReport(Rule):
                          "deadline": deadline.isoformat(),
                          "reporting_body": {True: "政府", False: "部门", None: "不明"}[rgov]})
         if published is None:
-            yield self.finding(Outcome.REVIEW, site, site.site, f"{year}年度报告未识别到发布日期，无法判断是否按时公布，请人工核对。",
-                               evidence={**evidence, "reason": "发布日期缺失"}, title=r["title"], subject=str(year))
+            yield self.finding(Outcome.REVIEW, site, message=f"{who}{year}年度报告未识别到发布日期，无法判断是否按时公布，请人工核对。",
+                               evidence={**evidence, "reason": "发布日期缺失"}, title=r["title"], subject=str(year), **where)
         elif published > deadline and rgov is None and published <= self.deadline(year, True, cfg):
             reason = "无法判断报告主体是政府还是部门"
-            yield self.finding(Outcome.REVIEW, site, site.site, f"{year}年度报告于 {published} 公布，{reason}，"
+            yield self.finding(Outcome.REVIEW, site, message=f"{who}{year}年度报告于 {published} 公布，{reason}，"
                                f"是否逾期（1月31日或3月31日）请人工核对。",
-                               evidence={**evidence, "reason": reason}, title=r["title"], subject=str(year))
+                               evidence={**evidence, "reason": reason}, title=r["title"], subject=str(year), **where)
         elif published > deadline:
-            yield self.finding(Outcome.FAIL, site, site.site, f"{year}年度报告于 {published} 公布，晚于 {deadline} 的法定期限"
-                               f"{(published - deadline).days} 天。", evidence=evidence, title=r["title"], subject=str(year))
+            yield self.finding(Outcome.FAIL, site, message=f"{who}{year}年度报告于 {published} 公布，晚于 {deadline} 的法定期限"
+                               f"{(published - deadline).days} 天。", evidence=evidence, title=r["title"], subject=str(year), **where)
         else:
-            yield self.finding(Outcome.PASS, site, site.site, f"{year}年度报告于 {published} 公布，在 {deadline} 期限内。",
-                               evidence=evidence, title=r["title"], subject=str(year))
+            yield self.finding(Outcome.PASS, site, message=f"{who}{year}年度报告于 {published} 公布，在 {deadline} 期限内。",
+                               evidence=evidence, title=r["title"], subject=str(year), **where)

@@ -36,6 +36,7 @@ from html import escape
 from urllib.parse import urlsplit
 
 from crawler.testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth, build_corpus
+from crawler.testbed.plant_rules import SECTION_CODES
 from crawler.testbed.render import footer_html
 from crawler.testbed.server import Request, Response, Style, html, json_response
 from crawler.testbed.files import CONTENT_TYPES, PNG, file_bytes
@@ -166,6 +167,7 @@ class GongkaiStyle(Style):
         self.soft404.clear()
         for organ in self.organs:
             self.pages[organ.path] = ("organ", organ, None)
+            organ.corpus.site.section_url = self.base_url + organ.path
             for col in organ.corpus.columns:
                 col.url = self.base_url + organ.channel_path(col.key)
                 self.pages[organ.channel_path(col.key)] = ("channel", organ, col.key)
@@ -577,17 +579,17 @@ SOFT_404 = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>提示</t
 
 
 def _localise(corpus: Corpus, organ_name: str, main: SiteTruth) -> None:
-    """Make an extra organ's site-level truth the platform's: one template serves every organ,
-    so its section parts, guide elements and annual reports are the main organ's (the guide
-    and report titles naming the organ), and the footer and home page exist once. Violations
-    and near misses planted on the organ's own site truth are dropped (the main corpus's stand
-    for the platform); those of its documents and columns are kept."""
+    """Fit an extra organ's site-level truth into the platform. Its section parts, guide and
+    annual reports are its own (as its seed's plan planted them, the texts naming the organ):
+    each organ's section is judged on its own (DI001, DI002, TM002). The footer and home page
+    exist once, so the organ's own footer and home-page cases (ID001, FR001) are dropped; the
+    main corpus's stand for the platform."""
     site = corpus.site
     rename = lambda text: text.replace("明湖市人民政府办公室", organ_name) if text else text
-    site.sections = dict(main.sections)
-    site.guide = {k: rename(v) for k, v in main.guide.items()}
-    site.annual_reports = [(k, y, d, rename(t)) for k, y, d, t in main.annual_reports]
+    site.guide = {k: rename(v) for k, v in site.guide.items()}
+    site.annual_reports = [(k, y, d, rename(t)) for k, y, d, t in site.annual_reports]
     site.footer, site.home_news, site.home_links = dict(main.footer), [], []
     own = set(corpus.docs) | {c.key for c in corpus.columns}
-    corpus.violations = [v for v in corpus.violations if v.key in own]
-    corpus.near_misses = [v for v in corpus.near_misses if v.key in own]
+    keep = lambda v: v.key in own or (v.key == "site" and v.code in SECTION_CODES)
+    corpus.violations = [v for v in corpus.violations if keep(v)]
+    corpus.near_misses = [v for v in corpus.near_misses if keep(v)]
