@@ -44,8 +44,10 @@ class RetryAfterMiddleware:
     The host's download slot is paused for the time asked (capped at ``RETRY_AFTER_MAX_WAIT``)
     and its delay raised (doubled, at least ``RETRY_AFTER_MIN_DELAY``) once per pause, so a
     crawl that trips a rate limit settles below it; the request is retried up to
-    ``RETRY_AFTER_TIMES`` times. AutoThrottle, when on, may lower the delay again later.
-    Must sit above RetryMiddleware (550) so that it sees a 503 first."""
+    ``RETRY_AFTER_TIMES`` times. After ``RETRY_AFTER_RECOVER_AFTER`` answers in a row without a
+    429 the delay is halved again, down to what it was before the first slow-down (a burst
+    limit must not slow the rest of a long crawl). Must sit above RetryMiddleware (550) so
+    that it sees a 503 first."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -54,7 +56,10 @@ class RetryAfterMiddleware:
         self.min_delay = s.getfloat("RETRY_AFTER_MIN_DELAY", 0.05)
         self.default_wait = s.getfloat("RETRY_AFTER_DEFAULT_WAIT", 5.0)
         self.max_times = s.getint("RETRY_AFTER_TIMES", 5)
+        self.recover_after = s.getint("RETRY_AFTER_RECOVER_AFTER", 20)
         self.paused_until: dict[str, float] = {}
+        #: slowed-down slots: key -> [delay before the first slow-down, answers since a 429]
+        self.slowed: dict[str, list] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -63,6 +68,7 @@ class RetryAfterMiddleware:
     def process_response(self, request, response, spider=None):
         header = response.headers.get(b"Retry-After")
         if response.status != 429 and not (response.status == 503 and header):
+            self._recover(request)
             return response
         wait = min(retry_after_seconds(header, self.default_wait), self.max_wait)
         new = get_retry_request(request, spider=spider or self.crawler.spider,
@@ -75,12 +81,33 @@ class RetryAfterMiddleware:
                     response.status, wait, request.url)
         return new
 
-    def _slow_down(self, request, wait: float) -> None:
+    def _slot(self, request):
         downloader = self.crawler.engine.downloader
         key = request.meta.get(downloader.DOWNLOAD_SLOT) or downloader.get_slot_key(request)
-        slot = downloader.slots.get(key)
+        return key, downloader.slots.get(key)
+
+    def _recover(self, request) -> None:
+        """One more answer without a 429: after enough of them, halve the delay again."""
+        if not self.slowed:
+            return
+        key, slot = self._slot(request)
+        state = self.slowed.get(key)
+        if state is None or slot is None:
+            return
+        state[1] += 1
+        if state[1] >= self.recover_after:
+            slot.delay = max(state[0], slot.delay / 2)
+            state[1] = 0
+            self.crawler.stats.inc_value("retry_after/recoveries")
+            if slot.delay <= state[0]:
+                del self.slowed[key]
+
+    def _slow_down(self, request, wait: float) -> None:
+        key, slot = self._slot(request)
         if slot is None:
             return
+        state = self.slowed.setdefault(key, [slot.delay, 0])
+        state[1] = 0
         now = monotonic()
         if now >= self.paused_until.get(key, 0.0):
             # first 429 of this pause: lower the rate; the requests already in flight come

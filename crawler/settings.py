@@ -33,7 +33,12 @@ RETRY_AFTER_TIMES = 5
 RETRY_AFTER_MAX_WAIT = 60.0     # seconds; a longer Retry-After is cut to this
 RETRY_AFTER_MIN_DELAY = 0.05    # per-host delay after the first 429 (then doubled per 429)
 RETRY_AFTER_DEFAULT_WAIT = 5.0  # a 429 without Retry-After
+RETRY_AFTER_RECOVER_AFTER = 20  # answers without a 429 before the per-host delay is halved again
+# No listening ports on an unattended crawler: neither the telnet console nor Scrapy 2.19's
+# RemoteControl (an HTTP server that runs Python sent to it and writes job files to the home
+# directory).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -387,3 +387,14 @@ def test_site_whose_home_page_moves(tmp_path):
     local = f"http://localhost:{box[0]}"
     assert local + "/b.html" in pages                       # found on a page of the moved site
     assert checks[local + "/gone.html"]["internal"] and checks[local + "/gone.html"]["class"] == "dead"
+
+
+def test_a_file_named_in_a_viewer_page_query_is_not_the_target():
+    """``viewer.html?file=x.ofd`` is an online viewer (an HTML page); ``downfile.jsp?filename=x.pdf``
+    returns the file itself."""
+    from crawler.linkcheck.classify import file_ext, link_kind
+
+    assert file_ext("http://www.mh.gov.cn/generic/web/viewer.html?file=/zwgk/P0201.ofd") is None
+    assert link_kind("http://www.mh.gov.cn/generic/web/viewer.html?file=/zwgk/P0201.ofd", "iframe") == "page"
+    assert file_ext("http://www.mh.gov.cn/module/download/downfile.jsp?classid=0&filename=ab12.pdf") == "pdf"
+    assert link_kind("http://www.mh.gov.cn/zwgk/P0201.ofd", "a") == "file"

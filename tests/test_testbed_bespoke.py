@@ -12,7 +12,7 @@ import pytest
 from crawler.profiles.generic import GenericProfile
 from crawler.profiles.registry import detect
 from crawler.testbed.bespoke import PER_PAGE, BespokeStyle
-from crawler.testbed.corpus import build_corpus
+from crawler.testbed.corpus import INTERP_LINK_SIDES, build_corpus
 from crawler.testbed.server import Testbed
 
 TTL = re.compile(r'<div class="ttl">(.*?)</div>')
@@ -129,8 +129,7 @@ def test_related_links_follow_interp_links(tb):
         j = corpus.docs[d.interpretation]
         to_interp = f'相关解读：<a href="/xxgk/doc/{j.key}.htm">' in text(d.url)
         to_doc = f'相关文件：<a href="/xxgk/doc/{d.key}.htm">' in text(j.url)
-        assert (to_doc, to_interp) == {"both": (True, True), "doc_only": (False, True),
-                                       "interp_only": (True, False), "none": (False, False)}[d.interp_links]
+        assert (to_interp, to_doc) == INTERP_LINK_SIDES[d.interp_links]
 
 
 def test_home_guide_reports_and_404(tb):

@@ -24,7 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.testbed.corpus import Attachment, ExtraLink, build_corpus  # noqa: E402
+from crawler.testbed.corpus import INTERP_LINK_SIDES, Attachment, ExtraLink, build_corpus  # noqa: E402
 from crawler.testbed import server  # noqa: E402
 from crawler.testbed.server import Request  # noqa: E402
 from crawler.testbed.styles.gongkai import API, GongkaiStyle  # noqa: E402
@@ -305,8 +305,7 @@ def test_interpretation_links(planted):
         interp = corpus.docs[policy.interpretation]
         forward = f'相关解读:</span><a href="{urlsplit(interp.url).path}"' in text(policy.url)
         back = f'相关文件:</span><a href="{urlsplit(policy.url).path}"' in text(interp.url)
-        assert (forward, back) == {"both": (True, True), "doc_only": (True, False),
-                                   "interp_only": (False, True), "none": (False, False)}[policy.interp_links]
+        assert (forward, back) == INTERP_LINK_SIDES[policy.interp_links]
 
 
 def test_validity_repeal_and_extra_links(planted):

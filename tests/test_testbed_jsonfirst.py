@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.antibot import blocked_reason  # noqa: E402
 from crawler.profiles.extract import absolute_links  # noqa: E402
-from crawler.testbed.corpus import ExtraLink, build_corpus  # noqa: E402
+from crawler.testbed.corpus import INTERP_LINK_SIDES, ExtraLink, build_corpus  # noqa: E402
+from crawler.testbed.files import CONTENT_TYPES  # noqa: E402
 from crawler.testbed.server import Request, Testbed as Portal  # noqa: E402
 from crawler.testbed.styles import jsonfirst as jf  # noqa: E402
 from crawler.testbed.styles.jsonfirst import JsonFirstStyle  # noqa: E402
@@ -325,7 +326,7 @@ def test_interpretation_links_both_ways(tb, planted):
     assert relation == [{"title": corpus.docs[gk.interpretation].title, "url": corpus.docs[gk.interpretation].url,
                          "type": "相关解读"}]
     testbed, pcorpus, info = planted
-    expect = {"doc_only": (True, False), "interp_only": (False, True), "none": (False, False)}
+    expect = INTERP_LINK_SIDES
 
     def links_to(page_url, target):
         raw = text(page_url)
@@ -350,7 +351,7 @@ def test_attachments_real_files_and_states(tb, planted):
             if a.state != "ok":                     # planted broken attachment (LK002), checked below
                 continue
             status, ctype, body = fetch(a.url)
-            assert status == 200 and body.startswith(MAGIC[a.ext]) and ctype == jf.CONTENT_TYPES[a.ext], a.url
+            assert status == 200 and body.startswith(MAGIC[a.ext]) and ctype == CONTENT_TYPES[a.ext], a.url
     testbed, pcorpus, info = planted
     states = {d.attachments[0].state: d.attachments[0] for d in info["with_att"][:3]}
     assert fetch(states["missing"].url)[0] == 404

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.profiles.extract import absolute_links  # noqa: E402
-from crawler.testbed.corpus import ExtraLink, build_corpus  # noqa: E402
+from crawler.testbed.corpus import INTERP_LINK_SIDES, ExtraLink, build_corpus  # noqa: E402
 from crawler.testbed.server import Request, Testbed as Portal  # noqa: E402
 from crawler.testbed.styles import trs  # noqa: E402
 from crawler.testbed.styles.trs import TrsStyle  # noqa: E402
@@ -286,7 +286,7 @@ def test_interpretation_links_plain_and_js_sidebar(tb, planted):
     status, _, body = fetch(tb.url + f"interface/relnews/{docid}.json")
     assert status == 200 and [r["url"] for r in json.loads(body)["wzjd"]] == [interp.url]
     testbed, pcorpus, info = planted
-    expect = {"doc_only": (True, False), "interp_only": (False, True), "none": (False, False)}
+    expect = INTERP_LINK_SIDES
     for pol, interp in info["pairs"][:3]:
         forward = bool(page(pol.url).css("div.xglj a"))
         backward = bool(page(interp.url).css("div.xglj a"))

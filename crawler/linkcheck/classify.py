@@ -88,11 +88,18 @@ _HTML_START = (b"<!doctype", b"<html", b"<head", b"<body", b"<meta", b"<script",
 _EXT = re.compile(r"\.([A-Za-z0-9]{1,5})$")
 
 
+#: a static page named in the path: a file named in its query is what the page shows (an online
+#: viewer, ``web/viewer.html?file=x.ofd``), not what the URL returns
+_PAGE_PATH = re.compile(r"\.(s?html?|xhtml)$", re.I)
+
+
 def file_ext(url: str) -> str | None:
     """The file type a URL names: its path's extension, or a query value's
-    (``downfile.jsp?filename=ab12.pdf``); None when it names no known file type."""
+    (``downfile.jsp?filename=ab12.pdf``, but not a viewer page's ``viewer.html?file=x.ofd``);
+    None when it names no known file type."""
     parts = urlsplit(url)
-    for candidate in [parts.path, *(v for _, v in parse_qsl(parts.query))]:
+    query = [] if _PAGE_PATH.search(parts.path) else [v for _, v in parse_qsl(parts.query)]
+    for candidate in [parts.path, *query]:
         m = _EXT.search(candidate.strip())
         if m and m.group(1).lower() in FILE_TYPES.keys() | IMAGE_TYPES.keys():
             return m.group(1).lower()

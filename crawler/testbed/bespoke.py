@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from crawler.testbed.corpus import Corpus, Doc
+from crawler.testbed.corpus import INTERP_LINK_SIDES, Corpus, Doc
 from crawler.testbed.files import PNG
 from crawler.testbed.render import footer_html
 from crawler.testbed.server import Request, Response, Style, html
@@ -53,10 +53,6 @@ INFO_FIELDS = (("c1", "index_no"), ("c2", "publisher"), ("c3", "doc_no"),
 #: the three 公开 entries of select#gk: (truth part, path, option text)
 GK_PARTS = (("guide", "/xxgk/zn/", "政府信息公开指南"), ("rules", "/xxgk/zd/", "政府信息公开制度"),
             ("annual_report", "/xxgk/nb/", "政府信息公开年报"))
-#: which related links a page shows for each ``Doc.interp_links`` mode:
-#: (the 解读 links back to its document, the document links to its 解读)
-SHOW_RELATED = {"both": (True, True), "doc_only": (False, True), "interp_only": (True, False),
-                "none": (False, False)}
 NAV_SCRIPT = ("document.querySelectorAll('.go').forEach(function (el) {\n"
               "  el.addEventListener('click', function () { location.href = el.getAttribute('data-go'); });\n"
               "});")
@@ -244,8 +240,8 @@ class BespokeStyle(Style):
         Both sides follow the document's ``interp_links`` setting (one flag per pair)."""
         mode = self.corpus.docs[doc.interprets].interp_links if doc.interprets else doc.interp_links
         out = []
-        for (label, key), wanted in zip((("相关文件", doc.interprets), ("相关解读", doc.interpretation)),
-                                        SHOW_RELATED[mode]):
+        for (label, key), wanted in zip((("相关解读", doc.interpretation), ("相关文件", doc.interprets)),
+                                        INTERP_LINK_SIDES[mode]):
             if key and wanted:
                 other = self.corpus.docs[key]
                 out.append(f'<div class="rel">{label}：<a href="{self.doc_path(other)}">{escape(other.title)}</a></div>')

@@ -39,8 +39,9 @@ class Attachment:
     name: str
     ext: str                     # pdf | docx | xls | ofd | wps | zip | jpg
     key: str                     # stable id, used by styles to build the URL
-    #: how the style must serve it: "ok" (a real file of its type), "missing" (404),
-    #: "tiny" (200 with a 2-byte body), "wrong_type" (200 with an HTML error page)
+    #: how the style must serve it (``files.attachment_response``): "ok" (a real file of its
+    #: type), "missing" (404), "tiny" (200 with a 2-byte body), "wrong_type" (200 with an HTML
+    #: error page), "octet" (a real file as application/octet-stream: not broken)
     state: str = "ok"
     url: str | None = None
 
@@ -54,6 +55,12 @@ class ExtraLink:
     #: "external-dead" (an unresolvable host), "soft404" (200 page saying 页面不存在)
     target: str
     url: str | None = None       # assigned by the style
+
+
+#: which pages carry the 解读 <-> 文件 link, by ``Doc.interp_links``:
+#: (the document links its 解读, the 解读 links back to the document)
+INTERP_LINK_SIDES = {"both": (True, True), "doc_only": (True, False), "interp_only": (False, True),
+                     "none": (False, False)}
 
 
 @dataclass
@@ -176,7 +183,7 @@ class Corpus:
     def dead_urls(self) -> set[str]:
         """URLs the truth makes dead on purpose (LK001/LK002 targets, known once a style has
         bound): attachments not in state "ok" and links whose target is not a document."""
-        out = {a.url for d in self.docs.values() for a in d.attachments if a.state != "ok"}
+        out = {a.url for d in self.docs.values() for a in d.attachments if a.state not in ("ok", "octet")}
         links = [link for d in self.docs.values() for link in d.extra_links] + self.site.home_links
         out |= {link.url for link in links if not link.target.startswith("doc:")}
         return {u for u in out if u}

@@ -22,6 +22,31 @@ CONTENT_TYPES = {
 }
 
 
+#: attachment states a truth can plant (``corpus.Attachment.state``)
+ATTACHMENT_STATES = ("ok", "missing", "tiny", "wrong_type", "octet")
+
+
+def attachment_response(att, text: str, error_page, headers: dict | None = None):
+    """How every style answers an attachment download, by the attachment's planted state:
+    ``ok`` a real file of its type (``headers``, e.g. Content-Disposition, added), ``missing``
+    None (the style's 404), ``tiny`` two bytes, ``wrong_type`` the style's HTML ``error_page``
+    (a Response), ``octet`` a real file served as ``application/octet-stream`` with no file
+    name (a near miss for LK002: generic type, real content)."""
+    from crawler.testbed.server import Response
+
+    state = getattr(att, "state", "ok")
+    ctype = CONTENT_TYPES.get(att.ext, "application/octet-stream")
+    if state == "missing":
+        return None
+    if state == "tiny":
+        return Response(200, b"\r\n", ctype)
+    if state == "wrong_type":
+        return error_page
+    if state == "octet":
+        return Response(200, file_bytes(att.ext, text), "application/octet-stream")
+    return Response(200, file_bytes(att.ext, text), ctype, dict(headers or {}))
+
+
 # -- small real files ---------------------------------------------------------------------
 
 def file_bytes(ext: str, text: str) -> bytes:

@@ -20,6 +20,7 @@ HOSTS = ("notice", "plan", "personnel", "enforcement", "proposal")
 
 
 def _planted(code: str, key: str, note: str, target) -> Violation:
+    """A case about a link or attachment (a failure, or a near miss that must pass)."""
     v = Violation(code, key, note)
     v.target = target          # resolved to target.url by corpus.answer_key (set when a style binds)
     return v
@@ -62,10 +63,29 @@ def plant_links(corpus: Corpus, rng: random.Random, cal: WorkCalendar) -> None:
     corpus.violations.append(_planted("LK001", "home", "首页链接指向已删除的页面（404）", link))
 
     # LK003 错链: the link names one document (its full title) and opens another
+    opened_keys: set[str] = set()
     for host in hosts[3:5]:
         named = next(d for d in docs if d.key != host.key and d.kind in ("notice", "plan"))
-        opened = next(d for d in reversed(docs) if d.key not in (host.key, named.key) and _unlike(named, d))
+        opened = next(d for d in reversed(docs) if d.key not in (host.key, named.key, *opened_keys)
+                      and _unlike(named, d))
+        opened_keys.add(opened.key)      # two 错链 open two different pages
         link = ExtraLink(named.title, f"doc:{opened.key}")
         host.extra_links.append(link)
         corpus.violations.append(_planted("LK003", host.key, f"链接文字为《{named.title}》，实际打开的是另一份文件", link))
         docs.remove(named)          # the next host names a different document
+
+    # near misses: what must not be reported
+    for doc in with_files[3:4]:      # a real file served with a generic type and no file name
+        att = doc.attachments[0]
+        att.state = "octet"
+        corpus.near_misses.append(_planted("LK002", doc.key, "附件以application/octet-stream返回，内容是有效文件", att))
+    targets = [d for d in docs if d.kind in ("notice", "plan") and len(d.title) > 16]
+    for i, host in enumerate(hosts[5:7]):     # a link named by its target's title cut short
+        target = [d for d in targets if d.key != host.key][i]
+        link = ExtraLink(target.title[:12] + "…", f"doc:{target.key}")
+        host.extra_links.append(link)
+        corpus.near_misses.append(_planted("LK003", host.key, "链接文字是目标文件标题的截断，指向正确", link))
+    for host in hosts[7:8]:                   # a link with no title in its text, to a live page
+        link = ExtraLink("点击查看", f"doc:{targets[-1].key}")
+        host.extra_links.append(link)
+        corpus.near_misses.append(_planted("LK001", host.key, "链接文字不含标题（点击查看），指向有效页面", link))

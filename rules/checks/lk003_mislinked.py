@@ -76,9 +76,12 @@ class Mislinked(Rule):
             d = t.detail or {}
             if d.get("class") != "ok" or d.get("kind") != "page" or not d.get("internal"):
                 continue
-            title = d.get("title") or doc_titles.get(t.url) or doc_titles.get(d.get("final_url"))
+            # the stored document's title (read by its CMS family's page object) over the page's
+            # <title>, which on script-rendered pages is often just the site's name
+            title = doc_titles.get(t.url) or doc_titles.get(d.get("final_url")) or d.get("title")
             if not title:
                 continue
+            site_title = bool(site.name) and _norm(title) == _norm(site.name)
             groups: dict[str, list[dict]] = {}
             for r in t.rows:
                 if r.get("tag") in ("a", "area") and r["page_url"] != t.url and r.get("text"):
@@ -86,8 +89,19 @@ class Mislinked(Rule):
             for rows in groups.values():
                 text = rows[0]["text"]
                 names = named_documents(text, cfg)
-                if names:
+                if names and site_title:
+                    yield self.unsure(site, t.url, text, names, title, rows, home)
+                elif names:
                     yield self.judge(site, t.url, text, names, title, rows, home, cfg)
+
+    def unsure(self, site, url, text, names, title, rows, home) -> Finding:
+        """The target's only title is the site's name (a page filled by script): not judged."""
+        on_home, other = occurrences(rows, home)
+        reason = "目标页面标题仅为网站名称（内容可能由脚本加载），无法核对是否为链接文字所指的文件"
+        evidence = {"link_text": text, "named": names, "target_title": title, "reason": reason,
+                    "on_home_page": bool(on_home), "home_page": on_home, "other_pages": other}
+        return self.finding(Outcome.REVIEW, site, url, f"链接文字“{text}”的目标页面{reason[6:]}，请人工核对。",
+                            evidence=evidence, column=HOME if on_home else None, title=text, subject=text)
 
     def judge(self, site, url, text, names, title, rows, home, cfg) -> Finding:
         sim = max(similarity(n, title) for n in names)

@@ -39,7 +39,7 @@ from crawler.testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth, build_corp
 from crawler.testbed.plant_rules import SECTION_CODES
 from crawler.testbed.render import footer_html
 from crawler.testbed.server import Request, Response, Style, html, json_response
-from crawler.testbed.files import CONTENT_TYPES, PNG, file_bytes
+from crawler.testbed.files import PNG, attachment_response
 
 CST = timezone(timedelta(hours=8))
 HUB = "/gongkai/"
@@ -532,14 +532,9 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
 
     # -- files --------------------------------------------------------------------------
     def attachment(self, organ: Organ, att) -> Response | None:
-        if att.state == "missing":
-            return None
-        if att.state == "tiny":
-            return Response(200, b"\r\n", CONTENT_TYPES.get(att.ext, "application/octet-stream"))
-        if att.state == "wrong_type":
-            return html("<html><head><title>错误</title></head><body><h2>系统繁忙，请稍后再试</h2></body></html>")
-        return Response(200, file_bytes(att.ext, att.name), CONTENT_TYPES.get(att.ext, "application/octet-stream"),
-                        {"Content-Disposition": f'attachment; filename="{urlsplit(att.url or "").path.rsplit("/", 1)[-1]}"'})
+        return attachment_response(
+            att, att.name, html("<html><head><title>错误</title></head><body><h2>系统繁忙，请稍后再试</h2></body></html>"),
+            {"Content-Disposition": f'attachment; filename="{urlsplit(att.url or "").path.rsplit("/", 1)[-1]}"'})
 
     @staticmethod
     def static(path: str) -> Response | None:

@@ -23,8 +23,8 @@ import re
 from html import escape
 from urllib.parse import urlsplit
 
-from crawler.testbed.corpus import Corpus, Doc
-from crawler.testbed.files import CONTENT_TYPES, PNG, file_bytes
+from crawler.testbed.corpus import INTERP_LINK_SIDES, Corpus, Doc
+from crawler.testbed.files import PNG, attachment_response
 from crawler.testbed.render import footer_html
 from crawler.testbed.server import Request, Response, Style, html
 
@@ -386,10 +386,8 @@ $('#{unit}').jpage({{totalRecord:{total}, perPage:{PER_PAGE}, groupSize:{GROUP_S
             links = "\n".join(f'<p><a href="{DOWNLOAD}?classid=0&amp;filename={self.file_name(a)}" target="_blank">'
                               f"{escape(a.name)}</a></p>" for a in doc.attachments)
             extras.append(f'<div class="fj"><span>附件：</span>\n{links}\n</div>')
-        show = {"both": (True, True), "doc_only": (False, True), "interp_only": (True, False),
-                "none": (False, False)}
-        for (label, key), wanted in zip((("相关文件", doc.interprets), ("相关解读", doc.interpretation)),
-                                        show[self.interp_links_of(doc)]):
+        for (label, key), wanted in zip((("相关解读", doc.interpretation), ("相关文件", doc.interprets)),
+                                        INTERP_LINK_SIDES[self.interp_links_of(doc)]):
             if key and wanted:
                 other = self.corpus.docs[key]
                 extras.append(f'<div class="xgwj">{label}：<a href="{self.art_path(other)}" target="_blank">'
@@ -442,16 +440,9 @@ $('#{unit}').jpage({{totalRecord:{total}, perPage:{PER_PAGE}, groupSize:{GROUP_S
         if not found:
             return None
         doc, att = found
-        state = getattr(att, "state", "ok")
-        if state == "missing":
-            return None
-        if state == "tiny":
-            return Response(200, b"\r\n", CONTENT_TYPES.get(att.ext, "application/octet-stream"))
-        if state == "wrong_type":
-            return html("<html><body><h3>系统繁忙，请稍后再试</h3></body></html>")
-        return Response(200, file_bytes(att.ext, f"{doc.title}\n{att.name}"),
-                        CONTENT_TYPES.get(att.ext, "application/octet-stream"),
-                        {"Content-Disposition": f'attachment; filename="{self.file_name(att)}"'})
+        return attachment_response(att, f"{doc.title}\n{att.name}",
+                                   html("<html><body><h3>系统繁忙，请稍后再试</h3></body></html>"),
+                                   {"Content-Disposition": f'attachment; filename="{self.file_name(att)}"'})
 
 
 def cut(title: str) -> str:

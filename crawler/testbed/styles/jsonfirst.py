@@ -55,7 +55,7 @@ from html import escape
 from crawler.testbed.corpus import Corpus, Doc
 from crawler.testbed.render import footer_html
 from crawler.testbed.server import Request, Response, Style, html, json_response
-from crawler.testbed.files import CONTENT_TYPES, PNG, file_bytes
+from crawler.testbed.files import PNG, attachment_response
 
 CST = timezone(timedelta(hours=8))
 SID = "200001"
@@ -571,12 +571,7 @@ $.ajax({{url: listConfig.search, data: {{t: listConfig.t, p: 1, n: listConfig.n,
 
     # -- attachments ----------------------------------------------------------------------
     def download(self, doc: Doc, att) -> Response | None:
-        if att.state == "missing":
-            return None
-        ctype = CONTENT_TYPES.get(att.ext, "application/octet-stream")
-        if att.state == "tiny":
-            return Response(200, b"\r\n", ctype)
-        if att.state == "wrong_type":
-            return html("<html><head><title>系统提示</title></head><body><p>文件下载失败，请稍后再试。</p></body></html>")
-        return Response(200, file_bytes(att.ext, f"{doc.title}\n{att.name}"), ctype,
-                        {"Content-Disposition": f'attachment; filename="{self.file_path(doc, att).rsplit("/")[-1]}"'})
+        return attachment_response(
+            att, f"{doc.title}\n{att.name}",
+            html("<html><head><title>系统提示</title></head><body><p>文件下载失败，请稍后再试。</p></body></html>"),
+            {"Content-Disposition": f'attachment; filename="{self.file_path(doc, att).rsplit("/")[-1]}"'})

@@ -39,7 +39,7 @@ from urllib.parse import quote, urlsplit
 from crawler.testbed.corpus import Corpus, Doc
 from crawler.testbed.render import footer_html
 from crawler.testbed.server import Request, Response, Style, json_response
-from crawler.testbed.files import CONTENT_TYPES, PNG, file_bytes
+from crawler.testbed.files import PNG, attachment_response
 
 SITE_ID_CODE = "3711000001"
 SITE_ID = "13"
@@ -695,12 +695,6 @@ $.getJSON("{RELNEWS}{n}.json", function (res) {{ relnews.wzjd = res.wzjd; relnew
     # -- attachments --------------------------------------------------------------------
     def download(self, path: str) -> Response | None:
         doc, att = self.files[path]
-        if att.state == "missing":
-            return None
-        ctype = CONTENT_TYPES.get(att.ext, "application/octet-stream")
-        if att.state == "tiny":
-            return Response(200, b"\r\n", ctype)
-        if att.state == "wrong_type":
-            return gbk_page(f"<html><head>{GBK_META}<title>错误</title></head><body><h1>文件下载失败</h1>"
-                            "<p>系统繁忙，请稍后再试。</p></body></html>")
-        return Response(200, file_bytes(att.ext, f"{doc.title}\n{att.name}"), ctype)
+        return attachment_response(att, f"{doc.title}\n{att.name}",
+                                   gbk_page(f"<html><head>{GBK_META}<title>错误</title></head><body><h1>文件下载失败</h1>"
+                                            "<p>系统繁忙，请稍后再试。</p></body></html>"))
