@@ -103,15 +103,17 @@ def recorded_run(store: Store, command: str, target: str, as_of: date):
         store.finish_run(run_id, status, stats)
 
 
-def site_configs(urls: list[str], sites_dir: str | None) -> None:
+def site_configs(urls: list[str], sites_dir: str | None) -> dict[str, tuple[int, float | None]]:
     """Read and check the site profile of every URL before crawling (a mistake in a profile
-    stops the run with the file and key named, not half-way through a crawl)."""
+    stops the run with the file and key named, not half-way through a crawl); return the
+    per-host politeness the profiles set (``[crawl]``)."""
     from crawler.profiles.site import load_site_config
     from crawler.spiders.portal import site_key
     from data import load_toml
     from rules.computed import site_thresholds
 
     folder = Path(sites_dir) if sites_dir else None
+    limits: dict[str, tuple[int, float | None]] = {}
     for url in urls:
         try:
             config = load_site_config(site_key(url), folder)
@@ -120,20 +122,24 @@ def site_configs(urls: list[str], sites_dir: str | None) -> None:
             raise CliError(f"site profile: {exc}") from None
         if config:
             print(f"site profile for {site_key(url)}: {config.path} ({config.reason})", file=sys.stderr)
+            if config.host_limit:
+                limits.setdefault(*config.host_limit)
+    return limits
 
 
 def crawl_and_audit(urls: list[str], args, command: str) -> list[Path]:
     from crawler.crawl import run_crawl
 
     args.as_of = args.as_of or today_cst()
-    site_configs(urls, args.sites_dir)
+    # politeness: --host-limit over the site profiles' [crawl]
+    host_limits = {**site_configs(urls, args.sites_dir), **dict(args.host_limit)}
     store = Store(args.db)
     with recorded_run(store, command, " ".join(urls), args.as_of) as (run_id, box):
         print(f"run {run_id}: crawling {', '.join(urls)} into {args.db}", file=sys.stderr)
         box["stats"] = stats = run_crawl(
             urls, str(args.db), run_id, family=args.family, max_documents=args.max_documents,
             sites_dir=args.sites_dir, concurrency=args.concurrency, delay=args.delay,
-            jobdir=args.jobdir, host_limits=dict(args.host_limit),
+            jobdir=args.jobdir, host_limits=host_limits,
             link_config=None if args.no_links else _link_config(args),
             log_level="INFO" if args.verbose else "WARNING")
     print(f"run {run_id}: {stats['pages']} pages, {stats['documents']} documents, "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from crawler.profiles.registry import resolve
 from crawler.profiles.site import SiteProfile, SiteProfileError, load_site_config, parse_site_config
 from crawler.testbed.bespoke import BespokeStyle
 from crawler.testbed.corpus import AS_OF, build_corpus
-from crawler.testbed.server import Testbed
+from crawler.testbed.server import Testbed, make_style
 from data import site_profile_path
 from tests.conftest import ROOT, metadata_wrong, run_cli
 
@@ -142,6 +143,8 @@ def _config(tmp_path: Path, text: str):
     ("[site]\nreason = 'r'\n[selectors.fields]\nauthor = 'p'\n", r"unknown field\(s\) in \[selectors.fields\]: author"),
     ("[sitee]\nreason = 'r'\n", r"unknown table\(s\) sitee"),
     ("[site\nreason = 'r'\n", r"not valid TOML"),
+    ("[site]\nreason = 'r'\n[crawl]\nconcurrency = 0\n", r"\[crawl\] concurrency must be"),
+    ("[site]\nreason = 'r'\n[crawl]\ndelay = 'slow'\n", r"\[crawl\] delay must be"),
 ])
 def test_mistakes_are_refused_with_file_and_key(tmp_path, text, message):
     with pytest.raises(SiteProfileError, match=message) as exc:
@@ -178,7 +181,7 @@ class FamilyStub(Profile):
 
 def _wrapped(tmp_path, text) -> SiteProfile:
     path = tmp_path / "x.toml"
-    config = parse_site_config(path, "http://www.example.gov.cn/", __import__("tomllib").loads(text))
+    config = parse_site_config(path, "http://www.example.gov.cn/", tomllib.loads(text))
     return SiteProfile(config, FamilyStub())
 
 
@@ -216,4 +219,20 @@ def test_checked_in_profiles_and_the_documented_example_are_valid():
     blocks = re.findall(r"```toml\n(.*?)```", doc, re.S)
     assert blocks and BESPOKE_PROFILE.strip() in [b.strip() for b in blocks]
     for block in blocks:
-        parse_site_config(Path("doc.toml"), "http://www.example.gov.cn/", __import__("tomllib").loads(block))
+        parse_site_config(Path("doc.toml"), "http://www.example.gov.cn/", tomllib.loads(block))
+
+
+def test_profile_politeness_holds_on_a_real_crawl(tmp_path):
+    """``[crawl] concurrency = 1`` in the profile: never more than one request in flight to the
+    site (loopback targets otherwise get 8)."""
+    with Testbed(make_style("hanweb", scale=0.25)) as tb:
+        sites = tmp_path / "sites"
+        sites.mkdir()
+        site_profile_path(tb.url, sites).write_text(
+            "[site]\nreason = '门户在高并发下返回503，主办单位要求单线程抓取'\n[crawl]\nconcurrency = 1\ndelay = 0\n", "utf-8")
+        proc = run_cli("check", tb.url, "--db", str(tmp_path / "a.db"), "--out", str(tmp_path / "out"),
+                       "--as-of", AS_OF.isoformat(), "--sites-dir", str(sites), "--no-links")
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert len(tb.requests) > 50 and tb.max_in_flight == 1
+    config = load_site_config(tb.url, sites)
+    assert config.host_limit == ("127.0.0.1", (1, 0.0))

@@ -32,8 +32,9 @@ SITE_KEYS = {"name", "family", "reason"}
 DISCOVERY_KEYS = {"section_url", "columns", "columns_mode", "column_links", "exclude_columns"}
 COLUMN_KEYS = {"name", "url", "role", "parent"}
 SELECTOR_KEYS = {"home_row", "list_row", "row_link", "row_title", "row_date", "next_page", "body", "fields"}
+CRAWL_KEYS = {"concurrency", "delay"}
 #: top-level tables a site profile may hold ([thresholds] is read by the rules)
-TABLES = {"site", "discovery", "selectors", "thresholds"}
+TABLES = {"site", "discovery", "selectors", "crawl", "thresholds"}
 
 
 class SiteProfileError(ValueError):
@@ -61,6 +62,16 @@ class SiteConfig:
     next_page: str | None = None
     body: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
+    #: politeness for this site's host: requests in flight, seconds between requests
+    concurrency: int | None = None
+    delay: float | None = None
+
+    @property
+    def host_limit(self) -> tuple[str, tuple[int, float | None]] | None:
+        """``(host, (requests in flight, delay))`` for Scrapy's DOWNLOAD_SLOTS, when set."""
+        if self.concurrency is None and self.delay is None:
+            return None
+        return urlsplit(self.site).hostname or "", (self.concurrency or 1, self.delay)
 
 
 def _check_selector(path: Path, key: str, expr) -> str:
@@ -94,7 +105,8 @@ def parse_site_config(path: Path, site: str, raw: dict) -> SiteConfig | None:
     info = _table(path, raw, "site", SITE_KEYS)
     disc = _table(path, raw, "discovery", DISCOVERY_KEYS)
     sels = _table(path, raw, "selectors", SELECTOR_KEYS)
-    if not disc and not sels and not info.get("family"):
+    crawl = _table(path, raw, "crawl", CRAWL_KEYS)
+    if not disc and not sels and not crawl and not info.get("family"):
         return None
     reason = info.get("reason")
     if not isinstance(reason, str) or not reason.strip():
@@ -135,6 +147,11 @@ def parse_site_config(path: Path, site: str, raw: dict) -> SiteConfig | None:
     if extra := sorted(set(fields) - set(FIELDS)):
         raise SiteProfileError(f"{path}: unknown field(s) in [selectors.fields]: {', '.join(extra)} "
                                f"(known: {', '.join(FIELDS)})")
+    concurrency, delay = crawl.get("concurrency"), crawl.get("delay")
+    if concurrency is not None and (not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1):
+        raise SiteProfileError(f"{path}: [crawl] concurrency must be a whole number of requests, at least 1")
+    if delay is not None and (not isinstance(delay, (int, float)) or isinstance(delay, bool) or delay < 0):
+        raise SiteProfileError(f"{path}: [crawl] delay must be a number of seconds, 0 or more")
     checked = {k: _check_selector(path, f"[selectors] {k}", v) for k, v in sels.items() if k != "fields"}
     if "column_links" in disc:
         _check_selector(path, "[discovery] column_links", disc["column_links"])
@@ -146,6 +163,7 @@ def parse_site_config(path: Path, site: str, raw: dict) -> SiteConfig | None:
         row_link=checked.get("row_link", "a"), row_title=checked.get("row_title"),
         row_date=checked.get("row_date"), next_page=checked.get("next_page"), body=checked.get("body"),
         fields={k: _check_selector(path, f"[selectors.fields] {k}", v) for k, v in fields.items()},
+        concurrency=concurrency, delay=float(delay) if delay is not None else None,
     )
 
 
