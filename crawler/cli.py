@@ -215,6 +215,14 @@ def cmd_demo(args) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         tb.write_answer_key(out / "answer-key.json")
+        if args.style == "bespoke" and not args.sites_dir:
+            # a portal only a site profile reads: its profile, written for this port
+            from crawler.testbed.bespoke import PROFILE
+            from data import site_profile_path
+
+            args.sites_dir = str(out / "sites")
+            Path(args.sites_dir).mkdir(exist_ok=True)
+            site_profile_path(tb.url, Path(args.sites_dir)).write_text(PROFILE, "utf-8")
         paths = crawl_and_audit([tb.url], args, "demo")
     for p in paths:
         print(p)
@@ -384,7 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("demo", help="serve the bundled demo portal on 127.0.0.1 and audit it")
-    p.add_argument("--style", default="hanweb", help="testbed style (default hanweb)")
+    p.add_argument("--style", default="hanweb",
+                   help="testbed style: hanweb (default), trs, gongkai, jsonfirst, or bespoke (read through a site profile)")
     p.add_argument("--seed", type=int, default=1)
     _crawl_options(p)
     p.set_defaults(func=cmd_demo)

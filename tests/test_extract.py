@@ -154,3 +154,16 @@ def test_absolute_links():
         ("https://www.example.org/zwgk/col/c.html", "C", "a"),
     ]
     assert links[0].raw_href == "../../a/b.html#top"
+
+
+def test_the_file_an_online_viewer_shows_is_a_link_too():
+    from crawler.profiles.extract import absolute_links, viewer_file
+
+    page = "http://www.mh.gov.cn/zwgk/zfxxgk/fdzdgknr/tzgg/202601/t20260105_1.html"
+    html = ('<iframe src="/generic/web/viewer.html?file=/zwgk/P020260105000001.ofd"></iframe>'
+            '<a href="/module/download/downfile.jsp?filename=a.pdf">附件</a>')
+    links = {(link.url, link.tag) for link in absolute_links(page, html)}
+    assert ("http://www.mh.gov.cn/zwgk/P020260105000001.ofd", "a") in links
+    assert ("http://www.mh.gov.cn/generic/web/viewer.html?file=/zwgk/P020260105000001.ofd", "iframe") in links
+    assert viewer_file("http://www.mh.gov.cn/module/download/downfile.jsp?filename=a.pdf") is None
+    assert viewer_file("http://www.mh.gov.cn/search.html?q=report.pdf") is None     # not a path

@@ -15,36 +15,12 @@ from crawler.items import Column
 from crawler.profiles.base import Profile
 from crawler.profiles.registry import resolve
 from crawler.profiles.site import SiteProfile, SiteProfileError, load_site_config, parse_site_config
-from crawler.testbed.bespoke import BespokeStyle
+from crawler.testbed.bespoke import PROFILE as BESPOKE_PROFILE, BespokeStyle
 from crawler.testbed.corpus import AS_OF, build_corpus
 from crawler.testbed.server import Testbed, make_style
 from data import site_profile_path
 from tests.conftest import ROOT, metadata_wrong, run_cli
 
-#: the profile of the bespoke portal (also shown in docs/site-profiles.md)
-BESPOKE_PROFILE = """\
-[site]
-reason = "栏目导航由脚本生成：首页“信息公开”入口与栏目列表均无<a>链接，列表与元数据无标签"
-
-[discovery]
-section_url = "/xxgk/"
-column_links = "select option[value^='/']"
-
-[selectors]
-home_row = "div.hot p"
-list_row = "div.rows div.row"
-next_page = "a.pg"
-body = "div.txt"
-
-[selectors.fields]
-title = "div.ttl"
-index_no = "ul.info li.c1"
-publisher = "ul.info li.c2"
-doc_no = "ul.info li.c3"
-written_date = "ul.info li.c4"
-pub_date = "ul.info li.c5"
-validity = "ul.info li.c6"
-"""
 
 
 class CrawledBespoke:

@@ -179,3 +179,9 @@ def test_built_in_profiles_cannot_read_it(tb):
     read = generic.document(doc.url, page)
     assert read.title.value != doc.title
     assert read.index_no.value != doc.index_no
+
+
+def test_answer_key_names_only_rendered_cases(tb):
+    key = tb.answer_key()
+    assert all(v["url"] for v in key["violations"] + key["near_misses"])
+    assert not any(v["code"].startswith("LK") for v in key["violations"])   # no attachments or extra links here

@@ -10,7 +10,7 @@ import html as htmllib
 import re
 from datetime import date, datetime, timedelta, timezone
 from typing import NamedTuple
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from parsel import Selector
 
@@ -323,5 +323,27 @@ def absolute_links(url: str, doc) -> list[Link]:
                 img = next(iter(el.iter("img")), None)
                 text = clean(el.get("alt") or (img.get("alt") if img is not None else "") or "")
         out.append(Link(url=target, text=text, tag=el.tag, raw_href=raw or ""))
+        viewed = viewer_file(target)
+        if viewed and (viewed, "a") not in seen:   # the file an online viewer shows is linked too
+            seen.add((viewed, "a"))
+            out.append(Link(url=viewed, text=text or "在线阅读", tag="a", raw_href=raw or ""))
     return out
+
+
+#: an online viewer page (``web/viewer.html?file=/a/b.ofd``): the file in its query
+_VIEWER_PAGE = re.compile(r"\.(s?html?|xhtml)$", re.I)
+_VIEWED_FILE = re.compile(r"\.(pdf|ofd|docx?|xlsx?|wps|et|zip|rar)$", re.I)
+
+
+def viewer_file(url: str) -> str | None:
+    """The attachment an online viewer page shows (its ``file=``-like query value naming a
+    document file by path or URL), absolute; None for other URLs."""
+    parts = urlsplit(url)
+    if not _VIEWER_PAGE.search(parts.path):
+        return None
+    for _, value in parse_qsl(parts.query):
+        value = value.strip()
+        if _VIEWED_FILE.search(urlsplit(value).path) and value.startswith(("/", "http://", "https://", "./", "../")):
+            return absolute_url(url, value)
+    return None
 

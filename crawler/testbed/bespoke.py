@@ -58,6 +58,33 @@ NAV_SCRIPT = ("document.querySelectorAll('.go').forEach(function (el) {\n"
               "});")
 
 
+#: the site profile that reads this portal (docs/site-profiles.md shows it; `govaudit demo
+#: --style bespoke` uses it)
+PROFILE = """\
+[site]
+reason = "栏目导航由脚本生成：首页“信息公开”入口与栏目列表均无<a>链接，列表与元数据无标签"
+
+[discovery]
+section_url = "/xxgk/"
+column_links = "select option[value^='/']"
+
+[selectors]
+home_row = "div.hot p"
+list_row = "div.rows div.row"
+next_page = "a.pg"
+body = "div.txt"
+
+[selectors.fields]
+title = "div.ttl"
+index_no = "ul.info li.c1"
+publisher = "ul.info li.c2"
+doc_no = "ul.info li.c3"
+written_date = "ul.info li.c4"
+pub_date = "ul.info li.c5"
+validity = "ul.info li.c6"
+"""
+
+
 def dotted(d) -> str:
     """A date as printed everywhere on this site: YYYY.MM.DD."""
     return d.strftime("%Y.%m.%d")
@@ -94,6 +121,14 @@ class BespokeStyle(Style):
         return f"/xxgk/doc/{doc.key}.htm"
 
     # -- dispatch ---------------------------------------------------------------------
+    def answer_key(self) -> dict:
+        """The truth, without the cases this portal does not render (attachments and extra
+        links: their LK cases have no URL here)."""
+        key = super().answer_key()
+        for part in ("violations", "near_misses"):
+            key[part] = [v for v in key[part] if v["url"] is not None]
+        return key
+
     def handle(self, req: Request) -> Response | None:
         path, has = req.path, self.corpus.site.sections
         if path == "/":

@@ -10,11 +10,14 @@ STYLES = {
     "gongkai": "crawler.testbed.styles.gongkai:GongkaiStyle",     # S3 山东 /gongkai/ platform
     "jsonfirst": "crawler.testbed.styles.jsonfirst:JsonFirstStyle",  # S4 gov.cn / gkmlpt
 }
+#: portals served on request but not one of the families the tests walk: the bespoke portal
+#: only a site profile reads (``crawler.testbed.bespoke``)
+EXTRA_STYLES = {"bespoke": "crawler.testbed.bespoke:BespokeStyle"}
 
 
 def style_class(name: str):
     try:
-        module, cls = STYLES[name].split(":")
+        module, cls = {**STYLES, **EXTRA_STYLES}[name].split(":")
     except KeyError:
-        raise KeyError(f"unknown testbed style {name!r}; known: {', '.join(STYLES)}") from None
+        raise KeyError(f"unknown testbed style {name!r}; known: {', '.join([*STYLES, *EXTRA_STYLES])}") from None
     return getattr(importlib.import_module(module), cls)
