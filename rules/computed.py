@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar as _calendar
 import copy
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,36 @@ def columns_by_role(site, role: str) -> list[dict]:
     return [c for c in site.columns if c.get("role") == role]
 
 
-def disclosure_sections(site) -> list[tuple[dict | None, list[dict]]]:
+@dataclass(frozen=True)
+class SectionScope:
+    """One 政府信息公开 section to judge, with the columns found on it, and where its findings
+    point: at the site when it is the site's only section, at the section page (naming the
+    organ) when the site is a hub with several."""
+
+    site: str
+    section: dict | None              # the section's column row; None when none was recorded
+    columns: list[dict]
+    several: bool                     # one of several sections (a multi-organ hub)
+
+    @property
+    def target(self) -> dict:
+        """``url`` (and ``column``) keyword arguments of the section's findings."""
+        if self.several and self.section:
+            return {"url": self.section["url"], "column": self.section.get("name")}
+        return {"url": self.site}
+
+    @property
+    def prefix(self) -> str:
+        """The organ's name before a finding's message on a hub, else nothing."""
+        return f"{self.section.get('name')}：" if self.several and self.section else ""
+
+    @property
+    def name(self) -> str | None:
+        """Whose section it is: the organ's name on a hub (None for a site's only section)."""
+        return self.section.get("name") if self.several and self.section else None
+
+
+def disclosure_sections(site) -> list[SectionScope]:
     """The site's 政府信息公开 sections, each with the columns found on it.
 
     A site has one section (the root: the page the home page links to) unless that page is a
@@ -64,22 +94,14 @@ def disclosure_sections(site) -> list[tuple[dict | None, list[dict]]]:
     others = [c for c in site.columns if c.get("role") not in ("section", "home")]
     organs = [s for s in sections if s.get("section") and s is not root]
     if not organs:
-        return [(root, others)]
+        return [SectionScope(site.site, root, others, False)]
     by_section: dict[str | None, list[dict]] = {}
     for c in others:
         by_section.setdefault(c.get("section"), []).append(c)
     groups = [(s, by_section.get(s["url"], [])) for s in organs]
     if by_section.get(root["url"] if root else None):
         groups.insert(0, (root, by_section[root["url"] if root else None]))
-    return groups
-
-
-def section_finding_target(site, section: dict | None, several: bool) -> dict:
-    """Where a section-level finding points: the site (one section) or the organ's section page
-    (several), with the section's name as the finding's column."""
-    if several and section:
-        return {"url": section["url"], "column": section.get("name")}
-    return {"url": site.site}
+    return [SectionScope(site.site, s, cols, True) for s, cols in groups]
 
 
 def doc_types(doc: dict, thresholds: dict) -> set[str]:

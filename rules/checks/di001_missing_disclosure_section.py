@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rules.base import Context, Finding, Outcome, Rule, Severity, SiteArtifacts
-from rules.computed import disclosure_sections, is_blocked, section_finding_target
+from rules.computed import SectionScope, disclosure_sections, is_blocked
 from rules.registry import register
 
 
@@ -23,17 +23,13 @@ class MissingDisclosureSection(Rule):
     requires = ("columns",)
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
-        groups = disclosure_sections(site)
-        for section, columns in groups:
-            yield from self.check_section(site, ctx, section, columns, len(groups) > 1)
+        for scope in disclosure_sections(site):
+            yield from self.check_section(site, ctx, scope)
 
-    def check_section(self, site: SiteArtifacts, ctx: Context, section: dict | None, columns: list[dict],
-                      several: bool) -> Iterable[Finding]:
+    def check_section(self, site: SiteArtifacts, ctx: Context, scope: SectionScope) -> Iterable[Finding]:
         """One section (a site's, or one organ's on a multi-organ hub)."""
         cfg = ctx.thresholds["disclosure_sections"]
-        # a single section's finding points at the site (stable), an organ's at its section page
-        where = section_finding_target(site, section, several)
-        who = f"{section.get('name')}：" if several and section else ""
+        section, columns, where, who = scope.section, scope.columns, scope.target, scope.prefix
         page = section["url"] if section else site.site
         if section is None or section.get("status") == "missing" or is_blocked(section) \
                 or section.get("status") not in ("ok", None):

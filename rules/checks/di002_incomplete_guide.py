@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rules.base import Context, Finding, Outcome, Rule, Severity, SiteArtifacts
-from rules.computed import disclosure_sections, first_match, is_blocked, main_text, page_html, section_finding_target
+from rules.computed import SectionScope, disclosure_sections, first_match, is_blocked, main_text, page_html
 from rules.registry import register
 
 MIN_TEXT = 60   # characters: less than this is not a guide's text (an attachment, a script page…)
@@ -25,17 +25,13 @@ class IncompleteGuide(Rule):
     requires = ("columns", "entries", "documents", "fetches", "bodies")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
-        groups = disclosure_sections(site)
-        for section, columns in groups:
-            yield from self.check_section(site, ctx, section, columns, len(groups) > 1)
+        for scope in disclosure_sections(site):
+            yield from self.check_section(site, ctx, scope)
 
-    def check_section(self, site: SiteArtifacts, ctx: Context, section: dict | None, columns: list[dict],
-                      several: bool) -> Iterable[Finding]:
+    def check_section(self, site: SiteArtifacts, ctx: Context, scope: SectionScope) -> Iterable[Finding]:
         """The guide of one section (a site's, or one organ's on a multi-organ hub)."""
         cfg = ctx.thresholds["guide"]
-        # a single section's finding points at the site (stable), an organ's at its section page
-        where = section_finding_target(site, section, several)
-        who = f"{section.get('name')}：" if several and section else ""
+        columns, where, who = scope.columns, scope.target, scope.prefix
         guides = [c for c in columns if c.get("role") == "guide"]
         if not guides:
             yield self.finding(Outcome.NOT_APPLICABLE, site, message=f"{who}未找到政府信息公开指南（见 DI001）。",

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Iterable
 
 from rules.base import Context, Finding, Outcome, Rule, Severity, SiteArtifacts
-from rules.computed import disclosure_sections, is_blocked, section_finding_target, to_date
+from rules.computed import SectionScope, disclosure_sections, is_blocked, to_date
 from rules.registry import register
 
 REPORT_TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府信息公开|政务公开|信息公开)\S{0,6}(?:年度报告|年报)")
@@ -41,14 +41,13 @@ class LateAnnualReport(Rule):
         return date.fromisoformat(f"{year + 1}-{mmdd}")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
-        groups = disclosure_sections(site)
-        for section, columns in groups:
-            yield from self.check_section(site, ctx, section, columns, len(groups) > 1)
+        for scope in disclosure_sections(site):
+            yield from self.check_section(site, ctx, scope)
 
-    def check_section(self, site: SiteArtifacts, ctx: Context, section: dict | None, group: list[dict],
-                      several: bool) -> Iterable[Finding]:
+    def check_section(self, site: SiteArtifacts, ctx: Context, scope: SectionScope) -> Iterable[Finding]:
         """The annual reports of one section (a site's, or one organ's on a multi-organ hub,
         where only the rows and documents listed in that organ's columns count)."""
+        group, several = scope.columns, scope.several
         cfg = ctx.thresholds["annual_report"]
         columns = [c for c in group if c.get("role") == "annual_report"]
         col_urls = {c["url"] for c in columns}
@@ -67,15 +66,14 @@ class LateAnnualReport(Rule):
                 reports.setdefault(d["url"], {"title": d["title"], "date": d.get("pub_date")})
         # a finding about a year: its URL is the site (an organ's section page on a hub) and its
         # subject the year, so that a missing report published later keeps the fingerprint
-        where = section_finding_target(site, section, several)
-        who = f"{section.get('name')}：" if several and section else ""
+        where, who = scope.target, scope.prefix
         url = columns[0]["url"] if columns else where["url"]
         if not columns and not reports:
             yield self.finding(Outcome.REVIEW, site, message=f"{who}未找到“政府信息公开年报”栏目，无法核实上一年度报告，请人工核对。",
                                evidence={"reason": "未找到年报栏目", "page": url}, **where)
             return
         bad = [c for c in columns if is_blocked(c) or c.get("status") in ("error", "incomplete", "pending")]
-        site_gov = self.is_government((section.get("name") if several and section else site.name) or "", cfg)
+        site_gov = self.is_government((scope.name or site.name) or "", cfg)
         found: dict[int, list[tuple[str, dict, bool | None]]] = {}
         for rurl, r in reports.items():
             m = REPORT_TITLE.search(r["title"])
