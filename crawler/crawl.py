@@ -84,6 +84,18 @@ def build_settings(urls: list[str], *, concurrency: int | None = None, delay: fl
     return s
 
 
+def timing_stats(crawler) -> dict:
+    """A finished crawl's duration (``duration_s``, when Scrapy recorded both ends) and the
+    number of requests it sent (``requests``), from Scrapy's stats."""
+    scrapy_stats = crawler.stats.get_stats()
+    out = {}
+    start, end = scrapy_stats.get("start_time"), scrapy_stats.get("finish_time")
+    if start and end:
+        out["duration_s"] = round((end - start).total_seconds(), 2)
+    out["requests"] = scrapy_stats.get("downloader/request_count", 0)
+    return out
+
+
 def run_crawl(urls: list[str], db_path: str, run_id: int, *, family: str | None = None,
               max_documents: int | None = None, sites_dir: str | None = None, link_config=None,
               **settings_kw) -> dict:
@@ -101,13 +113,8 @@ def run_crawl(urls: list[str], db_path: str, run_id: int, *, family: str | None 
         checker = chain_link_check(process, done, db_path, run_id, link_config)
     process.start()
     spider = crawler.spider
-    stats = dict(spider.stats_counts)
-    stats["finish_reason"] = getattr(spider, "crawl_reason", None)
-    scrapy_stats = crawler.stats.get_stats()
-    start, end = scrapy_stats.get("start_time"), scrapy_stats.get("finish_time")
-    if start and end:
-        stats["duration_s"] = round((end - start).total_seconds(), 2)
-    stats["requests"] = scrapy_stats.get("downloader/request_count", 0)
+    stats = {**spider.stats_counts, "finish_reason": getattr(spider, "crawl_reason", None),
+             **timing_stats(crawler)}
     spider.store.close()
     if link_config is not None:
         stats["links"] = link_stats(checker)

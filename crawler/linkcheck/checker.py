@@ -556,14 +556,11 @@ def link_stats(crawler) -> dict:
         return {}
     counts = dict(spider.summary)
     broken = sum(n for c, n in counts.items() if c in FAILURES)
+    from crawler.crawl import timing_stats
+
     stats = {"targets": len(spider.targets), "pages": spider.pages, "broken": broken,
              "classes": counts, "online": spider.online,
-             "finish_reason": getattr(spider, "crawl_reason", None)}
-    scrapy_stats = crawler.stats.get_stats()
-    start, end = scrapy_stats.get("start_time"), scrapy_stats.get("finish_time")
-    if start and end:
-        stats["duration_s"] = round((end - start).total_seconds(), 2)
-    stats["requests"] = scrapy_stats.get("downloader/request_count", 0)
+             "finish_reason": getattr(spider, "crawl_reason", None), **timing_stats(crawler)}
     spider.store.close()
     return stats
 
