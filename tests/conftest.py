@@ -6,12 +6,13 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from crawler.items import DOC_FIELDS
-from crawler.testbed.corpus import AS_OF
+from crawler.testbed.corpus import AS_OF, ExtraLink
 from crawler.testbed.server import Testbed, make_style
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +77,81 @@ class Crawled:
     def query(self, sql: str, *params) -> list[tuple]:
         with sqlite3.connect(self.db) as conn:
             return conn.execute(sql, params).fetchall()
+
+
+def plant_rendered_truth(corpus) -> tuple[list, list, list, list]:
+    """Set on a corpus every kind of truth a style must render (seed 1 does not plant them all):
+    the 建议提案办理 column emptied, three attachments missing / tiny / an HTML page, three 解读
+    pairs linked one way or not at all, a validity period and a repeal, dead and soft-404 home
+    links, no ICP number, no 制度 section, no fax in the guide.
+    Returns (documents, those with attachments, (document, 解读) pairs, 规范性文件 with 文号)."""
+    empty = corpus.column("jytabl")
+    for key in empty.docs:
+        del corpus.docs[key]
+    empty.docs.clear()
+    corpus.site.empty_columns.append("jytabl")
+    docs = list(corpus.docs.values())
+    with_att = [d for d in docs if d.attachments]
+    for d, state in zip(with_att, ("missing", "tiny", "wrong_type")):
+        d.attachments[0].state = state
+    pairs = [(d, corpus.docs[d.interpretation]) for d in docs if d.interpretation]
+    for (pol, _), mode in zip(pairs, ("doc_only", "interp_only", "none")):
+        pol.interp_links = mode
+    normative = [d for d in docs if d.kind == "normative" and d.doc_no]
+    normative[0].valid_until = date(2027, 6, 30)
+    normative[1].repealed_by = normative[2].key
+    corpus.site.home_links = [ExtraLink("旧版网站", "dead"), ExtraLink("专题", "soft404")]
+    corpus.site.footer["icp"] = None
+    corpus.site.sections["rules"] = False
+    corpus.site.guide["fax"] = None
+    return docs, with_att, pairs, normative
+
+
+def style_crawls(style: str):
+    """A module-scoped ``crawled`` fixture: ``style`` crawled once without and once with every
+    trap (``crawler.testbed.traps``). Use as ``crawled = style_crawls("trs")``."""
+
+    @pytest.fixture(scope="module", params=[False, True], ids=["plain", "traps"])
+    def crawled(request, tmp_path_factory):
+        c = Crawled(style, tmp_path_factory.mktemp(f"{style}-{'traps' if request.param else 'plain'}"),
+                    traps=request.param)
+        yield c
+        c.testbed.stop()
+
+    return crawled
+
+
+def assert_every_document_stored(crawled) -> dict[str, dict]:
+    """Every answer-key document was stored; returns the stored documents by URL."""
+    docs = {d["url"]: d for d in crawled.documents}
+    key = crawled.key["documents"]
+    missing = [k["url"] for k in key if k["url"] not in docs]
+    assert not missing, f"{len(missing)} of {len(key)} documents not stored, e.g. {missing[:3]}"
+    return docs
+
+
+def assert_metadata_accuracy(crawled, label: str, least: float = 0.99) -> dict[str, dict]:
+    """At least ``least`` of the key's metadata fields stored right (the figure is printed);
+    returns the stored documents by URL."""
+    total, wrong = metadata_wrong(crawled.key["documents"], crawled.documents)
+    accuracy = 1 - len(wrong) / total
+    print(f"\n{label} metadata accuracy: {accuracy:.4%} ({total - len(wrong)}/{total} fields, "
+          f"{len(crawled.key['documents'])} documents), wrong: {wrong[:5]}")
+    assert accuracy >= least, f"{len(wrong)} wrong fields, e.g. {wrong[:10]}"
+    return {d["url"]: d for d in crawled.documents}
+
+
+def assert_tm001_matches_truth(crawled) -> list[dict]:
+    """TM001 fails exactly the planted late postings and sends those without a 成文日期 to
+    review; returns the TM001 findings."""
+    findings = [f for f in crawled.export("findings") if f["code"] == "TM001"]
+    failed = {f["url"] for f in findings if f["outcome"] == "fail"}
+    planted = {v["url"] for v in crawled.key["violations"] if v["code"] == "TM001"}
+    assert planted and failed == planted
+    review = {f["url"] for f in findings if f["outcome"] == "review"}
+    no_written = {v["url"] for v in crawled.key["near_misses"] if v["code"] == "TM001" and "成文日期" in v["note"]}
+    assert no_written <= review
+    return findings
 
 
 @pytest.fixture(scope="session")

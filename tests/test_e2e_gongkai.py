@@ -3,45 +3,24 @@
 findings with the merged answer key of all organs."""
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 
-import pytest
+from tests.conftest import (
+    assert_every_document_stored, assert_metadata_accuracy, assert_tm001_matches_truth, style_crawls,
+)
 
-from tests.conftest import Crawled, metadata_wrong
-
-HAS_TRAPS = importlib.util.find_spec("crawler.testbed.traps") is not None
-
-
-@pytest.fixture(scope="module", params=[False, True], ids=["plain", "traps"])
-def crawled(request, tmp_path_factory):
-    if request.param and not HAS_TRAPS:
-        pytest.skip("crawler/testbed/traps.py is not there yet")
-    c = Crawled("gongkai", tmp_path_factory.mktemp("gongkai"), traps=request.param)
-    yield c
-    c.testbed.stop()
-
-
-def stored(crawled) -> dict[str, dict]:
-    return {d["url"]: d for d in crawled.export("documents")}
+crawled = style_crawls("gongkai")
 
 
 def test_every_document_stored(crawled):
-    docs = stored(crawled)
+    assert_every_document_stored(crawled)
     key = crawled.key["documents"]
-    missing = [k["url"] for k in key if k["url"] not in docs]
-    assert not missing, f"{len(missing)} of {len(key)} documents not stored, e.g. {missing[:3]}"
     organs = {o["url"] for o in crawled.key["organs"]}
     assert len(organs) == 3 and all(any(k["url"].startswith(o) for k in key) for o in organs)
 
 
 def test_metadata_accuracy(crawled):
-    docs = stored(crawled)
-    total, wrong = metadata_wrong(crawled.key["documents"], list(docs.values()))
-    accuracy = 1 - len(wrong) / total
-    print(f"\ngongkai metadata accuracy: {accuracy:.4%} ({total - len(wrong)}/{total} fields, "
-          f"{len(crawled.key['documents'])} documents, {len(crawled.key['organs'])} organs)")
-    assert accuracy >= 0.99, f"{len(wrong)} wrong fields, e.g. {wrong[:5]}"
+    docs = assert_metadata_accuracy(crawled, f"gongkai ({len(crawled.key['organs'])} organs)")
     some = docs[crawled.key["documents"][0]["url"]]
     assert some["pub_date_source"] == "text" and some["title_source"] == "table" and some["title_raw"]
 
@@ -51,7 +30,7 @@ def test_each_document_fetched_and_stored_once(crawled):
         "select url from fetches where kind = 'document' and status = 200"))
     twice = [u for u, n in fetched.items() if n > 1]
     assert not twice, twice[:5]
-    docs = stored(crawled)
+    docs = {d["url"]: d for d in crawled.documents}
     crossed = [k for k in crawled.key["documents"] if len(k["columns"]) > 1]
     assert crossed
     for k in crossed:
@@ -79,13 +58,7 @@ def test_crawl_ends_on_its_own(crawled):
 
 
 def test_tm001_recall_and_precision(crawled):
-    findings = [f for f in crawled.export("findings") if f["code"] == "TM001"]
-    failed = {f["url"] for f in findings if f["outcome"] == "fail"}
-    planted = {v["url"] for v in crawled.key["violations"] if v["code"] == "TM001"}
-    assert planted and failed == planted
-    review = {f["url"] for f in findings if f["outcome"] == "review"}
-    no_written = {v["url"] for v in crawled.key["near_misses"] if v["code"] == "TM001" and "成文日期" in v["note"]}
-    assert no_written <= review
+    assert_tm001_matches_truth(crawled)
 
 
 def test_no_unplanted_failures(crawled):

@@ -7,7 +7,7 @@ import hashlib
 import io
 import re
 
-from tests.conftest import metadata_wrong, run_cli
+from tests.conftest import assert_tm001_matches_truth, metadata_wrong, run_cli
 
 
 def test_every_document_stored_with_correct_metadata(crawled_hanweb):
@@ -24,14 +24,7 @@ def test_every_document_stored_with_correct_metadata(crawled_hanweb):
 
 
 def test_tm001_recall_and_precision(crawled_hanweb):
-    findings = [f for f in crawled_hanweb.export("findings") if f["code"] == "TM001"]
-    failed = {f["url"] for f in findings if f["outcome"] == "fail"}
-    planted = {v["url"] for v in crawled_hanweb.key["violations"] if v["code"] == "TM001"}
-    assert planted and failed == planted
-    review = {f["url"] for f in findings if f["outcome"] == "review"}
-    no_written = {v["url"] for v in crawled_hanweb.key["near_misses"]
-                  if v["code"] == "TM001" and "成文日期" in v["note"]}
-    assert no_written <= review
+    findings = assert_tm001_matches_truth(crawled_hanweb)
     # evidence carries both dates, the deadline and the count
     f = next(f for f in findings if f["outcome"] == "fail")
     ev = f["evidence"]

@@ -1,42 +1,27 @@
 """End to end over real HTTP: crawl the JSON-first testbed (S4: gkmlpt ``_CONFIG.TREE`` and API,
 gov.cn feed + library search, detail pages A and B, a token-guarded search) with
-`govaudit check`, then compare what was stored with the answer key. Runs once without traps and,
-when ``crawler.testbed.traps`` exists, once with all traps on."""
+`govaudit check`, then compare what was stored with the answer key. Runs once without traps and
+once with all traps on."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import re
 
-import pytest
-
 from crawler.testbed.styles import jsonfirst as jf
-from tests.conftest import Crawled, metadata_wrong
+from tests.conftest import (
+    assert_every_document_stored, assert_metadata_accuracy, assert_tm001_matches_truth, style_crawls,
+)
 
-HAVE_TRAPS = importlib.util.find_spec("crawler.testbed.traps") is not None
-
-
-@pytest.fixture(scope="module", params=[False, pytest.param(True, marks=pytest.mark.skipif(
-    not HAVE_TRAPS, reason="crawler/testbed/traps.py not written yet"))], ids=["plain", "traps"])
-def crawled(request, tmp_path_factory):
-    c = Crawled("jsonfirst", tmp_path_factory.mktemp(f"jsonfirst-{request.param}"), traps=request.param)
-    yield c
-    c.testbed.stop()
+crawled = style_crawls("jsonfirst")
 
 
 def test_every_document_stored(crawled):
-    stored = {d["url"] for d in crawled.documents}
-    missing = [k["url"] for k in crawled.key["documents"] if k["url"] not in stored]
-    assert not missing, f"{len(missing)} of {len(crawled.key['documents'])} not stored, e.g. {missing[:3]}"
+    assert_every_document_stored(crawled)
 
 
 def test_metadata_accuracy(crawled):
-    docs = {d["url"]: d for d in crawled.documents}
-    total, wrong = metadata_wrong(crawled.key["documents"], crawled.documents)
-    accuracy = 1 - len(wrong) / total
-    print(f"\nJSON-first metadata accuracy: {accuracy:.4%} ({total - len(wrong)}/{total} fields), wrong: {wrong[:5]}")
-    assert accuracy >= 0.99, wrong[:10]
+    docs = assert_metadata_accuracy(crawled, "JSON-first")
     # B pages are read from _CONFIG.DETAIL (source "api"), A pages from table.bd1 and the meta block
     by_form = {}
     for k in crawled.key["documents"]:
@@ -93,13 +78,7 @@ def test_guarded_search_recorded_as_blocked_not_broken(crawled):
 
 
 def test_tm001_recall_and_precision(crawled):
-    findings = [f for f in crawled.export("findings") if f["code"] == "TM001"]
-    failed = {f["url"] for f in findings if f["outcome"] == "fail"}
-    planted = {v["url"] for v in crawled.key["violations"] if v["code"] == "TM001"}
-    assert planted and failed == planted
-    review = {f["url"] for f in findings if f["outcome"] == "review"}
-    no_written = {v["url"] for v in crawled.key["near_misses"] if v["code"] == "TM001" and "成文日期" in v["note"]}
-    assert no_written <= review
+    assert_tm001_matches_truth(crawled)
 
 
 def test_crawl_ended_on_its_own(crawled):

@@ -1,38 +1,20 @@
 """End to end over real HTTP: crawl the TRS-style testbed (GBK, JS-only pagers, "动静结合"
 JSON endpoint, cross-listing) with `govaudit check`, then compare what was stored with the
-answer key. Runs once without traps and, when ``crawler.testbed.traps`` exists, with all traps."""
+answer key. Runs once without traps and once with all traps."""
 from __future__ import annotations
 
-import importlib.util
-
-import pytest
-
 from crawler.testbed.styles import trs
-from tests.conftest import Crawled, metadata_wrong
+from tests.conftest import assert_every_document_stored, assert_metadata_accuracy, style_crawls
 
-HAVE_TRAPS = importlib.util.find_spec("crawler.testbed.traps") is not None
-
-
-@pytest.fixture(scope="module", params=[False, pytest.param(True, marks=pytest.mark.skipif(
-    not HAVE_TRAPS, reason="crawler/testbed/traps.py not written yet"))], ids=["plain", "traps"])
-def crawled(request, tmp_path_factory):
-    c = Crawled("trs", tmp_path_factory.mktemp(f"trs-{request.param}"), traps=request.param)
-    yield c
-    c.testbed.stop()
+crawled = style_crawls("trs")
 
 
 def test_every_document_stored(crawled):
-    stored = {d["url"] for d in crawled.documents}
-    missing = [k["url"] for k in crawled.key["documents"] if k["url"] not in stored]
-    assert not missing, f"{len(missing)} of {len(crawled.key['documents'])} not stored, e.g. {missing[:3]}"
+    assert_every_document_stored(crawled)
 
 
 def test_metadata_accuracy(crawled):
-    docs = {d["url"]: d for d in crawled.documents}
-    total, wrong = metadata_wrong(crawled.key["documents"], crawled.documents)
-    accuracy = 1 - len(wrong) / total
-    print(f"\nTRS metadata accuracy: {accuracy:.4%} ({total - len(wrong)}/{total} fields), wrong: {wrong[:5]}")
-    assert accuracy >= 0.99, wrong[:10]
+    docs = assert_metadata_accuracy(crawled, "TRS")
     # the index_box is the source of the 信息公开 fields, and the raw text is kept
     some = docs[crawled.key["documents"][0]["url"]]
     assert some["index_no_source"] == "table" and some["title_raw"]

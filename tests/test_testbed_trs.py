@@ -14,7 +14,6 @@ import re
 import sys
 import urllib.error
 import urllib.request
-from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
@@ -29,6 +28,7 @@ from crawler.testbed.corpus import INTERP_LINK_SIDES, ExtraLink, build_corpus  #
 from crawler.testbed.server import Request, Testbed as Portal  # noqa: E402
 from crawler.testbed.styles import trs  # noqa: E402
 from crawler.testbed.styles.trs import TrsStyle  # noqa: E402
+from tests.conftest import plant_rendered_truth  # noqa: E402
 
 BASE = "http://127.0.0.1:8002/"     # fixed base URL of the recorded page-object fixtures
 MAGIC = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "xlsx": b"PK\x03\x04", "ofd": b"PK\x03\x04",
@@ -80,28 +80,10 @@ def tb():
 def planted():
     """A corpus with every kind of truth the style must render (seed 1 may not plant them all)."""
     corpus = build_corpus(1)
-    empty = corpus.column("jytabl")
-    for key in empty.docs:
-        del corpus.docs[key]
-    empty.docs.clear()
-    corpus.site.empty_columns.append("jytabl")
-    docs = list(corpus.docs.values())
-    with_att = [d for d in docs if d.attachments]
-    for d, state in zip(with_att, ("missing", "tiny", "wrong_type")):
-        d.attachments[0].state = state
-    pairs = [(d, corpus.docs[d.interpretation]) for d in docs if d.interpretation]
-    for (pol, _), mode in zip(pairs, ("doc_only", "interp_only", "none")):
-        pol.interp_links = mode
-    normative = [d for d in docs if d.kind == "normative" and d.doc_no]
-    normative[0].valid_until = date(2027, 6, 30)
-    normative[1].repealed_by = normative[2].key
+    docs, with_att, pairs, normative = plant_rendered_truth(corpus)
     target = docs[5]
     target.extra_links = [ExtraLink("上级文件", f"doc:{docs[6].key}"), ExtraLink("原网址", "dead"),
                           ExtraLink("外部链接", "external-dead"), ExtraLink("专题页面", "soft404")]
-    corpus.site.home_links = [ExtraLink("旧版网站", "dead"), ExtraLink("专题", "soft404")]
-    corpus.site.footer["icp"] = None
-    corpus.site.sections["rules"] = False
-    corpus.site.guide["fax"] = None
     no_doc_no = next(d for d in docs if d.doc_no and d.kind == "policy")
     no_doc_no.doc_no, no_doc_no.missing_shown["doc_no"] = None, "〔〕号"
     testbed = Portal(TrsStyle(corpus)).start()
