@@ -35,3 +35,11 @@ def footer_html(footer: dict[str, str | None], site_code: str, badge_src: str,
         parts.append(f"<p>{'　'.join(tail)}</p>")
     parts += [f"<p>{escape(v)}</p>" for k, v in footer.items() if v and k not in KNOWN_FOOTER]
     return f'<div class="{css_class}">\n' + "\n".join(parts) + "\n</div>"
+
+
+def crumbs_html(links: tuple[tuple[str, str | None], ...], css_class: str) -> str:
+    """A breadcrumb (当前位置：a &gt; b &gt; c): a link for each (text, href), plain text where
+    href is None."""
+    parts = [f'<a href="{href}">{escape(text)}</a>' if href else f"<span>{escape(text)}</span>"
+             for text, href in links]
+    return f'<div class="{css_class}">当前位置：{" &gt; ".join(parts)}</div>'

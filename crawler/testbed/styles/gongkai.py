@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from crawler.testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth, build_corpus
 from crawler.testbed.plant_rules import SECTION_CODES
-from crawler.testbed.render import footer_html
+from crawler.testbed.render import crumbs_html, footer_html
 from crawler.testbed.server import Request, Response, Style, html, json_response
 from crawler.testbed.files import PNG, attachment_response
 
@@ -281,8 +281,7 @@ class GongkaiStyle(Style):
 
     @staticmethod
     def crumbs(*items: tuple[str, str | None]) -> str:
-        parts = [f'<a href="{href}">{escape(t)}</a>' if href else f"<span>{escape(t)}</span>" for t, href in items]
-        return '<div class="gk-crumb">当前位置：' + " &gt; ".join(parts) + "</div>"
+        return crumbs_html(items, "gk-crumb")
 
     def base_crumbs(self, organ: Organ | None = None) -> list[tuple[str, str | None]]:
         items = [("首页", "/"), ("政务公开", "/zwgk/"), ("政府信息公开", HUB)]

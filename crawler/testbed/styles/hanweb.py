@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from crawler.testbed.corpus import INTERP_LINK_SIDES, Corpus, Doc
 from crawler.testbed.files import PNG, attachment_response
-from crawler.testbed.render import footer_html
+from crawler.testbed.render import crumbs_html, footer_html
 from crawler.testbed.server import Request, Response, Style, html
 
 SITE_ID_CODE = "3711000001"
@@ -177,9 +177,7 @@ class HanwebStyle(Style):
 
     @staticmethod
     def crumbs(*links: tuple[str, str | None]) -> str:
-        parts = [f'<a href="{href}">{escape(text)}</a>' if href else f"<span>{escape(text)}</span>"
-                 for text, href in links]
-        return f'<div class="bt-position">当前位置：{" &gt; ".join(parts)}</div>'
+        return crumbs_html(links, "bt-position")
 
     # -- home and section -------------------------------------------------------------
     def home(self) -> str:

@@ -37,7 +37,7 @@ from html import escape
 from urllib.parse import quote, urlsplit
 
 from crawler.testbed.corpus import Corpus, Doc
-from crawler.testbed.render import footer_html
+from crawler.testbed.render import crumbs_html, footer_html
 from crawler.testbed.server import Request, Response, Style, json_response
 from crawler.testbed.files import PNG, attachment_response
 
@@ -276,9 +276,7 @@ class TrsStyle(Style):
 
     @staticmethod
     def crumbs(*links: tuple[str, str | None]) -> str:
-        parts = [f'<a href="{href}">{escape(text)}</a>' if href else f"<span>{escape(text)}</span>"
-                 for text, href in links]
-        return f'<div class="position">当前位置：{" &gt; ".join(parts)}</div>'
+        return crumbs_html(links, "position")
 
     def extra_anchor(self, link) -> str:
         return f'<a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a>'
