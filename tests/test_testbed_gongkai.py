@@ -9,7 +9,6 @@ then writes ``input.html`` / ``meta.json`` / ``expected.json`` (checked by ``tes
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import sys
@@ -374,16 +373,7 @@ def test_annual_reports_listed_and_served(tb):
 
 # -- page-object fixtures -----------------------------------------------------------------------
 BASE = "http://127.0.0.1:8001/"
-OUT = ROOT / "tests" / "fixtures" / "pages" / "GongkaiProfile"
 FIELDS = ("title", "index_no", "publisher", "doc_no", "written_date", "pub_date", "validity")
-
-
-def _to_json(obj):
-    if dataclasses.is_dataclass(obj):
-        return dataclasses.asdict(obj)
-    if isinstance(obj, list):
-        return [_to_json(x) for x in obj]
-    return obj
 
 
 def _serve(style: GongkaiStyle, url: str) -> str:
@@ -394,13 +384,9 @@ def _serve(style: GongkaiStyle, url: str) -> str:
 
 
 def _write(case: str, url: str, method: str, page: str, result, spec=None) -> None:
-    folder = OUT / case
-    folder.mkdir(parents=True, exist_ok=True)
-    meta = {"url": url, "method": method, **({"spec": dataclasses.asdict(spec)} if spec else {})}
-    (folder / "input.html").write_text(page, "utf-8")
-    for name, data in (("meta.json", meta), ("expected.json", _to_json(result))):
-        (folder / name).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    print("wrote", folder.relative_to(ROOT))
+    from tests.record_fixtures import write_fixture
+
+    write_fixture("GongkaiProfile", case, url, method, page, result, spec)
 
 
 def record_fixtures() -> None:

@@ -9,7 +9,6 @@ Also records the page-object fixtures (``tests/fixtures/pages/JsonFirstProfile/`
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import re
@@ -477,25 +476,15 @@ def record_fixtures() -> None:
     from crawler.items import RequestSpec
     from crawler.profiles.jsonfirst import JsonFirstProfile
 
-    out = ROOT / "tests" / "fixtures" / "pages" / "JsonFirstProfile"
+    from tests.record_fixtures import write_fixture
+
     corpus = build_corpus(1)
     style = JsonFirstStyle(corpus)
     style.bind(BASE)
     profile = JsonFirstProfile()
 
-    def to_json(obj):
-        if dataclasses.is_dataclass(obj):
-            return dataclasses.asdict(obj)
-        return [to_json(x) for x in obj] if isinstance(obj, list) else obj
-
     def write(case, url, method, body, result, spec: RequestSpec | None = None):
-        folder = out / case
-        folder.mkdir(parents=True, exist_ok=True)
-        meta = {"url": url, "method": method, **({"spec": dataclasses.asdict(spec)} if spec else {})}
-        (folder / "input.html").write_text(body, "utf-8")
-        for name, data in (("meta.json", meta), ("expected.json", to_json(result))):
-            (folder / name).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        print("wrote", folder.relative_to(ROOT))
+        write_fixture("JsonFirstProfile", case, url, method, body, result, spec)
 
     def get(url, spec: RequestSpec | None = None, status=200):
         split = urlsplit(url)

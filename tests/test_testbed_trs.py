@@ -7,7 +7,6 @@ Also records the TrsProfile page-object fixtures (``tests/fixtures/pages/TrsProf
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import re
@@ -455,25 +454,15 @@ def record_fixtures() -> None:
     from crawler.items import RequestSpec
     from crawler.profiles.trs import TrsProfile
 
-    out = ROOT / "tests" / "fixtures" / "pages" / "TrsProfile"
+    from tests.record_fixtures import write_fixture
+
     corpus = build_corpus(1)
     style = TrsStyle(corpus)
     profile = TrsProfile()
     fields = ("title", "index_no", "publisher", "doc_no", "written_date", "pub_date", "validity")
 
-    def to_json(obj):
-        if dataclasses.is_dataclass(obj):
-            return dataclasses.asdict(obj)
-        return [to_json(x) for x in obj] if isinstance(obj, list) else obj
-
     def write(case, url, method, text, result, spec: RequestSpec | None = None):
-        folder = out / case
-        folder.mkdir(parents=True, exist_ok=True)
-        meta = {"url": url, "method": method, **({"spec": dataclasses.asdict(spec)} if spec else {})}
-        (folder / "input.html").write_text(text, "utf-8")
-        for name, data in (("meta.json", meta), ("expected.json", to_json(result))):
-            (folder / name).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
-        print("wrote", folder.relative_to(ROOT))
+        write_fixture("TrsProfile", case, url, method, text, result, spec)
 
     style.bind(BASE)      # rendered by the style itself at a fixed base URL (no network)
 
