@@ -271,21 +271,23 @@ class SiteProfile(Profile):
     def _row(self, base: str, row: Selector, position: int) -> ListEntry | None:
         cfg = self.config
         links = select(row, cfg.row_link)
-        target = target_of(base, links[0].root) if links and not isinstance(links[0].root, str) else \
-            (absolute_url(base, links[0].get()) if links else None)
+        if not links:
+            return None
+        # row_link selects the link element, or (::attr / xpath) the URL string itself
+        link = None if isinstance(links[0].root, str) else links[0].root
+        target = target_of(base, link) if link is not None else absolute_url(base, links[0].get())
         if not target:
             return None
-        link_el = links[0].root
         if cfg.row_title:
             title = first_text(row, cfg.row_title)
         else:
-            title = clean(link_el.get("title")) if not isinstance(link_el, str) else ""
-            title = title or (element_text(link_el) if not isinstance(link_el, str) else "")
+            title = (clean(link.get("title")) or element_text(link)) if link is not None else ""
         if cfg.row_date:
             raw = first_text(row, cfg.row_date)
-        else:
-            raw = element_text(row.root).replace(element_text(link_el), " ", 1) if not isinstance(link_el, str) \
-                else element_text(row.root)
+        else:                # a date in the row's text outside the link
+            raw = element_text(row.root)
+            if link is not None:
+                raw = raw.replace(element_text(link), " ", 1)
         found = find_date(raw or "")
         date = Value(found[0], found[1], "list") if found else Value(None, raw or None, "list")
         return ListEntry(target, title or None, date, position)
