@@ -205,8 +205,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from crawler.testbed.server import Testbed, make_style
-    from crawler.testbed.corpus import AS_OF
+    from testbed.server import Testbed, make_style
+    from testbed.corpus import AS_OF
 
     style = make_style(args.style, seed=args.seed)
     with Testbed(style) as tb:
@@ -217,7 +217,7 @@ def cmd_demo(args) -> int:
         tb.write_answer_key(out / "answer-key.json")
         if args.style == "bespoke" and not args.sites_dir:
             # a portal only a site profile reads: its profile, written for this port
-            from crawler.testbed.bespoke import PROFILE
+            from testbed.bespoke import PROFILE
             from data import site_profile_path
 
             args.sites_dir = str(out / "sites")
@@ -329,7 +329,7 @@ def cmd_rules(args) -> int:
 def cmd_serve(args) -> int:
     import time
 
-    from crawler.testbed.server import Testbed, make_style
+    from testbed.server import Testbed, make_style
 
     tb = Testbed(make_style(args.style, seed=args.seed), port=args.port)
     if args.answer_key:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from crawler.items import DOC_FIELDS
-from crawler.testbed.corpus import AS_OF, ExtraLink
-from crawler.testbed.server import Testbed, make_style
+from testbed.corpus import AS_OF, ExtraLink
+from testbed.server import Testbed, make_style
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ class Crawled:
     """A testbed portal crawled once by ``govaudit check``: its db, reports and answer key.
 
     ``style``: a style name (built by ``make_style`` with ``traps``, ``seed`` and ``scale``) or a
-    ready :class:`~crawler.testbed.server.Style`; ``args``: more ``check`` options."""
+    ready :class:`~testbed.server.Style`; ``args``: more ``check`` options."""
 
     def __init__(self, style, tmp: Path, *, traps=False, seed: int = 1, scale: float = 1.0,
                  args: tuple[str, ...] = ()):
@@ -109,7 +109,7 @@ def plant_rendered_truth(corpus) -> tuple[list, list, list, list]:
 
 def style_crawls(style: str):
     """A module-scoped ``crawled`` fixture: ``style`` crawled once without and once with every
-    trap (``crawler.testbed.traps``). Use as ``crawled = style_crawls("trs")``."""
+    trap (``testbed.traps``). Use as ``crawled = style_crawls("trs")``."""
 
     @pytest.fixture(scope="module", params=[False, True], ids=["plain", "traps"])
     def crawled(request, tmp_path_factory):

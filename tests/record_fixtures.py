@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.items import RequestSpec  # noqa: E402
 from crawler.profiles.hanweb import HanwebProfile  # noqa: E402
-from crawler.testbed.corpus import Corpus, build_corpus  # noqa: E402
-from crawler.testbed.server import Request  # noqa: E402
-from crawler.testbed.styles.hanweb import HanwebStyle  # noqa: E402
+from testbed.corpus import Corpus, build_corpus  # noqa: E402
+from testbed.server import Request  # noqa: E402
+from testbed.styles.hanweb import HanwebStyle  # noqa: E402
 
 BASE = "http://127.0.0.1:8001/"
 OUT = ROOT / "tests" / "fixtures" / "pages"

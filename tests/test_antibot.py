@@ -10,7 +10,7 @@ from crawler.antibot import (
     blocked_reason, gone_reason, is_parent, literal_cookie_challenge, meta_refresh_target, soft404_reason,
 )
 from crawler.middlewares import retry_after_seconds
-from crawler.testbed.traps import jiasule_page, ruishu_page, soft404_page
+from testbed.traps import jiasule_page, ruishu_page, soft404_page
 
 FOOTER = "<div class='footer'>主办单位：明湖市人民政府办公室　网站标识码：3711000001</div>"
 ARTICLE = ("<p>为深入贯彻落实上级关于政务公开的决策部署，结合我市实际，现就有关事项通知如下。"

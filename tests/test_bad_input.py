@@ -9,8 +9,8 @@ import subprocess
 import sys
 import time
 
-from crawler.testbed.corpus import AS_OF
-from crawler.testbed.server import Request, Response, Style, Testbed, make_style
+from testbed.corpus import AS_OF
+from testbed.server import Request, Response, Style, Testbed, make_style
 from tests.conftest import ROOT, run_cli
 
 

@@ -12,9 +12,9 @@ import pytest
 
 from crawler.cli import probe_once
 from crawler.store import CST, Store
-from crawler.testbed.corpus import AS_OF
-from crawler.testbed.server import AV001_PROBES, Testbed, make_style
-from crawler.testbed.styles import STYLES
+from testbed.corpus import AS_OF
+from testbed.server import AV001_PROBES, Testbed, make_style
+from testbed.styles import STYLES
 from rules.base import Outcome, SiteArtifacts
 from rules.registry import get
 from rules.runner import make_context

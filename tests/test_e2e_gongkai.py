@@ -1,5 +1,5 @@
 """End to end over real HTTP: crawl the multi-organ ``/gongkai/`` testbed with `govaudit check`
-(without and with every trap of ``crawler.testbed.traps``) and compare the store and the
+(without and with every trap of ``testbed.traps``) and compare the store and the
 findings with the merged answer key of all organs."""
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import json
 import math
 import re
 
-from crawler.testbed.styles import jsonfirst as jf
+from testbed.styles import jsonfirst as jf
 from tests.conftest import (
     assert_every_document_stored, assert_metadata_accuracy, assert_tm001_matches_truth, style_crawls,
 )

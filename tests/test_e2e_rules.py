@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from crawler.store import Store
-from crawler.testbed.corpus import AS_OF, build_corpus
-from crawler.testbed.plant_rules import SITE_CODES
-from crawler.testbed.styles import STYLES, style_class
+from testbed.corpus import AS_OF, build_corpus
+from testbed.plant_rules import SITE_CODES
+from testbed.styles import STYLES, style_class
 from rules.registry import all_rules
 from rules.runner import load_artifacts, make_context, run_rules
 from tests.conftest import Crawled
@@ -26,7 +26,7 @@ NOT_ASSESSABLE = {"AV001"}
 
 
 #: seed 1 at full size (the demo corpus), seeds 2-4 smaller: each seed plants another site-level
-#: plan (crawler.testbed.plant_rules.SITE_PLANS), so every style carries several failing and
+#: plan (testbed.plant_rules.SITE_PLANS), so every style carries several failing and
 #: passing cases of each site-level code
 SEEDS = ((1, 1.0), (2, 0.25), (3, 0.25), (4, 0.25))
 

@@ -3,7 +3,7 @@ JSON endpoint, cross-listing) with `govaudit check`, then compare what was store
 answer key. Runs once without traps and once with all traps."""
 from __future__ import annotations
 
-from crawler.testbed.styles import trs
+from testbed.styles import trs
 from tests.conftest import assert_every_document_stored, assert_metadata_accuracy, style_crawls
 
 crawled = style_crawls("trs")

@@ -16,7 +16,7 @@ from html import escape
 import pytest
 
 from bench.linkcheck import PDF, PNG, free_port
-from crawler.testbed.server import Request, Response, Style, Testbed, html
+from testbed.server import Request, Response, Style, Testbed, html
 from tests.conftest import run_cli
 
 OLE = bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 600

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from bench.linkcheck import ExternalSite, LinkSite
-from crawler.testbed.server import Testbed
+from testbed.server import Testbed
 from tests.conftest import run_cli
 
 

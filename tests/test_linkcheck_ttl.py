@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from crawler.testbed.server import Request, Response, Style, Testbed, html
+from testbed.server import Request, Response, Style, Testbed, html
 from tests.conftest import run_cli
 
 

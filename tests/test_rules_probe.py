@@ -6,8 +6,8 @@ import socket
 from datetime import datetime
 
 from crawler.store import CST, Store
-from crawler.testbed import server
-from crawler.testbed.server import Style, html, make_style
+from testbed import server
+from testbed.server import Style, html, make_style
 from rules.base import Outcome, SiteArtifacts
 from rules.registry import get
 from rules.runner import load_artifacts, make_context

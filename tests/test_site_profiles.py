@@ -1,5 +1,5 @@
 """Site profiles (``data/sites/<host>.toml``): discovery and selector overrides for a site no
-CMS family reads. The bespoke testbed portal (``crawler.testbed.bespoke``) is crawled over real
+CMS family reads. The bespoke testbed portal (``testbed.bespoke``) is crawled over real
 HTTP without and with a profile; profile files with mistakes are refused before any crawl."""
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from crawler.items import Column
 from crawler.profiles.base import Profile
 from crawler.profiles.registry import resolve
 from crawler.profiles.site import SiteProfile, SiteProfileError, load_site_config, parse_site_config
-from crawler.testbed.bespoke import PROFILE as BESPOKE_PROFILE, BespokeStyle
-from crawler.testbed.corpus import AS_OF, build_corpus
-from crawler.testbed.server import Testbed, make_style
+from testbed.bespoke import PROFILE as BESPOKE_PROFILE, BespokeStyle
+from testbed.corpus import AS_OF, build_corpus
+from testbed.server import Testbed, make_style
 from data import site_profile_path
 from tests.conftest import ROOT, metadata_wrong, run_cli
 

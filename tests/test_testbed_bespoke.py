@@ -11,9 +11,9 @@ import pytest
 
 from crawler.profiles.generic import GenericProfile
 from crawler.profiles.registry import detect
-from crawler.testbed.bespoke import PER_PAGE, BespokeStyle
-from crawler.testbed.corpus import INTERP_LINK_SIDES, build_corpus
-from crawler.testbed.server import Testbed
+from testbed.bespoke import PER_PAGE, BespokeStyle
+from testbed.corpus import INTERP_LINK_SIDES, build_corpus
+from testbed.server import Testbed
 
 TTL = re.compile(r'<div class="ttl">(.*?)</div>')
 ROW_HREF = re.compile(r'<div class="row"><b>\d{4}\.\d\d\.\d\d</b><em><a href="([^"]+)"')

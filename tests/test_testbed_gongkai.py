@@ -23,10 +23,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.testbed.corpus import INTERP_LINK_SIDES, Attachment, ExtraLink, build_corpus  # noqa: E402
-from crawler.testbed import server  # noqa: E402
-from crawler.testbed.server import Request  # noqa: E402
-from crawler.testbed.styles.gongkai import API, GongkaiStyle  # noqa: E402
+from testbed.corpus import INTERP_LINK_SIDES, Attachment, ExtraLink, build_corpus  # noqa: E402
+from testbed import server  # noqa: E402
+from testbed.server import Request  # noqa: E402
+from testbed.styles.gongkai import API, GongkaiStyle  # noqa: E402
 
 CST = timezone(timedelta(hours=8))
 CHANNEL_C = re.compile(r"/channel_c_([0-9a-f]{24})_n_(\d{10})\.(\d{4})/$")

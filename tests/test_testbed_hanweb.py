@@ -8,9 +8,9 @@ from urllib.parse import urlencode, urljoin
 
 import pytest
 
-from crawler.testbed.corpus import build_corpus
-from crawler.testbed import server
-from crawler.testbed.styles.hanweb import HanwebStyle
+from testbed.corpus import build_corpus
+from testbed import server
+from testbed.styles.hanweb import HanwebStyle
 
 RECORD = re.compile(r"<record><!\[CDATA\[(.*?)\]\]></record>", re.S)
 HREF = re.compile(r'href="(/art/[^"]+)"')

@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.antibot import blocked_reason  # noqa: E402
 from crawler.profiles.extract import absolute_links  # noqa: E402
-from crawler.testbed.corpus import INTERP_LINK_SIDES, ExtraLink, build_corpus  # noqa: E402
-from crawler.testbed.files import CONTENT_TYPES  # noqa: E402
-from crawler.testbed.server import Request, Testbed as Portal  # noqa: E402
-from crawler.testbed.styles import jsonfirst as jf  # noqa: E402
-from crawler.testbed.styles.jsonfirst import JsonFirstStyle  # noqa: E402
+from testbed.corpus import INTERP_LINK_SIDES, ExtraLink, build_corpus  # noqa: E402
+from testbed.files import CONTENT_TYPES  # noqa: E402
+from testbed.server import Request, Testbed as Portal  # noqa: E402
+from testbed.styles import jsonfirst as jf  # noqa: E402
+from testbed.styles.jsonfirst import JsonFirstStyle  # noqa: E402
 from tests.conftest import plant_rendered_truth  # noqa: E402
 
 BASE = "http://127.0.0.1:8004/"     # fixed base URL of the recorded page-object fixtures

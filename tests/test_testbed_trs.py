@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.profiles.extract import absolute_links  # noqa: E402
-from crawler.testbed.corpus import INTERP_LINK_SIDES, ExtraLink, build_corpus  # noqa: E402
-from crawler.testbed.server import Request, Testbed as Portal  # noqa: E402
-from crawler.testbed.styles import trs  # noqa: E402
-from crawler.testbed.styles.trs import TrsStyle  # noqa: E402
+from testbed.corpus import INTERP_LINK_SIDES, ExtraLink, build_corpus  # noqa: E402
+from testbed.server import Request, Testbed as Portal  # noqa: E402
+from testbed.styles import trs  # noqa: E402
+from testbed.styles.trs import TrsStyle  # noqa: E402
 from tests.conftest import plant_rendered_truth  # noqa: E402
 
 BASE = "http://127.0.0.1:8002/"     # fixed base URL of the recorded page-object fixtures

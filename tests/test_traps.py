@@ -1,4 +1,4 @@
-"""Real-world traps (crawler/testbed/traps.py) over real HTTP: each one served as specified,
+"""Real-world traps (testbed/traps.py) over real HTTP: each one served as specified,
 then a `govaudit check` crawl of the Hanweb style with every trap on."""
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from crawler import settings
 from crawler.antibot import blocked_reason, gone_reason, literal_cookie_challenge, soft404_reason
 from crawler.profiles.extract import absolute_links
 from crawler.profiles.generic import GenericProfile
-from crawler.testbed import traps as T
-from crawler.testbed.corpus import AS_OF
-from crawler.testbed.server import Request, make_style
-from crawler.testbed.server import Testbed as Served    # (a "Test…" name would be collected)
-from crawler.testbed.styles import STYLES
+from testbed import traps as T
+from testbed.corpus import AS_OF
+from testbed.server import Request, make_style
+from testbed.server import Testbed as Served    # (a "Test…" name would be collected)
+from testbed.styles import STYLES
 from tests.conftest import run_cli
 
 BROWSER = settings.USER_AGENT

@@ -52,10 +52,10 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from html import escape
 
-from crawler.testbed.corpus import Corpus, Doc
-from crawler.testbed.render import footer_html
-from crawler.testbed.server import Request, Response, Style, html, json_response
-from crawler.testbed.files import PNG, attachment_response
+from testbed.corpus import Corpus, Doc
+from testbed.render import footer_html
+from testbed.server import Request, Response, Style, html, json_response
+from testbed.files import PNG, attachment_response
 
 CST = timezone(timedelta(hours=8))
 SID = "200001"

@@ -1,7 +1,7 @@
 """Plant the link violations of the testbed corpus (LK001–LK003).
 
 Styles render them (``Attachment.state``, ``Doc.extra_links``, ``SiteTruth.home_links``) and
-assign their URLs when they bind; each planted :class:`~crawler.testbed.corpus.Violation`
+assign their URLs when they bind; each planted :class:`~testbed.corpus.Violation`
 keeps the link or attachment it is about as ``target``, so the answer key gives the URL the
 finding must carry (the dead target, or for LK003 the page the wrong link opens).
 """
@@ -11,7 +11,7 @@ import random
 import re
 from difflib import SequenceMatcher
 
-from crawler.testbed.corpus import Corpus, Doc, ExtraLink, Violation
+from testbed.corpus import Corpus, Doc, ExtraLink, Violation
 from rules.workdays import WorkCalendar
 
 #: document kinds whose bodies may carry planted links (not policies or 解读: the 解读 rules

@@ -47,8 +47,8 @@ from datetime import timedelta
 from html import escape
 from urllib.parse import urlencode
 
-from crawler.testbed.corpus import ORG_CODE
-from crawler.testbed.server import Request, Response, Style, html
+from testbed.corpus import ORG_CODE
+from testbed.server import Request, Response, Style, html
 
 TRAPS = ("ruishu412", "jiasule521", "ua403", "cookie302", "rate429", "soft404",
          "meta_refresh_deleted", "redirect_loop", "js_links", "gzip", "endless_pages")

@@ -23,10 +23,10 @@ import re
 from html import escape
 from urllib.parse import urlsplit
 
-from crawler.testbed.corpus import INTERP_LINK_SIDES, Corpus, Doc
-from crawler.testbed.files import PNG, attachment_response
-from crawler.testbed.render import crumbs_html, footer_html
-from crawler.testbed.server import Request, Response, Style, html
+from testbed.corpus import INTERP_LINK_SIDES, Corpus, Doc
+from testbed.files import PNG, attachment_response
+from testbed.render import crumbs_html, footer_html
+from testbed.server import Request, Response, Style, html
 
 SITE_ID_CODE = "3711000001"
 SECTION, GUIDE, RULES, REPORTS = 1000, 1001, 1002, 1003

@@ -36,10 +36,10 @@ import re
 from html import escape
 from urllib.parse import quote, urlsplit
 
-from crawler.testbed.corpus import Corpus, Doc
-from crawler.testbed.render import crumbs_html, footer_html
-from crawler.testbed.server import Request, Response, Style, json_response
-from crawler.testbed.files import PNG, attachment_response
+from testbed.corpus import Corpus, Doc
+from testbed.render import crumbs_html, footer_html
+from testbed.server import Request, Response, Style, json_response
+from testbed.files import PNG, attachment_response
 
 SITE_ID_CODE = "3711000001"
 SITE_ID = "13"

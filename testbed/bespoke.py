@@ -5,7 +5,7 @@ the 政府信息公开 section is reached only through script-driven ``<span dat
 the columns are only ``<option>`` values of a ``<select>``, list rows are ``<div>`` (no
 ``<li>``/``<tr>``), the pager is a bare "›", and document pages carry no labels, no
 ``<h1>`` and no ``<meta>`` block (the ``<title>`` is the site name). It is deliberately NOT
-registered in ``crawler.testbed.styles.STYLES``; tests build it directly::
+registered in ``testbed.styles.STYLES``; tests build it directly::
 
     BespokeStyle(build_corpus(seed, scale=...))
 
@@ -38,10 +38,10 @@ from __future__ import annotations
 import re
 from html import escape
 
-from crawler.testbed.corpus import INTERP_LINK_SIDES, Corpus, Doc
-from crawler.testbed.files import PNG
-from crawler.testbed.render import footer_html
-from crawler.testbed.server import Request, Response, Style, html
+from testbed.corpus import INTERP_LINK_SIDES, Corpus, Doc
+from testbed.files import PNG
+from testbed.render import footer_html
+from testbed.server import Request, Response, Style, html
 
 SITE_CODE = "3711000001"        # 网站标识码 (used for the 党政机关 badge link)
 BADGE = "/img/dzjg.png"

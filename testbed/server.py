@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.testbed.corpus import Corpus, answer_key, build_corpus
+from testbed.corpus import Corpus, answer_key, build_corpus
 
 #: probes in a full AV001 window: 20 a day for 7 days (data/thresholds.toml [availability])
 AV001_PROBES = 140
@@ -209,14 +209,14 @@ class Testbed:
 
 
 def make_style(name: str, seed: int = 1, traps: bool | list[str] = False, **kw) -> Style:
-    """Build a style by name with a fresh corpus (see ``crawler.testbed.styles.STYLES``).
+    """Build a style by name with a fresh corpus (see ``testbed.styles.STYLES``).
 
-    ``traps``: False (none), True (all) or a list of trap names (``crawler.testbed.traps``)."""
-    from crawler.testbed.styles import style_class
+    ``traps``: False (none), True (all) or a list of trap names (``testbed.traps``)."""
+    from testbed.styles import style_class
 
     style = style_class(name)(build_corpus(seed, **kw))
     if traps:
-        from crawler.testbed.traps import with_traps
+        from testbed.traps import with_traps
 
         style = with_traps(style, None if traps is True else list(traps))
     return style

@@ -32,7 +32,7 @@ def attachment_response(att, text: str, error_page, headers: dict | None = None)
     None (the style's 404), ``tiny`` two bytes, ``wrong_type`` the style's HTML ``error_page``
     (a Response), ``octet`` a real file served as ``application/octet-stream`` with no file
     name (a near miss for LK002: generic type, real content)."""
-    from crawler.testbed.server import Response
+    from testbed.server import Response
 
     state = getattr(att, "state", "ok")
     ctype = CONTENT_TYPES.get(att.ext, "application/octet-stream")

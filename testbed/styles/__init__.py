@@ -5,14 +5,14 @@ from __future__ import annotations
 import importlib
 
 STYLES = {
-    "hanweb": "crawler.testbed.styles.hanweb:HanwebStyle",        # S1 大汉 JCMS
-    "trs": "crawler.testbed.styles.trs:TrsStyle",                 # S2 拓尔思 static, GBK
-    "gongkai": "crawler.testbed.styles.gongkai:GongkaiStyle",     # S3 山东 /gongkai/ platform
-    "jsonfirst": "crawler.testbed.styles.jsonfirst:JsonFirstStyle",  # S4 gov.cn / gkmlpt
+    "hanweb": "testbed.styles.hanweb:HanwebStyle",        # S1 大汉 JCMS
+    "trs": "testbed.styles.trs:TrsStyle",                 # S2 拓尔思 static, GBK
+    "gongkai": "testbed.styles.gongkai:GongkaiStyle",     # S3 山东 /gongkai/ platform
+    "jsonfirst": "testbed.styles.jsonfirst:JsonFirstStyle",  # S4 gov.cn / gkmlpt
 }
 #: portals served on request but not one of the families the tests walk: the bespoke portal
-#: only a site profile reads (``crawler.testbed.bespoke``)
-EXTRA_STYLES = {"bespoke": "crawler.testbed.bespoke:BespokeStyle"}
+#: only a site profile reads (``testbed.bespoke``)
+EXTRA_STYLES = {"bespoke": "testbed.bespoke:BespokeStyle"}
 
 
 def style_class(name: str):

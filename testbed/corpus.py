@@ -1,7 +1,7 @@
 """Deterministic corpus for the simulated portals (the testbed).
 
 One corpus is the *truth*: a site with columns and documents with their true metadata and
-the violations planted on purpose. Each portal style (``crawler.testbed.styles``) renders
+the violations planted on purpose. Each portal style (``testbed.styles``) renders
 the same truth in its own CMS family's shapes and assigns URLs; the answer key is the
 truth plus those URLs (:func:`answer_key`). Generation depends only on the seed.
 """
@@ -348,9 +348,9 @@ def build_corpus(seed: int = 1, *, as_of: date = AS_OF, scale: float = 1.0) -> C
             (f"r{year}", year, pub, f"明湖市人民政府办公室{year}年政府信息公开工作年度报告"))
     _cross_list(corpus, rng)
     _plant_tm001(corpus, rng, cal)
-    from crawler.testbed.plant_rules import plant_rules   # (imports this module)
+    from testbed.plant_rules import plant_rules   # (imports this module)
     plant_rules(corpus, rng, cal)
-    from crawler.testbed.plant_links import plant_links   # (imports this module)
+    from testbed.plant_links import plant_links   # (imports this module)
     plant_links(corpus, rng, cal)
     return corpus
 

@@ -35,11 +35,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from html import escape
 from urllib.parse import urlsplit
 
-from crawler.testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth, build_corpus
-from crawler.testbed.plant_rules import SECTION_CODES
-from crawler.testbed.render import crumbs_html, footer_html
-from crawler.testbed.server import Request, Response, Style, html, json_response
-from crawler.testbed.files import PNG, attachment_response
+from testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth, build_corpus
+from testbed.plant_rules import SECTION_CODES
+from testbed.render import crumbs_html, footer_html
+from testbed.server import Request, Response, Style, html, json_response
+from testbed.files import PNG, attachment_response
 
 CST = timezone(timedelta(hours=8))
 HUB = "/gongkai/"
@@ -551,7 +551,7 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
         """All organs' truth in one key: the main corpus's key, with the other organs'
         documents, columns, violations and near misses appended (their keys prefixed
         ``{slug}:``, column names as the corpora have them)."""
-        from crawler.testbed.corpus import answer_key
+        from testbed.corpus import answer_key
 
         merged = answer_key(self.organs[0].corpus, self.base_url + "/")
         merged["organs"] = [{"slug": o.slug, "name": o.name, "url": self.base_url + o.path} for o in self.organs]
