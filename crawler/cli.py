@@ -198,7 +198,7 @@ def cmd_links(args) -> int:
 
 
 def cmd_check(args) -> int:
-    paths = crawl_and_audit([args.url], args, "check")
+    paths = crawl_and_audit(list(dict.fromkeys(args.url)), args, "check")
     for p in paths:
         print(p)
     return 0
@@ -386,8 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"govaudit {tool_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("check", help="crawl one site, audit it and write its report")
-    p.add_argument("url", type=_url)
+    p = sub.add_parser("check", help="crawl one or more sites, audit them and write their reports")
+    p.add_argument("url", type=_url, nargs="+", help="home page URL(s); several are crawled together in one run")
     _crawl_options(p)
     p.set_defaults(func=cmd_check)
 
