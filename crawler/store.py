@@ -136,6 +136,23 @@ def m005_column_section(db: sqlite_utils.Database) -> None:
     db["columns"].add_column("section", str)
 
 
+@migrations()
+def m006_column_tree(db: sqlite_utils.Database) -> None:
+    """The column tree as discovery read it (``crawler.discovery``).
+
+    ``kind``: what the page holds (section | category | list | single | endpoint | other |
+    unknown); ``reason``: why it was classified so (English, for the coverage block);
+    ``path``: JSON list of names from the section down to this column (法定主动公开内容 › 财政信息
+    › 部门预算); ``depth``: levels below the section; ``parent_url``: the page it was found on;
+    ``rows_stated``: the row total the list page states (pager/API), when it states one;
+    ``pages_stated`` / ``pages_read``: list pages (or list requests) the pager announces and
+    those read with rows."""
+    for name, type_ in (("kind", str), ("reason", str), ("path", str), ("depth", int),
+                        ("parent_url", str), ("rows_stated", int), ("pages_stated", int),
+                        ("pages_read", int)):
+        db["columns"].add_column(name, type_)
+
+
 def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
