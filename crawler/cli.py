@@ -139,7 +139,7 @@ def crawl_and_audit(urls: list[str], args, command: str) -> list[Path]:
         box["stats"] = stats = run_crawl(
             urls, str(args.db), run_id, family=args.family, max_documents=args.max_documents,
             sites_dir=args.sites_dir, concurrency=args.concurrency, delay=args.delay,
-            jobdir=args.jobdir, host_limits=host_limits,
+            jobdir=args.jobdir, host_limits=host_limits, allow_nets=args.allow_net,
             link_config=None if args.no_links else _link_config(args),
             log_level="INFO" if args.verbose else "WARNING")
     print(f"run {run_id}: {stats['pages']} pages, {stats['documents']} documents, "
@@ -189,6 +189,7 @@ def cmd_links(args) -> int:
         box["stats"] = stats = run_link_crawl(
             [args.url], str(args.db), run_id, max_pages=args.max_pages, config=_link_config(args),
             concurrency=args.concurrency, delay=args.delay, host_limits=dict(args.host_limit),
+            allow_nets=args.allow_net,
             log_level="INFO" if args.verbose else "WARNING")
     print(f"run {run_id}: {stats.get('pages', 0)} pages crawled", file=sys.stderr)
     _print_link_stats(run_id, stats)
@@ -268,21 +269,37 @@ def cmd_export(args) -> int:
     return 0
 
 
-def probe_once(url: str, timeout: float) -> dict:
+def probe_once(url: str, timeout: float, allow_nets: list[str] | None = None) -> dict:
     """One availability probe of a home page: status, latency, and whether it counts as
-    reachable (HTTP 200 within ``timeout`` seconds and not an anti-bot challenge page)."""
+    reachable (HTTP 200 within ``timeout`` seconds and not an anti-bot challenge page).
+    The outbound policy (``crawler.outbound``) is asked before the request and before every
+    redirect hop."""
     import time
     import urllib.error
     import urllib.request
 
     from crawler.antibot import blocked_reason
+    from crawler.outbound import REFUSED_PREFIX, OutboundPolicy
     from crawler.settings import USER_AGENT
+
+    policy = OutboundPolicy([url], allow_nets or [])
+
+    class Guarded(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            why = policy.check(newurl)
+            if why:
+                raise urllib.error.URLError(f"{REFUSED_PREFIX}: {why}")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     status, body, headers, error = None, b"", {}, None
     start = time.monotonic()
     try:
+        why = policy.check(url)
+        if why:
+            raise urllib.error.URLError(f"{REFUSED_PREFIX}: {why}")
         req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler(), Guarded())
+        with opener.open(req, timeout=timeout) as resp:
             status, headers, body = resp.status, dict(resp.headers), resp.read(500_000)
     except urllib.error.HTTPError as exc:
         status, headers, body = exc.code, dict(exc.headers or {}), exc.read(500_000)
@@ -309,7 +326,7 @@ def cmd_probe(args) -> int:
     for i in range(args.count):
         if i:
             time.sleep(args.interval)
-        r = probe_once(args.url, timeout)
+        r = probe_once(args.url, timeout, args.allow_net)
         store.add_probe(site, args.url, **r)
         failed += not r["ok"]
         what = "ok" if r["ok"] else "FAIL " + (r["blocked"] or r["error"] or f"HTTP {r['status']}")
@@ -366,12 +383,28 @@ def _crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
 
 
+def _allow_net(text: str) -> str:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_network(text.strip(), strict=False))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an address range (CIDR, e.g. 10.20.0.0/16): {text!r}") from None
+
+
+def _allow_net_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-net", type=_allow_net, action="append", default=[], metavar="CIDR",
+                   help="allow requests to this internal address range (repeatable; by default only "
+                        "public addresses and the audited site's own kind of network are requested)")
+
+
 def _sites_dir_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sites-dir", default=None, metavar="DIR",
                    help="folder of site profiles <host>.toml (default: data/sites; see docs/site-profiles.md)")
 
 
 def _link_options(p: argparse.ArgumentParser) -> None:
+    _allow_net_option(p)
     p.add_argument("--host-limit", type=_host_limit, action="append", default=[], metavar="HOST=N[:DELAY]",
                    help="politeness for one host: N requests in flight, DELAY seconds apart (repeatable)")
     p.add_argument("--recheck-delay", type=float, default=None,
@@ -431,6 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=1, help="number of probes (default 1)")
     p.add_argument("--interval", type=float, default=60.0, help="seconds between probes (default 60)")
     p.add_argument("--db", default=DEFAULT_DB)
+    _allow_net_option(p)
     p.set_defaults(func=cmd_probe)
 
     p = sub.add_parser("rules", help="list the rules")

@@ -11,6 +11,7 @@ from scrapy.settings import Settings
 
 from crawler import settings as default_settings
 from crawler.linkcheck.classify import is_loopback_host
+from crawler.outbound import policy_of
 from crawler.spiders.portal import PortalSpider
 
 
@@ -58,11 +59,16 @@ class Downloader(ScrapyDownloader):
 
 def build_settings(urls: list[str], *, concurrency: int | None = None, delay: float | None = None,
                    jobdir: str | None = None, log_level: str = "WARNING",
-                   host_limits: dict[str, tuple[int, float | None]] | None = None) -> Settings:
+                   host_limits: dict[str, tuple[int, float | None]] | None = None,
+                   allow_nets: list[str] | None = None) -> Settings:
     """``host_limits``: per-host politeness, host -> (requests in flight, delay or None),
-    as Scrapy ``DOWNLOAD_SLOTS`` (for every host the crawl or the link check reaches)."""
+    as Scrapy ``DOWNLOAD_SLOTS`` (for every host the crawl or the link check reaches).
+    ``allow_nets``: CIDR ranges the outbound policy allows besides public addresses and the
+    kind of network the audited sites are on (``crawler.outbound``)."""
     s = Settings()
     s.setmodule(default_settings, priority="project")
+    s.set("OUTBOUND_TARGETS", list(urls), priority="cmdline")
+    s.set("OUTBOUND_ALLOW", list(allow_nets or []), priority="cmdline")
     if all(is_loopback(u) for u in urls):
         # The testbed and demo run on this machine: no need to be gentle with ourselves.
         s.set("DOWNLOAD_DELAY", 0, priority="cmdline")
@@ -116,6 +122,24 @@ def run_crawl(urls: list[str], db_path: str, run_id: int, *, family: str | None 
     stats = {**spider.stats_counts, "finish_reason": getattr(spider, "crawl_reason", None),
              **timing_stats(crawler)}
     spider.store.close()
+    outbound = [p.summary() for p in (policy_of(crawler),) if p]
     if link_config is not None:
+        outbound += [p.summary() for p in (policy_of(checker),) if p]
         stats["links"] = link_stats(checker)
+    stats["outbound"] = merge_outbound(outbound)
     return stats
+
+
+def merge_outbound(summaries: list[dict]) -> dict:
+    """The outbound policy's records of the crawlers of one run, as one (run stats ``outbound``)."""
+    out = {"refused": [], "refused_count": 0, "allowed": 0, "resolved": {}, "allowed_kinds": [],
+           "allow_nets": []}
+    for s in summaries:
+        out["refused"] += s["refused"]
+        out["refused_count"] += s["refused_count"]
+        out["allowed"] += s["allowed"]
+        out["resolved"].update(s["resolved"])
+        out["allowed_kinds"] = sorted(set(out["allowed_kinds"]) | set(s["allowed_kinds"]))
+        out["allow_nets"] = s["allow_nets"]
+    out["refused"] = out["refused"][:200]
+    return out

@@ -154,3 +154,60 @@ class HopRedirectMiddleware(_EveryHop, RedirectMiddleware):
 
 class HopMetaRefreshMiddleware(_EveryHop, MetaRefreshMiddleware):
     pass
+
+
+#: content types read as pages (kept up to ``BODY_CAP_PAGE``); anything else is a file, of
+#: which only the first ``BODY_CAP_FILE`` bytes are kept (type sniffing, size evidence)
+PAGE_TYPES = ("html", "xml", "json", "text/", "javascript")
+
+
+def body_cap(settings, content_type: str | None) -> int:
+    ctype = (content_type or "").lower()
+    if not ctype or any(t in ctype for t in PAGE_TYPES):
+        return settings.getint("BODY_CAP_PAGE", 5 * 1024 * 1024)
+    return settings.getint("BODY_CAP_FILE", 1024 * 1024)
+
+
+class BodyCapMiddleware:
+    """A maximum body size per content type: once a response passes its cap, the download
+    stops and the response goes on with the bytes read so far, flagged ``download_stopped``
+    and ``response.meta["truncated_at"] = cap`` (the spiders record it on the fetch). The
+    memory a hostile 50 MB page can take is bounded by the cap, not by the page.
+
+    A download middleware only to be instantiated per crawler (the link checker keeps the
+    project's middlewares); the work is done on Scrapy's ``headers_received`` /
+    ``bytes_received`` signals (``StopDownload(fail=False)``). ``DOWNLOAD_MAXSIZE`` stays as
+    Scrapy's own backstop (a body *declared* larger is refused before reading)."""
+
+    def __init__(self, crawler):
+        from scrapy import signals
+
+        self.settings = crawler.settings
+        crawler.signals.connect(self._on_headers, signals.headers_received)
+        crawler.signals.connect(self._on_bytes, signals.bytes_received)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _on_headers(self, headers, body_length, request, spider=None) -> None:
+        if "body_cap" not in request.meta:
+            ctype = (headers.get(b"Content-Type") or b"").decode("latin-1")
+            request.meta["body_cap"] = body_cap(self.settings, ctype)
+
+    def _on_bytes(self, data, request, spider=None) -> None:
+        from scrapy.exceptions import StopDownload
+
+        cap = request.meta.get("body_cap")
+        if not cap:
+            return
+        got = request.meta["body_read"] = request.meta.get("body_read", 0) + len(data)
+        if got > cap:
+            request.meta["truncated_at"] = cap
+            raise StopDownload(fail=False)
+
+    def process_response(self, request, response, spider=None):
+        cap = request.meta.get("truncated_at")
+        if cap and len(response.body) > cap:
+            response = response.replace(body=response.body[:cap])
+        return response

@@ -23,6 +23,9 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+# A <meta http-equiv="refresh"> is followed only when immediate (delay under 1 s): a page that
+# refreshes later (5 s, 150 s) is itself the page; the fetch records its refresh (m007)
+METAREFRESH_MAXDELAY = 1
 REDIRECT_MAX_TIMES = 10         # a redirect loop ends here, recorded as an error fetch
 COOKIES_ENABLED = True          # 302-to-self WAFs set a cookie and expect it back
 # Backstop only: a pager that repeats its rows is stopped by the spider (a list page with no
@@ -44,6 +47,11 @@ FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
 DOWNLOADER_MIDDLEWARES = {
+    # first of all (before robots.txt): refuse internal addresses and non-http schemes
+    # (crawler.outbound); OUTBOUND_TARGETS is set per run to the audited sites' URLs
+    "crawler.outbound.OutboundMiddleware": 50,
+    # a maximum body size per content type, truncation recorded (BODY_CAP_* below)
+    "crawler.middlewares.BodyCapMiddleware": 55,
     # response order is from high to low: these see a response before RetryMiddleware (550)
     "crawler.middlewares.RetryAfterMiddleware": 560,
     "crawler.middlewares.JslClearanceMiddleware": 565,
@@ -54,3 +62,15 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HopRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {}
+# Body caps (crawler.middlewares.BodyCapMiddleware): pages are kept up to BODY_CAP_PAGE bytes,
+# other files up to BODY_CAP_FILE (the link checker reads files' first bytes only); the fetch
+# records the truncation. DOWNLOAD_MAXSIZE: a body declared larger is not read at all.
+BODY_CAP_PAGE = 5 * 1024 * 1024
+BODY_CAP_FILE = 1024 * 1024
+DOWNLOAD_MAXSIZE = 256 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+# only http(s): a hostile link must not read local files or speak FTP/S3 (crawler.outbound
+# refuses other schemes first; these handlers are not even loaded)
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+OUTBOUND_TARGETS: list[str] = []
+OUTBOUND_ALLOW: list[str] = []      # CIDR ranges the operator allows (--allow-net)

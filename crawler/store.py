@@ -153,6 +153,17 @@ def m006_column_tree(db: sqlite_utils.Database) -> None:
         db["columns"].add_column(name, type_)
 
 
+@migrations()
+def m007_fetch_body_notes(db: sqlite_utils.Database) -> None:
+    """What was done to a fetched body (issue 11). ``truncated``: the cap in bytes when the
+    body was cut there (``crawler.middlewares.BodyCapMiddleware``; the body stored is the
+    first ``truncated`` bytes); ``encoding``: the character encoding the page was read with,
+    and ``encoding_note`` why, when it is not the one the page declared; ``refresh``: the
+    page's ``<meta http-equiv="refresh">`` (delay and target) when it was not followed."""
+    for name, type_ in (("truncated", int), ("encoding", str), ("encoding_note", str), ("refresh", str)):
+        db["fetches"].add_column(name, type_)
+
+
 def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
@@ -229,7 +240,8 @@ class Store:
                   final_url: str | None = None, redirects: list | None = None,
                   elapsed_ms: int | None = None, content_type: str | None = None,
                   error: str | None = None, blocked: str | None = None, kind: str = "page",
-                  fetched_at: str | None = None) -> str | None:
+                  fetched_at: str | None = None, notes: dict | None = None) -> str | None:
+        """``notes``: m007's columns (truncated, encoding, encoding_note, refresh)."""
         sha = self.put_body(body) if body is not None else None
         self.db["fetches"].insert(
             {
@@ -239,6 +251,8 @@ class Store:
                 "fetched_at": fetched_at or now_iso(), "elapsed_ms": elapsed_ms,
                 "content_type": content_type, "size": len(body) if body is not None else None,
                 "body_sha": sha, "error": error, "blocked": blocked, "kind": kind,
+                **{k: v for k, v in (notes or {}).items()
+                   if k in ("truncated", "encoding", "encoding_note", "refresh")},
             }
         )
         return sha

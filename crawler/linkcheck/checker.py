@@ -55,7 +55,6 @@ logger = logging.getLogger(__name__)
 CHECKED_TAGS = ("a", "area", "img", "iframe", "frame", "script")
 #: tags a same-site page crawl follows
 FOLLOWED_TAGS = ("a", "area", "iframe", "frame")
-PAGE_MAX_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -101,6 +100,8 @@ ERROR_KINDS = {
 def error_kind(error: str | None) -> str:
     """The kind of a failed request from its ``"<ExceptionType>: message"`` (as fetches store it)."""
     name, _, message = (error or "").partition(":")
+    if name == "OutboundRefused":
+        return "policy"
     if name == "IgnoreRequest":
         message = message.lower()
         return "redirect_loop" if "redirection" in message else ("robots" if "robots" in message else "other")
@@ -226,7 +227,10 @@ class LinkCheckSpider(scrapy.Spider):
             tags.add(row["tag"])
         for url, (site, tags) in found.items():
             tag = next((t for t in CHECKED_TAGS if t in tags), None)
-            if tag is None or not url.startswith(("http://", "https://")):
+            if tag is None:
+                continue
+            if not url.startswith(("http://", "https://")):
+                self._refuse(self._add(url, site, tag))
                 continue
             t = self._add(url, site, tag)
             f = fetched.get(url)
@@ -241,7 +245,10 @@ class LinkCheckSpider(scrapy.Spider):
     def _discover(self, links, site: str) -> None:
         for link in links:
             url = link.url
-            if url in self.targets or link.tag not in CHECKED_TAGS or not url.startswith(("http://", "https://")):
+            if url in self.targets or link.tag not in CHECKED_TAGS:
+                continue
+            if not url.startswith(("http://", "https://")):
+                self._refuse(self._add(url, site, link.tag))
                 continue
             crawl = (self._internal(url, site) and link.tag in FOLLOWED_TAGS
                      and link_kind(url, link.tag) == "page"
@@ -249,6 +256,16 @@ class LinkCheckSpider(scrapy.Spider):
             request = self._begin(self._add(url, site, link.tag, crawl=crawl))
             if request:
                 self._send(request)
+
+    def _refuse(self, t: Target) -> None:
+        """A link the outbound policy refuses without asking (not http(s)): recorded as
+        ``unchecked`` with the policy's reason, never requested."""
+        from crawler.outbound import REFUSED_PREFIX
+
+        scheme = urlsplit(t.url).scheme or "(none)"
+        error = f"OutboundRefused: {REFUSED_PREFIX}: scheme {scheme!r} is not http(s)"
+        obs = Observation(t.url, error=error, error_kind="policy")
+        self._finish(t, obs, classify(obs, kind=t.kind, cfg=self.cfg), "fetch", None)
 
     def _previous(self, url: str) -> dict | None:
         if not self.history:
@@ -290,8 +307,7 @@ class LinkCheckSpider(scrapy.Spider):
             # robots.txt governs the same-site crawl; checking one linked URL is not crawling
             meta={"target": t.url, "handle_httpstatus_list": HANDLED_STATUSES, "sniff": sniffing,
                   "dont_obey_robotstxt": not page,
-                  "page": page, "download_timeout": self.cfg.timeout_s,
-                  "download_maxsize": PAGE_MAX_BYTES},
+                  "page": page, "download_timeout": self.cfg.timeout_s},
         )
 
     def _send(self, request: scrapy.Request, delay: float = 0.0) -> None:
@@ -594,4 +610,8 @@ def run_link_crawl(urls: list[str], db_path: str, run_id: int, *, max_pages: int
     process.crawl(crawler, db_path=db_path, run_id=run_id, start_urls=urls, max_pages=max_pages,
                   config=config, online=internet_reachable(config.connectivity_hosts))
     process.start()
-    return link_stats(crawler)
+    from crawler.crawl import merge_outbound
+    from crawler.outbound import policy_of
+
+    policy = policy_of(crawler)
+    return {**link_stats(crawler), "outbound": merge_outbound([policy.summary()] if policy else [])}

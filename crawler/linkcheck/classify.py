@@ -344,6 +344,9 @@ def needs_fingerprint(obs: Observation, kind: str) -> bool:
 
 def _failed_request(obs: Observation, offline: bool) -> Verdict:
     host = urlsplit(obs.url).hostname or ""
+    if obs.error_kind == "policy":
+        why = (obs.error or "").split(":", 2)[-1].strip()
+        return Verdict("unchecked", f"出于安全策略未访问：该地址指向本机、内网或保留地址，或不是 http(s) 地址（{why}）")
     if obs.error_kind == "robots":
         return Verdict("unchecked", "网站 robots.txt 不允许访问该地址，未检查")
     if obs.error_kind == "redirect_loop":

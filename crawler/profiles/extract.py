@@ -301,11 +301,25 @@ def absolute_url(base: str, href: str | None) -> str | None:
     return urldefrag(urljoin(base, re.sub(r"[\r\n\t]", "", href)))[0] or None
 
 
+def page_base(url: str, base_href: str | None) -> str:
+    """The URL relative links of the page at ``url`` resolve against: its ``<base href>`` when
+    that stays on the page's own host and is http(s), else the page's URL. A base that leaves
+    the site (``<base href="http://169.254.169.254/">`` on a hostile page) is ignored: it would
+    send every relative image and attachment link elsewhere."""
+    if not base_href or not base_href.strip():
+        return url
+    base = urljoin(url, re.sub(r"[\r\n\t]", "", base_href.strip()))
+    page, target = urlsplit(url), urlsplit(base)
+    if target.scheme not in ("http", "https") or target.netloc.lower() != page.netloc.lower():
+        return url
+    return base
+
+
 def absolute_links(url: str, doc) -> list[Link]:
     """Every link on the page (a, area, img, iframe, frame, script, link), absolute,
-    deduplicated by (url, tag), in document order. Honours ``<base href>``."""
+    deduplicated by (url, tag), in document order. Honours ``<base href>`` (:func:`page_base`)."""
     sel = selector(doc)
-    base = urljoin(url, sel.xpath("//base/@href").get() or "")
+    base = page_base(url, sel.xpath("//base/@href").get())
     out: list[Link] = []
     seen = set()
     for el in sel.root.iter(*(tag for tag, _ in _LINK_ATTRS)):

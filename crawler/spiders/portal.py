@@ -8,6 +8,7 @@ recorded as a fetch with its timestamp; bodies are kept by hash.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -27,6 +28,44 @@ logger = logging.getLogger(__name__)
 HANDLED_STATUSES = list(range(400, 600))
 HTML_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "application/json",
               "text/plain", "text/javascript", "application/javascript")
+
+
+def page_text(response: Response) -> str | None:
+    """The page as text (None for a file or undecodable garbage). The declared charset is kept
+    when the body decodes with it; otherwise the encoding is detected (``crawler.decode``) and
+    ``response.meta["encoding"]`` / ``["encoding_note"]`` say what was used."""
+    from crawler.decode import decode_page
+
+    if not isinstance(response, TextResponse):
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if ctype and not any(t in ctype for t in HTML_TYPES):
+            return None
+        try:
+            response = HtmlResponse(response.url, body=response.body, headers=response.headers,
+                                    request=response.request)
+        except Exception:  # undecodable garbage is recorded, not fatal
+            return None
+    try:
+        text, enc, note = decode_page(response.body, response.encoding,
+                                      truncated=bool(response.meta.get("truncated_at")))
+    except Exception:
+        return None
+    response.meta["encoding"], response.meta["encoding_note"] = enc, note
+    return text
+
+
+def body_notes(response: Response) -> dict:
+    """m007's fetch columns from a response: truncation, encoding used, an unfollowed refresh."""
+    from crawler.antibot import _META_REFRESH
+
+    notes = {"truncated": response.meta.get("truncated_at"), "encoding": response.meta.get("encoding"),
+             "encoding_note": response.meta.get("encoding_note")}
+    text = response.meta.get("page_text")
+    tag = _META_REFRESH.search(text[:20000]) if text else None
+    if tag:
+        content = re.search(r"""content\s*=\s*["']?([^"'>]*)""", tag.group(0), re.I)
+        notes["refresh"] = (content.group(1).strip() if content else tag.group(0))[:500]
+    return notes
 
 
 def site_key(url: str) -> str:
@@ -85,6 +124,7 @@ class PortalSpider(scrapy.Spider):
             response.url, response.status, response.body, redirect_urls=redirects,
             redirect_reasons=response.meta.get("redirect_reasons", []), final_url=response.url)
         response.meta["gone"] = gone
+        self._text(response)      # decoded once here: the fetch records how (issue 11)
         sha = self.store.add_fetch(
             self.run_id, site, req.meta.get("original_url") or (redirects[0] if redirects else response.url),
             status=response.status, body=response.body, method=req.method,
@@ -92,6 +132,7 @@ class PortalSpider(scrapy.Spider):
             final_url=response.url, redirects=redirects + [response.url] if redirects else [],
             elapsed_ms=int(1000 * response.meta.get("download_latency", 0)),
             content_type=headers.get("content-type"), blocked=blocked, kind=kind, error=gone,
+            notes=body_notes(response),
         )
         self.stats_counts["pages"] += 1
         if blocked:
@@ -100,15 +141,9 @@ class PortalSpider(scrapy.Spider):
         return sha, blocked
 
     def _text(self, response: Response) -> str | None:
-        if isinstance(response, TextResponse):
-            return response.text
-        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        if any(t in ctype for t in HTML_TYPES) or not ctype:
-            try:
-                return HtmlResponse(response.url, body=response.body, headers=response.headers).text
-            except Exception:  # undecodable garbage is recorded, not fatal
-                return None
-        return None
+        if "page_text" not in response.meta:
+            response.meta["page_text"] = page_text(response)
+        return response.meta["page_text"]
 
     def _profile(self, site: str):
         return self.profiles.get(site) or by_family("generic")

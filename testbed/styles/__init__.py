@@ -12,7 +12,8 @@ STYLES = {
 }
 #: portals served on request but not one of the families the tests walk: the bespoke portal
 #: only a site profile reads (``testbed.bespoke``)
-EXTRA_STYLES = {"bespoke": "testbed.bespoke:BespokeStyle"}
+EXTRA_STYLES = {"bespoke": "testbed.bespoke:BespokeStyle",
+                "hostile": "testbed.styles.hostile:HostileStyle"}   # SSRF, size, encoding payloads (issue 11)
 
 
 def style_class(name: str):
