@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+import re
 import sqlite3
 import sys
 from contextlib import contextmanager
@@ -25,24 +27,93 @@ DOCUMENT_FIELDS = ["url", "site", "columns", "column_name"] + [
 ] + ["category", "category_raw", "attachments", "fetched_at", "body_sha", "run_id"]
 
 
+#: exit codes (README "Exit codes"): a cron job can tell a good night from a bad one
+EXIT_OK = 0            # the run is complete and every site could be assessed
+EXIT_NOT_ASSESSABLE = 1  # a failure independent of findings: a site unreachable, a disk error…
+EXIT_USAGE = 2         # a wrong argument or input file
+EXIT_INCOMPLETE = 3    # the crawl was interrupted (signal, kill): its results are incomplete
+
+
 class CliError(Exception):
-    """An error explained to the user, without a traceback."""
+    """An error explained to the user, without a traceback (exit code ``code``)."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
 
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    if not 2000 <= value.year <= 2099:
+        raise argparse.ArgumentTypeError(f"date out of the range govaudit can judge (2000-2099): {text!r}")
+    return value
+
+
+MAX_URL = 2048           # longer is not a home page (and no server would take it)
+_HOST = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[\w.-]+)$")
+
+
+def _short(text: str, n: int = 80) -> str:
+    return repr(text if len(text) <= n else text[:n] + f"…({len(text)} characters)")
 
 
 def _url(text: str) -> str:
+    if len(text) > MAX_URL:
+        raise argparse.ArgumentTypeError(f"URL longer than {MAX_URL} characters: {_short(text)}")
     if "://" not in text:
         text = "http://" + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+        parts.port           # raises ValueError when out of range
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a valid URL ({exc}): {_short(text)}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {_short(text)}")
+    host = parts.netloc.rpartition("@")[2].rsplit(":", 1)[0] if not parts.netloc.endswith("]") \
+        else parts.netloc.rpartition("@")[2]
+    if not _HOST.match(host) or ".." in host:
+        raise argparse.ArgumentTypeError(f"not a valid host name {host!r} in {_short(text)}")
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        raise argparse.ArgumentTypeError(f"not a valid host name {host!r} in {_short(text)}") from None
     return text if parts.path else text + "/"
+
+
+def _number(kind, low=None, high=None, what="a number"):
+    """An argparse type: ``kind`` (int or float) within [low, high]."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        if value != value or value in (float("inf"), float("-inf")) or \
+                (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}: {text!r}")
+        return value
+    return parse
+
+
+POSITIVE = _number(int, 1, what="a whole number")
+PORT = _number(int, 0, 65535, what="a port number")
+SECONDS = _number(float, 0, 86400, what="a number of seconds")
+CONCURRENCY = _number(int, 1, 64, what="a whole number")
+
+
+def families() -> list[str]:
+    from crawler.profiles.registry import PROFILES
+
+    return [c.family for c in PROFILES]
+
+
+def styles() -> list[str]:
+    from testbed.styles import EXTRA_STYLES, STYLES
+
+    return [*STYLES, *EXTRA_STYLES]
 
 
 def today_cst() -> date:
@@ -50,14 +121,45 @@ def today_cst() -> date:
 
 
 # -- commands --------------------------------------------------------------------------------
-#: Put in front of a saved page so opening it runs none of its scripts and loads nothing.
-SNAPSHOT_GUARD = (b'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-                  b'img-src data:; style-src \'unsafe-inline\'">\n')
+#: The snapshot page's policy (inherited by its frame): nothing is fetched, nothing runs.
+SNAPSHOT_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-src 'none'; "
+                "form-action 'none'; base-uri 'none'")
+_REFRESH_TAG = re.compile(rb"<meta\b[^>]*http-equiv\s*=\s*[\"']?refresh[^>]*>", re.I)
+
+
+def snapshot_page(body: bytes, sha: str, content_type: str | None, fetched_at: str | None) -> str:
+    """The stored page, inert: shown in a sandboxed frame (no scripts, forms, plugins, popups
+    or navigation of the report; meta refresh does not run in a sandboxed frame) under a
+    Content-Security-Policy that loads nothing from anywhere, with its meta refresh tags
+    disarmed in the copy shown. The bytes as fetched are saved beside it (``<sha>.body.txt``,
+    whose SHA-1 is the evidence hash)."""
+    from html import escape
+
+    from crawler.decode import decode_page
+    from w3lib.encoding import http_content_type_encoding
+
+    text, encoding, note = decode_page(_REFRESH_TAG.sub(b"<meta data-govaudit=\"refresh removed\">", body),
+                                       http_content_type_encoding(content_type or "") or "utf-8")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="zh-CN"><head><meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{SNAPSHOT_CSP}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>网页快照 {sha[:12]}</title>\n"
+        "<style>body{margin:0;font:14px sans-serif}p{margin:6px 10px}"
+        "iframe{border:0;border-top:1px solid #999;width:100%;height:calc(100vh - 60px)}</style>\n"
+        "</head><body>\n"
+        f"<p>网页快照：抓取于 {escape(fetched_at or '未知时间')}，SHA-1 {sha}，按 {escape(encoding)} 解码显示"
+        f"{'（' + escape(note) + '）' if note else ''}。页面中的脚本、自动跳转、表单和外部资源均已禁用；"
+        f'抓取到的原始字节见 <a href="{sha}.body.txt">{sha}.body.txt</a>。</p>\n'
+        f'<iframe sandbox="" referrerpolicy="no-referrer" title="网页快照" srcdoc="{escape(text, quote=True)}"></iframe>\n'
+        "</body></html>\n")
 
 
 def write_snapshots(store: Store, doc: dict, out: Path) -> None:
-    """Save the page each finding was judged on, as fetched (its body by hash), next to the
-    report, and point the finding's evidence at it (``evidence.snapshot``)."""
+    """Save the page each finding was judged on next to the report, inert
+    (:func:`snapshot_page`, ``snapshots/<sha>.html``) and as fetched (``<sha>.body.txt``), and
+    point the finding's evidence at it (``evidence.snapshot``)."""
     folder = out / "snapshots"
     for f in doc["findings"] + doc.get("fixed", []):
         sha = (f.get("evidence") or {}).get("body_sha")
@@ -69,7 +171,10 @@ def write_snapshots(store: Store, doc: dict, out: Path) -> None:
             if body is None:
                 continue
             folder.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(SNAPSHOT_GUARD + body)
+            fetch = next(iter(store.db.query(
+                "select content_type, fetched_at from fetches where body_sha = ? order by id limit 1", [sha])), {})
+            (folder / f"{sha}.body.txt").write_bytes(body)
+            path.write_text(snapshot_page(body, sha, fetch.get("content_type"), fetch.get("fetched_at")), "utf-8")
         f["evidence"]["snapshot"] = f"snapshots/{sha}.html"
 
 
@@ -79,6 +184,7 @@ def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
     from rules.runner import audit_run, make_context
 
     docs = audit_run(store, run_id, make_context(as_of, sites_dir=Path(sites_dir) if sites_dir else None), codes)
+    out = report_folder(out, docs)
     out.mkdir(parents=True, exist_ok=True)
     for d in docs:
         write_snapshots(store, d, out)
@@ -88,11 +194,34 @@ def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
     return paths
 
 
+def report_folder(out: Path, docs: list[dict]) -> Path:
+    """Where this audit's reports go: ``out``, unless ``out`` already holds the report of an
+    earlier audit of the same run (a re-audit, e.g. with another ``--as-of``): then
+    ``out/audit-<id>/``, so the report as first made is kept beside the new one."""
+    from reports.render import site_slug
+
+    for d in docs:
+        try:
+            old = json.loads((out / f"{site_slug(d['site']['url'])}.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        same_run = (old.get("run") or {}).get("id") == d["run"]["id"]
+        if same_run and (old.get("audit") or {}).get("id") != (d.get("audit") or {}).get("id"):
+            return out / f"audit-{d['audit']['id']}"
+    return out
+
+
 @contextmanager
-def recorded_run(store: Store, command: str, target: str, as_of: date):
-    """Start a run in the store; finish it with its statistics however the crawl ends (a crash
-    or Ctrl-C leaves it ``interrupted``). Yields ``(run_id, box)``: put the stats in ``box``."""
-    run_id = store.start_run(command, target, as_of.isoformat(), tool_version())
+def recorded_run(store: Store, command: str, target: str, as_of: date, resume: dict | None = None):
+    """Start a run in the store (or continue the unfinished run ``resume``); finish it with
+    its statistics however the crawl ends (a crash or Ctrl-C leaves it ``interrupted``, a
+    signal Scrapy caught ``shutdown``). Yields ``(run_id, box)``: put the stats in ``box``."""
+    if resume:
+        run_id = resume["id"]
+        store.db["runs"].update(run_id, {"status": "running"})
+        store.commit()
+    else:
+        run_id = store.start_run(command, target, as_of.isoformat(), tool_version())
     box: dict = {}
     try:
         yield run_id, box
@@ -100,7 +229,29 @@ def recorded_run(store: Store, command: str, target: str, as_of: date):
         stats = box.get("stats")
         reason = stats.get("finish_reason") if stats else None
         status = "interrupted" if stats is None else ("finished" if reason == "finished" else str(reason))
+        if resume and stats is not None:
+            stats["resumed"] = (resume.get("resumed") or 0) + 1
         store.finish_run(run_id, status, stats)
+
+
+def run_outcome(store: Store, run_id: int) -> tuple[int, str | None]:
+    """The exit code of a crawl run and its one-line reason: incomplete (3) when the run did
+    not finish, not assessable (1) when a site's home page was never read, else 0."""
+    run = store.run(run_id)
+    if run["status"] != "finished":
+        return EXIT_INCOMPLETE, (f"run {run_id} is incomplete ({run['status']}); its report says so. "
+                                 "Run the same command with the same --jobdir to continue it")
+    bad = []
+    for site in store.sites(run_id) or [run["target"]]:
+        ok = list(store.db.query(
+            "select 1 from fetches where run_id = ? and site = ? and kind = 'home' and status = 200 "
+            "and blocked is null and error is null limit 1", [run_id, site]))
+        if not ok:
+            bad.append(site)
+    if bad:
+        return EXIT_NOT_ASSESSABLE, (f"site not assessable (home page unreachable, refused or blocked): "
+                                     f"{', '.join(bad)}")
+    return EXIT_OK, None
 
 
 def site_configs(urls: list[str], sites_dir: str | None) -> dict[str, tuple[int, float | None]]:
@@ -127,30 +278,72 @@ def site_configs(urls: list[str], sites_dir: str | None) -> dict[str, tuple[int,
     return limits
 
 
-def crawl_and_audit(urls: list[str], args, command: str) -> list[Path]:
+def crawl_and_audit(urls: list[str], args, command: str) -> tuple[list[Path], int]:
+    """Crawl, audit and report; returns the report paths and the exit code (``run_outcome``)."""
     from crawler.crawl import run_crawl
+    from crawler.resume import resumable_run, write_marker
 
-    args.as_of = args.as_of or today_cst()
     # politeness: --host-limit over the site profiles' [crawl]
     host_limits = {**site_configs(urls, args.sites_dir), **dict(args.host_limit)}
-    store = Store(args.db)
-    with recorded_run(store, command, " ".join(urls), args.as_of) as (run_id, box):
-        print(f"run {run_id}: crawling {', '.join(urls)} into {args.db}", file=sys.stderr)
+    check_out_folder(args.out)
+    store = open_store(args.db)
+    target = " ".join(urls)
+    resume = resumable_run(store, args.jobdir, args.db, command, target)
+    if resume:
+        args.as_of = args.as_of or (date.fromisoformat(resume["as_of"]) if resume["as_of"] else None)
+        resume["resumed"] = json.loads(resume["stats"] or "{}").get("resumed", 0)
+    args.as_of = args.as_of or today_cst()
+    with recorded_run(store, command, target, args.as_of, resume) as (run_id, box):
+        if args.jobdir and not resume:
+            write_marker(args.jobdir, args.db, run_id, command, target)
+        verb = "resuming" if resume else "crawling"
+        print(f"run {run_id}: {verb} {', '.join(urls)} into {args.db}", file=sys.stderr)
         box["stats"] = stats = run_crawl(
             urls, str(args.db), run_id, family=args.family, max_documents=args.max_documents,
             sites_dir=args.sites_dir, concurrency=args.concurrency, delay=args.delay,
-            jobdir=args.jobdir, host_limits=host_limits, allow_nets=args.allow_net,
+            host_limits=host_limits, allow_nets=args.allow_net, replay=bool(resume),
             link_config=None if args.no_links else _link_config(args),
             log_level="INFO" if args.verbose else "WARNING")
     print(f"run {run_id}: {stats['pages']} pages, {stats['documents']} documents, "
           f"{stats['blocked']} blocked, {stats['errors']} errors in {stats.get('duration_s', '?')} s",
           file=sys.stderr)
-    if stats["pages"] == 0 or stats["documents"] == 0 and stats["errors"] and stats["pages"] <= 1:
-        print("warning: the site could not be crawled (unreachable or refused); "
-              "the report shows what was recorded", file=sys.stderr)
+    refused = (stats.get("outbound") or {}).get("refused_count")
+    if refused:
+        print(f"run {run_id}: {refused} requests refused by the outbound policy "
+              "(internal addresses or non-http links; recorded as unchecked)", file=sys.stderr)
     if stats.get("links"):
         _print_link_stats(run_id, stats["links"])
-    return audit_and_report(store, run_id, args.as_of, Path(args.out), sites_dir=args.sites_dir)
+    paths = audit_and_report(store, run_id, args.as_of, Path(args.out), sites_dir=args.sites_dir)
+    code, reason = run_outcome(store, run_id)
+    if reason:
+        print(f"govaudit: {reason}", file=sys.stderr)
+    return paths, code
+
+
+def check_out_folder(out: str) -> None:
+    """The report folder must be a folder we can write (checked before a long crawl)."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise CliError(f"--out {out}: exists and is not a folder")
+    probe = path if path.exists() else next((p for p in path.absolute().parents if p.exists()), None)
+    if probe is None or not os.access(probe, os.W_OK | os.X_OK):
+        raise CliError(f"--out {out}: folder not writable")
+
+
+def open_store(db: str, must_exist: bool = False) -> Store:
+    """Open the store, explaining what is wrong instead of a traceback: a missing folder
+    (never created silently), a file that is not a govaudit SQLite database."""
+    path = Path(db)
+    if must_exist and not path.exists():
+        raise CliError(f"database not found: {db}")
+    if not path.parent.exists():
+        raise CliError(f"--db {db}: folder {path.parent} does not exist (create it first)")
+    if path.is_dir():
+        raise CliError(f"--db {db}: is a folder, not a database file")
+    try:
+        return Store(path)
+    except sqlite3.DatabaseError as exc:
+        raise CliError(f"--db {db}: not a govaudit database ({exc})") from None
 
 
 # -- link checking ---------------------------------------------------------------------------
@@ -161,9 +354,12 @@ def _host_limit(text: str) -> tuple[str, tuple[int, float | None]]:
     host, _, rest = text.partition("=")
     n, _, delay = rest.partition(":")
     try:
-        return host.strip().lower(), (int(n), float(delay) if delay else None)
+        limit = host.strip().lower(), (int(n), float(delay) if delay else None)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not HOST=N[:DELAY]: {text!r}") from None
+    if not limit[0] or not 1 <= limit[1][0] <= 64 or not 0 <= (limit[1][1] or 0) <= 86400:
+        raise argparse.ArgumentTypeError(f"HOST=N[:DELAY] needs a host, N from 1 to 64, DELAY >= 0: {text!r}")
+    return limit
 
 
 def _link_config(args):
@@ -183,7 +379,8 @@ def cmd_links(args) -> int:
     from crawler.linkcheck.checker import run_link_crawl
 
     args.as_of = args.as_of or today_cst()
-    store = Store(args.db)
+    check_out_folder(args.out)
+    store = open_store(args.db)
     with recorded_run(store, "links", args.url, args.as_of) as (run_id, box):
         print(f"run {run_id}: checking the links of {args.url} into {args.db}", file=sys.stderr)
         box["stats"] = stats = run_link_crawl(
@@ -195,26 +392,51 @@ def cmd_links(args) -> int:
     _print_link_stats(run_id, stats)
     for p in audit_and_report(store, run_id, args.as_of, Path(args.out), LINK_CODES):
         print(p)
-    return 0
+    code, reason = run_outcome(store, run_id)
+    if reason:
+        print(f"govaudit: {reason}", file=sys.stderr)
+    return code
 
 
 def cmd_check(args) -> int:
-    paths = crawl_and_audit(list(dict.fromkeys(args.url)), args, "check")
+    paths, code = crawl_and_audit(list(dict.fromkeys(args.url)), args, "check")
     for p in paths:
         print(p)
-    return 0
+    return code
+
+
+def demo_port(out: Path, asked: int | None) -> int:
+    """The demo portal's port: ``--port``, else the one this output folder used last time
+    (``.demo-port``), so that a second demo into the same folder is the same site (its
+    findings 持续存在), else a free one (remembered)."""
+    marker = out / ".demo-port"
+    if asked is not None:
+        return asked
+    try:
+        return int(marker.read_text("utf-8").strip())
+    except (OSError, ValueError):
+        return 0
 
 
 def cmd_demo(args) -> int:
     from testbed.server import Testbed, make_style
     from testbed.corpus import AS_OF
 
+    check_out_folder(args.out)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     style = make_style(args.style, seed=args.seed)
-    with Testbed(style) as tb:
+    port = demo_port(out, args.port)
+    try:
+        tb = Testbed(style, port=port)
+    except OSError as exc:
+        if args.port is not None:
+            raise CliError(f"--port {port}: cannot listen there ({exc.strerror or exc})") from None
+        tb = Testbed(style)     # the remembered port is taken now: any free one
+    (out / ".demo-port").write_text(str(tb.httpd.server_address[1]), "utf-8")
+    with tb:
         print(f"demo portal ({args.style}) serving at {tb.url}", file=sys.stderr)
         args.as_of = args.as_of or AS_OF
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
         tb.write_answer_key(out / "answer-key.json")
         if args.style == "bespoke" and not args.sites_dir:
             # a portal only a site profile reads: its profile, written for this port
@@ -224,35 +446,66 @@ def cmd_demo(args) -> int:
             args.sites_dir = str(out / "sites")
             Path(args.sites_dir).mkdir(exist_ok=True)
             site_profile_path(tb.url, Path(args.sites_dir)).write_text(PROFILE, "utf-8")
-        paths = crawl_and_audit([tb.url], args, "demo")
+        paths, code = crawl_and_audit([tb.url], args, "demo")
     for p in paths:
         print(p)
-    return 0
+    return code
+
+
+def _run_of(store: Store, run_id: int | None, db: str) -> dict:
+    if run_id is None:
+        run = store.latest_run()
+        if not run:
+            raise CliError(f"no runs in {db}")
+        return run
+    rows = list(store.db.query("select * from runs where id = ?", [run_id]))
+    if not rows:
+        last = store.latest_run()
+        raise CliError(f"no run {run_id} in {db}" + (f" (runs 1 to {last['id']})" if last else " (it has no runs)"))
+    return rows[0]
 
 
 def cmd_audit(args) -> int:
-    store = _open_existing(args.db)
-    run = store.run(args.run) if args.run else store.latest_run()
-    if not run:
-        raise CliError(f"no runs in {args.db}")
+    check_out_folder(args.out)
+    store = open_store(args.db, must_exist=True)
+    run = _run_of(store, args.run, args.db)
     as_of = args.as_of or (date.fromisoformat(run["as_of"]) if run["as_of"] else today_cst())
     codes = LINK_CODES if run["command"] == "links" else None    # a links run has no documents
     for p in audit_and_report(store, run["id"], as_of, Path(args.out), codes, sites_dir=args.sites_dir):
         print(p)
-    return 0
+    code, reason = run_outcome(store, run["id"])
+    if reason:
+        print(f"govaudit: {reason}", file=sys.stderr)
+    return code
 
 
 def cmd_export(args) -> int:
-    store = _open_existing(args.db)
-    run = store.run(args.run) if args.run else store.latest_run()
-    if not run:
-        raise CliError(f"no runs in {args.db}")
+    store = open_store(args.db, must_exist=True)
+    if args.output:
+        folder = Path(args.output).absolute().parent
+        if not folder.is_dir():
+            raise CliError(f"-o {args.output}: folder {folder} does not exist")
+        if Path(args.output).is_dir():
+            raise CliError(f"-o {args.output}: is a folder, not a file")
+    if args.audit is not None:
+        audit = store.audit(args.audit)
+        if not audit:
+            raise CliError(f"no audit {args.audit} in {args.db}; audits: "
+                           + (", ".join(f"{a['id']} (run {a['run_id']}, as of {a['as_of']})"
+                                        for a in store.audits()) or "none"))
+        run = _run_of(store, audit["run_id"], args.db)
+    else:
+        run = _run_of(store, args.run, args.db)
     if args.what == "findings":
-        rows, fields = store.findings(run["id"]), FINDING_FIELDS
+        rows = store.audit_findings(args.audit) if args.audit is not None else store.findings(run["id"])
+        fields = FINDING_FIELDS
     else:
         rows, fields = store.documents(run["id"]), DOCUMENT_FIELDS
     rows = [{k: r.get(k) for k in fields} for r in rows]
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    except OSError as exc:
+        raise CliError(f"-o {args.output}: cannot write ({exc.strerror or exc})") from None
     try:
         if args.format == "json":
             json.dump(rows, out, ensure_ascii=False, indent=2)
@@ -263,6 +516,7 @@ def cmd_export(args) -> int:
             for r in rows:
                 writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
                                  for k, v in r.items()})
+        out.flush()
     finally:
         if out is not sys.stdout:
             out.close()
@@ -321,7 +575,7 @@ def cmd_probe(args) -> int:
     timeout = load_toml("thresholds.toml")["availability"]["timeout_s"]
     parts = urlsplit(args.url)
     site = f"{parts.scheme}://{parts.netloc}/"
-    store = Store(args.db)
+    store = open_store(args.db)
     failed = 0
     for i in range(args.count):
         if i:
@@ -361,23 +615,20 @@ def cmd_serve(args) -> int:
     return 0
 
 
-def _open_existing(path: str) -> Store:
-    if not Path(path).exists():
-        raise CliError(f"database not found: {path}")
-    return Store(path)
-
-
 # -- parser ----------------------------------------------------------------------------------
 def _crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite store (default {DEFAULT_DB})")
     p.add_argument("--out", default=DEFAULT_OUT, help=f"report folder (default {DEFAULT_OUT})")
     p.add_argument("--as-of", type=_date, default=None, help="'today' for every date rule (YYYY-MM-DD)")
-    p.add_argument("--concurrency", type=int, default=None, help="requests in flight per host")
-    p.add_argument("--delay", type=float, default=None, help="seconds between requests per host")
-    p.add_argument("--max-documents", type=int, default=None, help="stop following documents after N")
-    p.add_argument("--family", default=None, help="force a CMS family (hanweb, trs, gongkai, jsonfirst, generic)")
+    p.add_argument("--concurrency", type=CONCURRENCY, default=None, help="requests in flight per host (1-64)")
+    p.add_argument("--delay", type=SECONDS, default=None, help="seconds between requests per host")
+    p.add_argument("--max-documents", type=POSITIVE, default=None, help="stop following documents after N")
+    p.add_argument("--family", default=None, choices=families(),
+                   help="force a CMS family (hanweb, trs, gongkai, jsonfirst, generic)")
     _sites_dir_option(p)
-    p.add_argument("--jobdir", default=None, help="Scrapy JOBDIR: persist the queue to resume after a kill")
+    p.add_argument("--jobdir", default=None, metavar="DIR",
+                   help="remember this run in DIR: the same command with the same --jobdir continues it "
+                        "after a kill or a signal (see README: resuming)")
     p.add_argument("--no-links", action="store_true", help="skip checking the links of the crawled pages")
     _link_options(p)
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
@@ -407,16 +658,18 @@ def _link_options(p: argparse.ArgumentParser) -> None:
     _allow_net_option(p)
     p.add_argument("--host-limit", type=_host_limit, action="append", default=[], metavar="HOST=N[:DELAY]",
                    help="politeness for one host: N requests in flight, DELAY seconds apart (repeatable)")
-    p.add_argument("--recheck-delay", type=float, default=None,
+    p.add_argument("--recheck-delay", type=SECONDS, default=None,
                    help="seconds before a failed link is checked again (default: data/thresholds.toml)")
-    p.add_argument("--link-ttl-days", type=float, default=None,
+    p.add_argument("--link-ttl-days", type=_number(float, 0, 3650, what="a number of days"), default=None,
                    help="re-check an external link that passed only after this many days")
-    p.add_argument("--link-timeout", type=float, default=None, help="seconds before a link request times out")
+    p.add_argument("--link-timeout", type=_number(float, 0.1, 600, what="a number of seconds"), default=None,
+                   help="seconds before a link request times out")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govaudit", description="Audit Chinese government portals' 政府信息公开 sections.")
     parser.add_argument("--version", action="version", version=f"govaudit {tool_version()}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("check", help="crawl one or more sites, audit them and write their reports")
@@ -425,9 +678,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("demo", help="serve the bundled demo portal on 127.0.0.1 and audit it")
-    p.add_argument("--style", default="hanweb",
-                   help="testbed style: hanweb (default), trs, gongkai, jsonfirst, or bespoke (read through a site profile)")
+    p.add_argument("--style", default="hanweb", choices=styles(),
+                   help="testbed style: hanweb (default), trs, gongkai, jsonfirst, bespoke (read through a "
+                        "site profile) or hostile (pages that attack the auditor)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--port", type=PORT, default=None,
+                   help="port of the demo portal (default: the one this --out folder used last time)")
     _crawl_options(p)
     p.set_defaults(func=cmd_demo)
 
@@ -436,16 +692,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite store (default {DEFAULT_DB})")
     p.add_argument("--out", default=DEFAULT_OUT, help=f"report folder (default {DEFAULT_OUT})")
     p.add_argument("--as-of", type=_date, default=None, help="date of the report (YYYY-MM-DD)")
-    p.add_argument("--max-pages", type=int, default=None, help="follow at most N same-site pages")
-    p.add_argument("--concurrency", type=int, default=None, help="requests in flight per host")
-    p.add_argument("--delay", type=float, default=None, help="seconds between requests per host")
+    p.add_argument("--max-pages", type=POSITIVE, default=None, help="follow at most N same-site pages")
+    p.add_argument("--concurrency", type=CONCURRENCY, default=None, help="requests in flight per host (1-64)")
+    p.add_argument("--delay", type=SECONDS, default=None, help="seconds between requests per host")
     _link_options(p)
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
     p.set_defaults(func=cmd_links)
 
     p = sub.add_parser("audit", help="re-run all rules offline on a stored run")
     p.add_argument("--db", default=DEFAULT_DB)
-    p.add_argument("--run", type=int, default=None, help="run id (default: latest)")
+    p.add_argument("--run", type=POSITIVE, default=None, help="run id (default: latest)")
     p.add_argument("--as-of", type=_date, default=None)
     p.add_argument("--out", default=DEFAULT_OUT)
     _sites_dir_option(p)
@@ -453,7 +709,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export findings or documents as JSON or CSV")
     p.add_argument("--db", default=DEFAULT_DB)
-    p.add_argument("--run", type=int, default=None)
+    p.add_argument("--run", type=POSITIVE, default=None, help="run id (default: latest)")
+    p.add_argument("--audit", type=POSITIVE, default=None,
+                   help="findings of this audit (each audit of a run is kept; default: the run's latest)")
     p.add_argument("--what", choices=["findings", "documents"], required=True)
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.add_argument("-o", "--output", default=None, help="file (default: standard output)")
@@ -461,8 +719,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("probe", help="record home-page availability probes (for AV001)")
     p.add_argument("url", type=_url)
-    p.add_argument("--count", type=int, default=1, help="number of probes (default 1)")
-    p.add_argument("--interval", type=float, default=60.0, help="seconds between probes (default 60)")
+    p.add_argument("--count", type=POSITIVE, default=1, help="number of probes (default 1)")
+    p.add_argument("--interval", type=SECONDS, default=60.0, help="seconds between probes (default 60)")
     p.add_argument("--db", default=DEFAULT_DB)
     _allow_net_option(p)
     p.set_defaults(func=cmd_probe)
@@ -471,28 +729,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_rules)
 
     p = sub.add_parser("serve-testbed", help="serve a simulated portal until interrupted")
-    p.add_argument("--style", default="hanweb")
+    p.add_argument("--style", default="hanweb", choices=styles())
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--port", type=PORT, default=0)
     p.add_argument("--answer-key", default=None, help="write the answer key JSON here")
     p.set_defaults(func=cmd_serve)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; every failure ends with a one-line reason on stderr and a documented
+    exit code (EXIT_*), never a traceback unless ``--debug``."""
+    args = build_parser().parse_args(argv)      # usage errors: argparse exits 2 with its message
     try:
         return args.func(args)
     except CliError as exc:
-        print(f"govaudit: error: {exc}", file=sys.stderr)
-        return 2
-    except sqlite3.OperationalError as exc:
-        hint = " (disk full?)" if "full" in str(exc) else ""
-        print(f"govaudit: database error{hint}: {exc}. Data already stored is kept.", file=sys.stderr)
-        return 3
+        return _fail(args, str(exc), exc.code)
+    except BrokenPipeError:
+        # the reader went away (`govaudit export … | head`): stop quietly
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        return EXIT_OK
     except KeyboardInterrupt:
-        print("govaudit: interrupted; data stored so far is kept", file=sys.stderr)
-        return 130
+        return _fail(args, "interrupted; data stored so far is kept (the run is marked incomplete)",
+                     EXIT_INCOMPLETE)
+    except sqlite3.DatabaseError as exc:
+        hint = " (disk full?)" if "full" in str(exc) else ""
+        return _fail(args, f"database error{hint}: {exc}. Data already stored is kept.", EXIT_NOT_ASSESSABLE)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        return _fail(args, f"cannot use{where}: {exc.strerror or exc}", EXIT_NOT_ASSESSABLE)
+    except Exception as exc:      # a bug: say so in one line; --debug shows where
+        return _fail(args, f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                     EXIT_NOT_ASSESSABLE)
+
+
+def _fail(args, message: str, code: int) -> int:
+    if getattr(args, "debug", False):
+        import traceback
+
+        traceback.print_exc()
+    print(f"govaudit: error: {message}"[:2000], file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -104,12 +104,19 @@ def timing_stats(crawler) -> dict:
 
 def run_crawl(urls: list[str], db_path: str, run_id: int, *, family: str | None = None,
               max_documents: int | None = None, sites_dir: str | None = None, link_config=None,
-              **settings_kw) -> dict:
+              replay: bool = False, **settings_kw) -> dict:
     """Crawl ``urls`` into the store under ``run_id``; return crawl statistics. With
     ``link_config`` (a :class:`crawler.linkcheck.classify.LinkConfig`), every link of every
-    crawled page is then checked in the same process (``stats["links"]``)."""
+    crawled page is then checked in the same process (``stats["links"]``). ``replay``: a
+    resumed run: answers the store already holds for ``run_id`` are replayed, not fetched
+    (``crawler.resume``)."""
     use_bundled_public_suffix_list()
-    process = CrawlerProcess(build_settings(urls, **settings_kw))
+    settings = build_settings(urls, **settings_kw)
+    if replay:
+        from crawler.resume import replay_settings
+
+        replay_settings(settings)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
     done = process.crawl(crawler, start_urls=urls, db_path=db_path, run_id=run_id, family=family,
                          max_documents=max_documents, sites_dir=sites_dir)

@@ -164,6 +164,23 @@ def m007_fetch_body_notes(db: sqlite_utils.Database) -> None:
         db["fetches"].add_column(name, type_)
 
 
+@migrations()
+def m008_audits(db: sqlite_utils.Database) -> None:
+    """Every audit of a run is kept (issue 11): ``audits`` (one row per ``check``/``audit``,
+    with its as-of date), and each audit's result documents and findings beside the run's
+    latest ones (``results`` / ``findings`` keep meaning "the latest audit of the run")."""
+    db["audits"].create({"id": int, "run_id": int, "as_of": str, "made_at": str, "codes": str,
+                         "version": str}, pk="id")
+    db["audits"].create_index(["run_id"])
+    db["audit_results"].create({"audit_id": int, "run_id": int, "site": str, "doc": str},
+                               pk=("audit_id", "site"))
+    db["audit_findings"].create(
+        {"audit_id": int, "run_id": int, "site": str, "code": str, "name": str, "outcome": str,
+         "severity": str, "url": str, "column": str, "title": str, "message": str,
+         "evidence": str, "fingerprint": str, "change": str},
+        pk=("audit_id", "fingerprint"))
+
+
 def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
@@ -374,6 +391,40 @@ class Store:
             pk=("run_id", "site"),
         )
         self.db.conn.commit()
+
+    # -- audits (each kept, m008) ----------------------------------------------------
+    def start_audit(self, run_id: int, as_of: str, codes: list[str] | None, version: str) -> int:
+        table = self.db["audits"]
+        table.insert({"run_id": run_id, "as_of": as_of, "made_at": now_iso(),
+                      "codes": json.dumps(codes) if codes else None, "version": version})
+        self.db.conn.commit()
+        return table.last_pk
+
+    def save_audit(self, audit_id: int, run_id: int, site: str, doc: dict, findings: list[dict]) -> None:
+        with self.db.conn:
+            self.db["audit_results"].upsert({"audit_id": audit_id, "run_id": run_id, "site": site,
+                                             "doc": json.dumps(doc, ensure_ascii=False)},
+                                            pk=("audit_id", "site"))
+            self.db["audit_findings"].insert_all(
+                [{**f, "audit_id": audit_id, "run_id": run_id,
+                  "evidence": json.dumps(f.get("evidence") or {}, ensure_ascii=False)} for f in findings],
+                pk=("audit_id", "fingerprint"), replace=True)
+
+    def audit(self, audit_id: int) -> dict | None:
+        rows = list(self.db.query("select * from audits where id = ?", [audit_id]))
+        return rows[0] if rows else None
+
+    def audits(self, run_id: int | None = None) -> list[dict]:
+        sql, params = "select * from audits", []
+        if run_id is not None:
+            sql, params = sql + " where run_id = ?", [run_id]
+        return list(self.db.query(sql + " order by id", params))
+
+    def audit_findings(self, audit_id: int) -> list[dict]:
+        rows = list(self.db.query("select * from audit_findings where audit_id = ?", [audit_id]))
+        for r in rows:
+            r["evidence"] = json.loads(r["evidence"] or "{}")
+        return rows
 
     # -- availability probes (AV001) --------------------------------------------------
     def add_probe(self, site: str, url: str, *, status: int | None, latency_ms: int | None,

@@ -83,7 +83,7 @@ OUTCOME_LABELS = {
     "not_applicable": "不适用",
 }
 CHANGE_LABELS = {"new": "新发现", "persisting": "持续存在", "fixed": "已整改"}
-VERDICT_CLASSES = {"合格": "pass", "不合格": "fail", "待复核": "review"}
+VERDICT_CLASSES = {"合格": "pass", "不合格": "fail", "待复核": "review", "无法评定": "unknown"}
 _VERDICT_RANK = {"不合格": 0, "待复核": 1, "合格": 2}
 CRAWL_LABELS = (
     ("pages", "抓取页面"),
@@ -106,8 +106,20 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_cut,
     )
     return env
+
+
+#: the longest plain value shown as it is; longer ones (a hostile page's 1 MB <title>) are cut
+#: for display only: the store and the result document keep them whole
+DISPLAY_MAX = 1000
+
+
+def _cut(value: Any) -> Any:
+    if type(value) is str and len(value) > DISPLAY_MAX:
+        return f"{value[:DISPLAY_MAX]}…（共 {len(value)} 字，以下从略）"
+    return value
 
 
 def _css() -> Markup:
@@ -355,6 +367,7 @@ def _verdict(doc: Mapping) -> dict:
         "vetoed": bool(vetoes),
         "vetoes": vetoes,
         "review_count": score.get("review_count"),
+        "not_assessed": [str(r) for r in score.get("not_assessed") or []],
     }
 
 

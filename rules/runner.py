@@ -53,8 +53,31 @@ def make_context(today: date, calendar: WorkCalendar | None = None,
                    sites_dir=sites_dir)
 
 
+#: run statuses (``runs.status``) as the auditor reads them, when the crawl did not finish
+RUN_STATUS_TEXT = {
+    "running": "抓取进程未正常结束（被强制终止或仍在运行）",
+    "interrupted": "抓取被中断",
+    "shutdown": "抓取被信号（SIGINT/SIGTERM）中止",
+}
+
+
+def assessability(run: dict, artifacts: SiteArtifacts) -> list[str]:
+    """Why no verdict can be given on this site from this run (Chinese, for the verdict block):
+    the crawl did not finish, or the home page was never read. Empty when it can be judged."""
+    reasons = []
+    if run["status"] != "finished":
+        reasons.append(f"本次抓取未完成：{RUN_STATUS_TEXT.get(run['status'], '抓取异常结束（' + str(run['status']) + '）')}，"
+                       "结论须待抓取完成后给出（可用相同命令和 --jobdir 继续抓取）")
+    home = [f for f in artifacts.fetches if f["kind"] in ("home", "error") and f["url"] == artifacts.site]
+    if not any(f["status"] == 200 and not f["blocked"] and not f["error"] for f in home):
+        last = home[-1] if home else None
+        why = (last["blocked"] or last["error"] or f"HTTP {last['status']}") if last else "未能请求"
+        reasons.append(f"网站首页无法访问（{why}），网站无法评定")
+    return reasons
+
+
 def audit_site(store: Store, run_id: int, site: str, ctx: Context,
-               codes: Iterable[str] | None = None) -> dict:
+               codes: Iterable[str] | None = None, audit_id: int | None = None) -> dict:
     """Run the rules on one site of one run, store the findings, return the result document."""
     ctx = make_context(ctx.today, ctx.calendar, ctx.thresholds, site=site, sites_dir=ctx.sites_dir)
     artifacts = load_artifacts(store, run_id, site)
@@ -77,6 +100,12 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
     store.replace_findings(run_id, site, listed)
     rules_meta = [r.meta() for r in all_rules() if not codes or r.code in set(codes)]
     columns = artifacts.columns
+    not_assessed = assessability(run, artifacts)
+    verdict = score(findings, rules_meta, load_toml("scoring.toml"))
+    if not_assessed:
+        # findings are listed as read, but no verdict or score is given on an incomplete
+        # crawl or a site whose home page could not be read
+        verdict = {**verdict, "verdict": "无法评定", "score": None, "not_assessed": not_assessed}
     doc = {
         "schema": 1,
         "tool": {"name": "govaudit", "version": tool_version(), "ruleset": RULESET},
@@ -84,21 +113,34 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
                 "command": run["command"], "previous_run_id": prev["id"] if prev else None},
         "as_of": ctx.today.isoformat(),
         "site": {"url": site, "name": artifacts.name, "family": artifacts.family},
-        "score": score(findings, rules_meta, load_toml("scoring.toml")),
+        "score": verdict,
         "counts": counts,
         "crawl": {
             "pages": len(artifacts.fetches), "documents": len(artifacts.documents),
             "columns": sum(1 for c in columns if c["role"] == "column"),
             "blocked": sum(1 for f in artifacts.fetches if f["blocked"]),
             "errors": sum(1 for f in artifacts.fetches if f["error"] or (f["status"] or 0) >= 400),
+            "status": run["status"], "complete": run["status"] == "finished",
         },
         "rules": rules_meta,
         "findings": sorted(listed, key=lambda d: (d["outcome"] != "fail", d["code"], d["url"] or "")),
         "fixed": fixed,
     }
+    if audit_id is not None:
+        doc["audit"] = {"id": audit_id, "as_of": ctx.today.isoformat()}
     store.save_result(run_id, site, doc)
+    if audit_id is not None:
+        store.save_audit(audit_id, run_id, site, doc, listed)
     return doc
 
 
 def audit_run(store: Store, run_id: int, ctx: Context, codes: Iterable[str] | None = None) -> list[dict]:
-    return [audit_site(store, run_id, site, ctx, codes) for site in store.sites(run_id)]
+    """Audit every site of the run. Each audit is kept (``audits``, with its as-of date): the
+    result documents say which (``doc["audit"]``)."""
+    codes = list(codes) if codes else None
+    audit_id = store.start_audit(run_id, ctx.today.isoformat(), codes, tool_version())
+    docs = []
+    for site in store.sites(run_id):
+        doc = audit_site(store, run_id, site, ctx, codes, audit_id=audit_id)
+        docs.append(doc)
+    return docs

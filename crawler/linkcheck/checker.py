@@ -590,6 +590,7 @@ def chain_link_check(process, after, db_path: str, run_id: int, config: LinkConf
     online = internet_reachable(config.connectivity_hosts)
     settings = process.settings.copy()
     settings.set("JOBDIR", None, priority="cmdline")     # the portal crawl's resumable queue only
+    settings.set("HTTPCACHE_ENABLED", False, priority="cmdline")   # a resumed crawl's replay only
     crawler = Crawler(LinkCheckSpider, settings)
     after.addCallback(lambda _: process.crawl(crawler, db_path=db_path, run_id=run_id, config=config,
                                               online=online))

@@ -20,7 +20,7 @@ from crawler.antibot import blocked_reason, gone_reason
 from crawler.items import Column
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import load_site_config
-from crawler.store import Store, now_iso
+from crawler.store import Store, now_iso, sha1
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +125,9 @@ class PortalSpider(scrapy.Spider):
             redirect_reasons=response.meta.get("redirect_reasons", []), final_url=response.url)
         response.meta["gone"] = gone
         self._text(response)      # decoded once here: the fetch records how (issue 11)
+        if response.meta.get("replayed_fetch"):      # a resumed run: already stored (crawler.resume)
+            self.stats_counts["pages"] += 1
+            return sha1(response.body), blocked
         sha = self.store.add_fetch(
             self.run_id, site, req.meta.get("original_url") or (redirects[0] if redirects else response.url),
             status=response.status, body=response.body, method=req.method,

@@ -16,7 +16,8 @@ Payloads (``answer_key()["hostile"]`` names the URL of each):
 ``refresh``         a document that refreshes after 5 seconds to a page that does not exist: the
                     document is what must be stored (its refresh recorded), not the target's 404
 ``huge``            a document of ``HUGE_BYTES`` (50 MB; its metadata in the first kilobytes)
-``long_title``      a document whose ``<title>`` is 1 MB long
+``long_title``      a document whose ``<title>`` and ArticleTitle are 1 MB long (the home page's
+                    ``<title>`` and SiteName too)
 ``gbk``             a document encoded in GBK while its header and ``<meta>`` say UTF-8
 =================  ================================================================================
 """
@@ -81,7 +82,8 @@ class HostileStyle(Style):
             return resp
         if req.path in ("/", "/index.html"):
             links = "".join(f'<li><a href="{u}">内部链接{i}</a></li>' for i, u in enumerate(INTERNAL_LINKS))
-            return self._edit(resp, body_end=f'<ul class="hostile">{links}</ul>')
+            resp = self._edit(resp, body_end=f'<ul class="hostile">{links}</ul>', title=self.long_title)
+            return self._edit(resp, meta={"SiteName": self.long_title})
         payload = self.payload_paths.get(req.path)
         if payload is None:
             return resp
@@ -92,8 +94,13 @@ class HostileStyle(Style):
     def _text(resp: Response) -> str:
         return resp.body if isinstance(resp.body, str) else resp.body.decode("utf-8")
 
-    def _edit(self, resp: Response, head: str = "", body_end: str = "", title: str | None = None) -> Response:
+    long_title = "超长标题" * (LONG_TITLE_BYTES // len("超长标题".encode("utf-8")))
+
+    def _edit(self, resp: Response, head: str = "", body_end: str = "", title: str | None = None,
+              meta: dict[str, str] | None = None) -> Response:
         text = self._text(resp)
+        for name, value in (meta or {}).items():
+            text = re.sub(rf'(<meta name="{name}" content=")[^"]*', lambda m: m.group(1) + value, text, count=1)
         if head:
             text = re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + head, text, count=1)
         if title is not None:
@@ -129,8 +136,7 @@ class HostileStyle(Style):
         return Response(resp.status, start + filler * n + end, resp.content_type, dict(resp.headers))
 
     def _long_title(self, resp: Response) -> Response:
-        unit = "超长标题"
-        return self._edit(resp, title=unit * (LONG_TITLE_BYTES // len(unit.encode("utf-8"))))
+        return self._edit(resp, title=self.long_title, meta={"ArticleTitle": self.long_title})
 
     def _gbk(self, resp: Response) -> Response:
         # the header and <meta> still say utf-8
