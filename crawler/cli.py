@@ -228,6 +228,9 @@ def recorded_run(store: Store, command: str, target: str, as_of: date, resume: d
     finally:
         stats = box.get("stats")
         reason = stats.get("finish_reason") if stats else None
+        links_reason = (stats["links"] or {}).get("finish_reason") if stats and "links" in stats else "finished"
+        if reason == "finished" and links_reason != "finished":
+            reason = f"links {links_reason}"     # stopped during the link check
         status = "interrupted" if stats is None else ("finished" if reason == "finished" else str(reason))
         if resume and stats is not None:
             stats["resumed"] = (resume.get("resumed") or 0) + 1
@@ -322,12 +325,17 @@ def crawl_and_audit(urls: list[str], args, command: str) -> tuple[list[Path], in
 
 def check_out_folder(out: str) -> None:
     """The report folder must be a folder we can write (checked before a long crawl)."""
+    import tempfile
+
     path = Path(out)
     if path.exists() and not path.is_dir():
         raise CliError(f"--out {out}: exists and is not a folder")
-    probe = path if path.exists() else next((p for p in path.absolute().parents if p.exists()), None)
-    if probe is None or not os.access(probe, os.W_OK | os.X_OK):
-        raise CliError(f"--out {out}: folder not writable")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise CliError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
 
 
 def open_store(db: str, must_exist: bool = False) -> Store:

@@ -58,6 +58,8 @@ RUN_STATUS_TEXT = {
     "running": "抓取进程未正常结束（被强制终止或仍在运行）",
     "interrupted": "抓取被中断",
     "shutdown": "抓取被信号（SIGINT/SIGTERM）中止",
+    "links shutdown": "链接检查被信号（SIGINT/SIGTERM）中止",
+    "links None": "链接检查未能进行",
 }
 
 
