@@ -66,11 +66,16 @@ def main() -> int:
          "--out", str(out / "reports"), "--as-of", AS_OF.isoformat(), *extra],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # an availability probe of a URL that redirects to the metadata service
+    probe = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "probe", key["hostile"]["redirect_to_metadata"],
+         "--db", str(out / "hostile.db")], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     tb.stop()
     for srv in servers:
         srv.shutdown()
     (out / "netns.json").write_text(json.dumps({
         "returncode": proc.returncode, "stderr": proc.stderr[-5000:], "stdout": proc.stdout[-2000:],
+        "probe": {"returncode": probe.returncode, "stdout": probe.stdout, "stderr": probe.stderr[-2000:]},
         "canary_hits": HITS, "portal_requests": tb.requests, "peak_rss_kb": peak_kb,
         "url": tb.url}, ensure_ascii=False), "utf-8")
     return 0

@@ -138,3 +138,56 @@ def test_delayed_refresh_on_a_document_is_recorded_not_followed(hostile):
     path = "/" + key["hostile"]["refresh_target"].split("/", 3)[3]
     assert not [r for r in hostile["result"]["portal_requests"] if r[1] == path]
     assert db.execute("select count(*) from fetches where url = ?", [key["hostile"]["refresh_target"]]).fetchone()[0] == 0
+
+
+def test_redirect_to_an_internal_address_is_refused_at_the_hop(hostile):
+    """An on-site link that answers 302 to the metadata service: the hop is asked of the policy
+    (the link checker's request passes the downloader middleware again) and refused."""
+    db, key = hostile["db"], hostile["key"]
+    url = key["hostile"]["redirect_to_metadata"]
+    row = db.execute("select class, detail from link_checks where url = ?", [url]).fetchone()
+    assert row["class"] == "unchecked" and "安全策略" in json.loads(row["detail"])["reason"]
+    assert hostile["result"]["canary_hits"] == []
+
+
+def test_probe_refuses_a_redirect_to_an_internal_address(hostile):
+    probe = hostile["result"]["probe"]
+    assert probe["returncode"] == 0, probe["stderr"]
+    row = hostile["db"].execute("select ok, status, error from probes").fetchone()
+    assert row["ok"] == 0 and row["status"] is None and "outbound policy" in row["error"]
+    assert hostile["result"]["canary_hits"] == []
+
+
+def test_report_opened_in_chromium_runs_nothing(hostile):
+    """The hostile portal's report (and every snapshot it links) opened in headless Chromium:
+    no navigation away, no script of the pages, nothing requested from anywhere."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver_path):
+        pytest.skip("chromium and chromedriver not installed (.ci/run installs them)")
+    opts = Options()
+    opts.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-proxy-server", "--disable-background-networking"):
+        opts.add_argument(arg)
+    browser = webdriver.Chrome(service=Service(driver_path), options=opts)
+    try:
+        reports = hostile["tmp"] / "reports"
+        pages = [next(reports.glob("*.html"))] + sorted((reports / "snapshots").glob("*.html"))[:30]
+        assert len(pages) > 1
+        for page in pages:
+            browser.get(page.as_uri())
+            import time
+
+            time.sleep(0.5)
+            assert browser.current_url == page.as_uri()
+            assert browser.title != "PWNED"
+            assert browser.execute_script("return window.pwned") is None
+        # the resources Chromium loaded for these pages: only the pages themselves
+        loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert [u for u in loaded if not u.startswith(("file:", "data:", "about:"))] == []
+    finally:
+        browser.quit()

@@ -8,6 +8,7 @@ Payloads (``answer_key()["hostile"]`` names the URL of each):
                     the intranet (``http://10.0.0.1/…``), an IPv4-mapped IPv6 literal of the
                     metadata address, ``0.0.0.0`` and non-HTTP schemes (``file:``, ``ftp:``,
                     ``gopher:``): none may ever be requested
+``redirect``        an on-site link (``/go/metadata.html``) that answers 302 to the metadata service
 ``base_href``       a document whose ``<base href="http://169.254.169.254/">`` would send its
                     relative ``<img src>`` and attachment link to the metadata service
 ``snapshot``        a document with a 150-second ``<meta http-equiv="refresh">`` to an attacker's
@@ -45,6 +46,8 @@ INTERNAL_LINKS = [
     "ftp://10.0.0.1/pub/",
     "gopher://10.0.0.1:70/",
 ]
+#: an on-site link that answers 302 to the metadata service (the policy must ask every hop)
+REDIRECT_PATH = "/go/metadata.html"
 PAYLOADS = ("base_href", "snapshot", "refresh", "huge", "long_title", "gbk")
 
 
@@ -73,15 +76,19 @@ class HostileStyle(Style):
     def answer_key(self) -> dict:
         key = self.inner.answer_key()
         key["hostile"] = {"internal_links": INTERNAL_LINKS, **self.payload_urls,
+                          "redirect_to_metadata": self.base_url + REDIRECT_PATH,
                           "refresh_target": self.base_url + "/gone/moved-here.html"}
         return key
 
     def handle(self, req: Request) -> Response | None:
+        if req.path == REDIRECT_PATH:      # an on-site URL that redirects to the metadata service
+            return Response(302, b"", "text/html", {"Location": METADATA_URL})
         resp = self.inner.handle(req)
         if resp is None or "html" not in (resp.content_type or ""):
             return resp
         if req.path in ("/", "/index.html"):
             links = "".join(f'<li><a href="{u}">内部链接{i}</a></li>' for i, u in enumerate(INTERNAL_LINKS))
+            links += f'<li><a href="{REDIRECT_PATH}">跳转链接</a></li>'
             resp = self._edit(resp, body_end=f'<ul class="hostile">{links}</ul>', title=self.long_title)
             return self._edit(resp, meta={"SiteName": self.long_title})
         payload = self.payload_paths.get(req.path)
