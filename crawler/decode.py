@@ -29,6 +29,12 @@ def _clean(body: bytes, encoding: str, truncated: bool) -> str | None:
 def decode_page(body: bytes, declared: str | None, *, truncated: bool = False) -> tuple[str, str, str | None]:
     """``(text, encoding used, note)``; note is None when the declared encoding was used."""
     declared = (declared or "utf-8").lower()
+    if declared.replace("_", "-") not in ("utf-8", "utf8") and not body.isascii():
+        # UTF-8 bytes of Chinese text mostly decode as (garbage) GBK too, while GBK text is
+        # almost never valid UTF-8: bytes that are strict UTF-8 are read as UTF-8
+        text = _clean(body, "utf-8", truncated)
+        if text is not None:
+            return text, "utf-8", f"declared {declared}, but the bytes are UTF-8"
     text = _clean(body, declared, truncated)
     if text is not None:
         return text, declared, None

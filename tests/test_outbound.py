@@ -109,3 +109,16 @@ def test_base_href_leaving_the_site_is_ignored():
     urls = {link.url for link in absolute_links(page, html)}
     assert urls == {"http://127.0.0.1:8000/art/2025/1/1/latest/logo.png",
                     "http://127.0.0.1:8000/art/2025/1/1/files/a.pdf"}
+
+
+def test_judged_address_is_pinned_for_the_connection():
+    """The address the policy judged is the one Scrapy connects to (its DNS cache), so a name
+    cannot resolve to a public address for the check and to a private one for the connection."""
+    from scrapy.resolver import dnscache
+
+    from crawler.outbound import pin_dns
+
+    p = OutboundPolicy(["http://portal.gov.cn/"], resolver=Resolver())
+    assert p.check("http://portal.gov.cn/a.html") is None
+    pin_dns(p, "portal.gov.cn")
+    assert dnscache["portal.gov.cn"] == "1.2.3.4"
