@@ -85,6 +85,23 @@ class OutboundPolicy:
                 if kind:
                     self.allowed_kinds.add(kind)
 
+    def needs_lookup(self, host: str | None) -> bool:
+        """Whether judging ``host`` needs a DNS lookup not made yet (IP literals need none)."""
+        host = (host or "").strip("[]").lower()
+        if not host or host in self.cache:
+            return False
+        try:
+            ipaddress.ip_address(host)
+            return False
+        except ValueError:
+            return True
+
+    def lookup(self, host: str) -> None:
+        """Resolve ``host`` into the cache (may block: the middleware runs it in a thread)."""
+        host = host.strip("[]").lower()
+        if host not in self.cache:
+            self.cache[host] = self.resolver(host)
+
     def _addresses(self, host: str) -> list[Address]:
         host = host.strip("[]").lower()
         if not host:
@@ -94,7 +111,7 @@ class OutboundPolicy:
         except ValueError:
             pass
         if host not in self.cache:
-            self.cache[host] = self.resolver(host)
+            self.lookup(host)
         out = []
         for a in self.cache[host]:
             try:
@@ -171,12 +188,26 @@ class OutboundMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_request(self, request, spider=None):
+    async def process_request(self, request, spider=None):
+        host = _host(request.url)
+        if self.policy.needs_lookup(host):
+            # a slow or dead DNS server must not hold up the crawl: look up in a thread
+            from scrapy.utils.defer import maybe_deferred_to_future
+            from twisted.internet.threads import deferToThread
+
+            await maybe_deferred_to_future(deferToThread(self.policy.lookup, host))
         why = self.policy.check(request.url)
         if why:
             self.crawler.stats.inc_value("outbound/refused")
             raise OutboundRefused(f"{REFUSED_PREFIX}: {why}")
-        pin_dns(self.policy, urlsplit(request.url).hostname or "")
+        pin_dns(self.policy, host or "")
+        return None
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
         return None
 
 
