@@ -179,3 +179,13 @@ def test_kill_mid_crawl_keeps_stored_data(tmp_path):
     db = sqlite3.connect(db_path)
     assert db.execute("select status from runs where id = 2").fetchone()[0] == "finished"
     assert db.execute("select count(*) from fetches where run_id = 1").fetchone()[0] == kept
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    bogus = tmp_path / "x.db"
+    bogus.write_text("not sqlite")
+    quiet = run_cli("audit", "--db", str(bogus))
+    loud = run_cli("--debug", "audit", "--db", str(bogus))
+    assert quiet.returncode == loud.returncode == 2
+    assert "Traceback" not in quiet.stderr and "Traceback" in loud.stderr
+    assert "not a govaudit database" in loud.stderr.strip().splitlines()[-1]

@@ -90,14 +90,15 @@ def uninterrupted(portal, tmp_path_factory):
     [(signal.SIGKILL, 0.1)],                         # early: the section and a few columns
     [(signal.SIGTERM, 0.5)],                         # graceful stop mid-documents
     [(signal.SIGKILL, 0.3), (signal.SIGTERM, 0.7)],  # killed, resumed, stopped, resumed
-], ids=["kill-early", "term-middle", "kill-then-term"])
+    [(signal.SIGINT, 0.8)],                          # Ctrl-C late in the crawl
+], ids=["kill-early", "term-middle", "kill-then-term", "int-late"])
 def test_resume_equals_uninterrupted(portal, uninterrupted, tmp_path, points):
     args = check_args(portal.url, tmp_path, "r")
     db = tmp_path / "r.db"
     for sig, share in points:      # at this share of the uninterrupted crawl's fetches
         at = max(5, int(share * uninterrupted["total"]))
         proc = interrupt_at(args, db, at, sig)
-        if sig == signal.SIGTERM:
+        if sig in (signal.SIGTERM, signal.SIGINT):
             # a graceful stop: exit 3, and the report it wrote says the crawl is incomplete
             assert proc.returncode == 3, proc.stderr[-2000:]
             assert "incomplete" in proc.stderr
