@@ -29,25 +29,60 @@ from crawler.profiles.generic import GenericProfile
 
 FINGERPRINT = re.compile(
     r"createPageHTML\s*\(|var\s+countPage\s*=|\bTRS_(?:UEDITOR|Editor)\b|<meta\s+name=[\"'](?:ChnlId|DocId)[\"']"
-    r"|/govsearch/simp_gov_list\.jsp|/fjdzapp/search|class=[\"']index_box[\"']", re.I)
+    r"|/govsearch/simp_gov_list\.jsp|/fjdzapp/search|\bpageChnlInfo\s*=|class=[\"'](?:[^\"']*\s)?index_box(?:\s[^\"']*)?[\"']",
+    re.I)
 CREATE_PAGE = re.compile(r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["'](\w+)["']\s*,\s*["'](\w+)["']\s*\)""")
 COUNT_PAGE = re.compile(r"\bvar\s+countPage\s*=\s*(\d+)")
 COUNT_PAGE_HREF = re.compile(r"""href=\\?["'](\w+)_['"]\s*\+\s*\w+\s*\+\s*['"]\.(\w+)""")
 PAGE_HREF = re.compile(r"(?:^|/)(index)_(\d+)\.(s?html?)$")
-CONFIG_ITEM = re.compile(r"""(\w+)\s*:\s*(?:"([^"]*)"|'([^']*)'|(-?\d+))""")
+#: one JS literal: a string in either quotes, or a number
+_LITERAL = r"""(?:"[^"\n]*"|'[^'\n]*'|-?\d+(?:\.\d+)?)"""
+#: ``key: value`` where value is a literal, a ``||`` chain of literals (``classsql: "" || "chnlid=1780"``)
+#: or a dotted name (``channelid: SiteInfo.searchId``)
+CONFIG_ITEM = re.compile(rf"""(\w+)\s*:\s*({_LITERAL}(?:\s*\|\|\s*{_LITERAL})*|[A-Za-z_$][\w$]*(?:\.[\w$]+)+)""")
+SEARCH_ID = re.compile(r"""\bsearchId['"]?\s*[:=]\s*["']?(\w+)""")
+DYNAMIC_MARKERS = ("fjdzapp", "maxStaticIndex", "pageChnlInfo", "quickMode")
 DEFAULT_API = "/fjdzapp/search"
 
 
+def js_literal(expr: str) -> str:
+    """The value of a literal or of a ``||`` chain of literals as the browser would compute it:
+    the first truthy operand (non-empty string, non-zero number), else the last one."""
+    values = []
+    for m in re.finditer(_LITERAL, expr):
+        token = m.group(0)
+        values.append(token[1:-1] if token[0] in "\"'" else token)
+    truthy = [v for v in values if v not in ("", "0")]
+    return truthy[0] if truthy else (values[-1] if values else "")
+
+
 def dynamic_config(html: str) -> dict[str, str]:
-    """The settings of a "动静结合" page script (``maxStaticIndex``, ``prepage``, ``classsql``…):
-    the ``key: value`` items of the script block that names the search endpoint, else ``{}``."""
+    """The settings of a "动静结合" column script (``pageChnlInfo = {recordCount, prepage,
+    maxStaticIndex, classsql…}`` or an older ``pageConfig``): the ``key: value`` items of the
+    script block that names the search endpoint or the static page count, else ``{}``. A value
+    naming ``….searchId`` (and a missing ``channelid``) is read from the page's ``SiteInfo`` script."""
     for script in re.findall(r"<script[^>]*>(.*?)</script>", html, re.S | re.I):
-        if "fjdzapp" in script or "maxStaticIndex" in script:
+        if any(marker in script for marker in DYNAMIC_MARKERS):
             config: dict[str, str] = {}
-            for key, dq, sq, num in CONFIG_ITEM.findall(script):
-                config.setdefault(key, dq or sq or num)
+            for key, expr in CONFIG_ITEM.findall(script):
+                if key in config:
+                    continue
+                if re.match(r"[A-Za-z_$]", expr):      # a reference to another script's value
+                    if expr.endswith(".searchId") and (found := SEARCH_ID.search(html)):
+                        config[key] = found.group(1)
+                    continue
+                config[key] = js_literal(expr)
+            if "channelid" not in config and (found := SEARCH_ID.search(html)):
+                config["channelid"] = found.group(1)
             return config
     return {}
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
 
 
 def page_number(url: str) -> int:
@@ -91,15 +126,21 @@ class TrsProfile(GenericProfile):
         count, name, ext = self.pages(url, html)
         size = len(listing.entries)
         if config:
-            static = int(config.get("maxStaticIndex") or 1)
-            size = int(config.get("staticPageSize") or size)
-            total = int(config["totalRecord"]) if config.get("totalRecord", "").isdigit() else None
+            static = _int(config.get("maxStaticIndex")) or 1
+            total = _int(config.get("recordCount")) if config.get("recordCount") else _int(config.get("totalRecord"))
+            size = _int(config.get("staticPageSize")) or _int(config.get("prepage")) or size
             listing.total = total
-            count = max(1, math.ceil(total / size)) if total and size else count
-            count = min(count, static)
-            listing.more += self.api_requests(url, config, total, static * size)
+            shown = len(listing.entries)
+            if page == 0 and size and shown > size:
+                # every static page's rows are in this one page, switched client-side ($showStatic)
+                count, static_rows = 1, shown
+            else:
+                count = max(1, math.ceil(total / size)) if total and size else count
+                count = min(count, static)
+                static_rows = static * size
+            listing.more += self.api_requests(url, config, total, static_rows)
             if total is None:
-                listing.uncertain = "动静结合 script without totalRecord: only the static pages were read"
+                listing.uncertain = "动静结合 script without recordCount/totalRecord: only the static pages were read"
         for e in listing.entries:
             e.position += page * size
         for i in range(1, count):
