@@ -206,7 +206,8 @@ LABEL_TAGS = ("span", "b", "strong", "label", "em", "i", "font")
 
 
 def _value_after(el) -> str:
-    """Text after a label element, up to the next sibling that looks like a label."""
+    """Text after a label element, up to the next sibling that looks like a label; a colon
+    written after the element (``<strong>索引号</strong>：V``) is not part of the value."""
     parts = [el.tail or ""]
     for sib in el.itersiblings():
         if isinstance(sib.tag, str):
@@ -215,7 +216,7 @@ def _value_after(el) -> str:
                 break
             parts.append(" " if sib.tag == "br" else text)
         parts.append(sib.tail or "")
-    return clean("".join(parts))
+    return re.sub(r"^[:：]\s*", "", clean("".join(parts)))   # <strong>索引号</strong>：V
 
 
 def label_pairs(doc) -> dict[str, Pair]:
