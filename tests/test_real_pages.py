@@ -7,13 +7,14 @@ the registry detects from the page itself (the reader a crawl without a site pro
 """
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
 from crawler.items import DOC_FIELDS
 from crawler.profiles.registry import by_family, detect
-from tests.real_pages import fixture_cases, shared_cases, shared_dir
+from tests.real_pages import FIXTURES, fixture_cases, shared_cases, shared_dir
 
 SHARED = shared_dir()
 MISSING = ("shared/real-pages not found: set GOVAUDIT_REAL_PAGES or keep shared/ beside the repository "
@@ -31,12 +32,15 @@ def test_shared_real_pages_are_found():
     assert {c.kind for c in SHARED_CASES} == {"list", "document"}
 
 
-def test_collected_real_pages():
-    """Pages collected from public repositories: how many per kind (family or page shape)."""
-    kinds = {}
-    for case in FIXTURE_CASES:
-        kinds.setdefault(case.name.split("/")[0], []).append(case)
-    assert len(FIXTURE_CASES) >= 10, kinds.keys()
+@pytest.mark.parametrize("meta_path", sorted(FIXTURES.glob("*/*/meta.json")), ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
+def test_collected_page_names_its_source(meta_path):
+    """Every collected page says where it was found (repository, path, commit, original URL) and
+    what was cut from it."""
+    meta = json.loads(meta_path.read_text("utf-8"))
+    assert meta["kind"] in ("list", "document") and meta["family"] and meta["url"].startswith("http")
+    source = meta["source"]
+    assert source["repo"].count("/") == 1 and source["path"] and len(source["commit"]) == 40 and source["url"]
+    assert "cut" in meta and list(meta_path.parent.glob("input.*"))
 
 
 def _read(profile, case):

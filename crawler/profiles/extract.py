@@ -184,16 +184,19 @@ def element_text(el, blocks: bool = False) -> str:
     (cleaned lines joined by newlines); otherwise one cleaned line."""
     parts: list[str] = []
 
+    def flat(text):     # a newline inside a text node is a space: lines come from block elements
+        return (text or "").replace("\n", " ").replace("\r", " ") if blocks else (text or "")
+
     def walk(e, top=False):
         if isinstance(e.tag, str) and e.tag not in _SKIP_TAGS:
             brk = "\n" if e.tag in BLOCK_TAGS else (" " if e.tag in ("td", "th") else "")
             parts.append(brk)
-            parts.append(e.text or "")
+            parts.append(flat(e.text))
             for child in e:
                 walk(child)
             parts.append(brk)
         if not top:
-            parts.append(e.tail or "")
+            parts.append(flat(e.tail))
 
     walk(el, top=True)
     raw = "".join(parts)

@@ -6,10 +6,17 @@ Column pages are ``index.html``, ``index_1.html`` … ``index_{n-1}.html``. The 
 around ``document.write('<a href="index_' + i + '.html">')``. :meth:`TrsProfile.listing` reads
 the page count from any of these and asks for every page at once.
 
-"动静结合" columns publish the first ``maxStaticIndex`` pages statically and serve the rest from
-``POST /fjdzapp/search`` (form ``channelid, classsql=chnlid=N, sortfield, page, prepage``) through
-an avalon.js script; the profile makes the same calls and reads the JSON replies
-(``{"total", "data": [{"title", "url", "docreltime"}]}``).
+"动静结合" columns (Fujian templates) publish the first ``maxStaticIndex`` pages statically and serve
+the rest from ``POST /fjdzapp/search`` (form ``channelid, classsql=chnlid=N, sortfield, page,
+prepage``) through an avalon.js script. The settings are in ``pageChnlInfo = {recordCount:'107',
+prepage:15, maxStaticIndex:5, quickMode:'动静结合', classsql: "" || "chnlid=1780"}`` (values may be
+JS ``||`` expressions; :func:`js_literal` evaluates them), the search channel in the page's
+``SiteInfo.searchId``. The static pages may all be blocks of one ``index.html`` switched
+client-side by ``$showStatic(n)``: then no ``index_N.html`` is asked for. The profile makes the
+script's calls and reads the JSON replies as ``{"total", "data": [{"title", "url", "docreltime"}]}``
+(that reply shape is the testbed's: no real reply was available to check it against).
+
+The fingerprint takes ``index_box`` among other classes (``class="index_box shadow_base pad_base"``).
 
 Detail pages carry the 信息公开 metadata as ``div.index_box ul li`` with labels padded by
 ``&ensp;`` (``索&ensp;引&ensp;号：<font>…</font>``); those values win over the ``<meta>`` block.
@@ -127,8 +134,8 @@ class TrsProfile(GenericProfile):
         size = len(listing.entries)
         if config:
             static = _int(config.get("maxStaticIndex")) or 1
-            total = _int(config.get("recordCount")) if config.get("recordCount") else _int(config.get("totalRecord"))
-            size = _int(config.get("staticPageSize")) or _int(config.get("prepage")) or size
+            total = _int(config.get("recordCount"))
+            size = _int(config.get("prepage")) or size
             listing.total = total
             shown = len(listing.entries)
             if page == 0 and size and shown > size:
@@ -140,7 +147,7 @@ class TrsProfile(GenericProfile):
                 static_rows = static * size
             listing.more += self.api_requests(url, config, total, static_rows)
             if total is None:
-                listing.uncertain = "动静结合 script without recordCount/totalRecord: only the static pages were read"
+                listing.uncertain = "动静结合 script without recordCount: only the static pages were read"
         for e in listing.entries:
             e.position += page * size
         for i in range(1, count):
@@ -157,7 +164,7 @@ class TrsProfile(GenericProfile):
         if not total or total <= static_rows:
             return []
         prepage = int(config.get("prepage") or 15)
-        api = urljoin(url, config.get("searchUrl") or DEFAULT_API)
+        api = urljoin(url, DEFAULT_API)
         form = {k: config[k] for k in ("channelid", "classsql", "sortfield") if k in config}
         specs = []
         for page in range(static_rows // prepage + 1, math.ceil(total / prepage) + 1):
