@@ -19,6 +19,9 @@ SECTION_NAMES = {"政府信息公开": 0, "信息公开": 1, "政务公开": 2}
 FDZDGK = "法定主动公开内容"
 ROLE_WORDS = (("指南", "guide"), ("制度", "rules"), ("年报", "annual_report"), ("年度报告", "annual_report"))
 PLACEHOLDER_TEXTS = ("暂无信息", "暂无数据", "暂无内容", "暂无相关信息", "没有相关信息")
+#: elements that hold one list row: ``li``, a table row, or a ``dl`` (Fujian TRS:
+#: ``<dl><dd><a>title</a></dd><dd>2026-03-10</dd></dl>``); the innermost one is the row
+ROW_TAGS = ("li", "tr", "dl")
 PAGER_TEXTS = ("下一页", "尾页", "末页")
 PAGER_HREF = re.compile(r"index_\d+\.s?html?$")
 #: metadata fields read from the standard <meta> block, in order of preference
@@ -121,8 +124,8 @@ class GenericProfile(Profile):
     def listing(self, url: str, html: str) -> Listing:
         sel = selector(html)
         entries = []
-        for el in sel.root.iter("li", "tr"):
-            if any(True for _ in el.iterdescendants("li", "tr")):
+        for el in sel.root.iter(*ROW_TAGS):
+            if any(True for _ in el.iterdescendants(*ROW_TAGS)):
                 continue
             entry = self.row_entry(url, el, len(entries) + 1)
             if entry:
@@ -189,7 +192,7 @@ class GenericProfile(Profile):
                 settle(field, Value(normalise_value(field, text), text, "table"))
         page_text = element_text(root.find("body") if root.find("body") is not None else root, blocks=True)
         for line in page_text.split("\n"):
-            for field, text, _label in split_pairs(line, anchored=False):
+            for field, text, _label in split_pairs(line, anchored=False) or split_pairs(line, bare=True):
                 if field in settled or field not in TEXT_FIELDS:
                     continue
                 if field in DATE_FIELDS:
