@@ -79,6 +79,14 @@ class GeneratedStyle(Style):
         self.layout = draw_layout(seed, **(layout or {}))
         self.truth = build_truth(seed, self.layout, scale)
         t = self.truth
+        # the truth is what a page states: no metadata block leaves only title, date and source
+        # (<meta>); the Zibo label set has no 有效性
+        hidden = {"meta_only": ("index_no", "doc_no", "written_date", "validity")}.get(self.layout["meta_layout"], ())
+        hidden += ("validity",) if self.layout["labels"] == "zibo" else ()
+        for d in t.docs:
+            for f in hidden:
+                setattr(d, f, None)
+                d.missing_shown[f] = "omit"
         leaves = [n for n in t.section.walk() if n.kind == "list"]
         columns = [Column(str(n.id), n.name, "list", [d.key for d in n.docs]) for n in leaves]
         corpus = Corpus(site_name=t.site_name, as_of=AS_OF, columns=columns,
