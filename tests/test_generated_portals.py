@@ -111,8 +111,16 @@ def test_tree_depth_and_kinds_follow_the_layout():
         listed = {u for n in lists for u in n["documents"]}
         assert listed == {d["url"] for d in key["documents"]}
         for d in key["documents"]:
-            assert d["columns"] == [n["name"] for n in lists if d["url"] in n["documents"]] or \
-                sorted(d["columns"]) == sorted(n["name"] for n in lists if d["url"] in n["documents"])
+            assert sorted(d["columns"]) == sorted(n["name"] for n in lists if d["url"] in n["documents"])
+        assert (style.layout["cross_list"] == "yes") == any(len(d["columns"]) > 1 for d in key["documents"])
+
+
+def test_the_doc_lists_every_axis_value():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "testbed-generator.md").read_text("utf-8")
+    for axis, values in AXES.items():
+        assert f"| `{axis}` | {', '.join(values)} |" in doc, axis
 
 
 @pytest.mark.parametrize("seed", range(1, 201, 7))

@@ -58,6 +58,8 @@ AXES_DOC = {
     "nav": "left <ul>; tabs whose panels link the column only by 更多; nested tree <ul>; <select><option value>; "
            "accordion with javascript:; headings; same-origin <iframe> holding the nav [C §4]; zTree-like "
            "script array of {id,pId,name,url}; JSON file read by script (gkmlpt TREE-like) [C §1.8]",
+    "entry_text": "the entry's text on the home page (and the section's name) [C §5, issue 9]",
+    "entry_path": "the section's URL: /xxgk/ /zfxxgk/ /zwgk/ /gongkai/ /gkml/, or an opaque Hanweb /col/col{id}/ [C]",
     "entry_link": "plain <a>; document.write menu from a script array; onclick=location.href; "
                   "data-url on a javascript:void(0) anchor; <select onchange>; inside an <iframe> nav",
     "singles": "an article page of its own; the nav links an article URL (TRS publishes 指南 as a document); "
