@@ -84,6 +84,30 @@ def test_axes_are_drawn_independently():
             assert len(others) >= 2, f"{a}={v} always comes with {b}={others}"
 
 
+def _snapshot(style: GeneratedStyle) -> dict[str, bytes]:
+    """Every page a reader meets: home (and its nav frame), every column page, every document."""
+    key = style.answer_key()
+    urls = [BASE + "/", BASE + "/include/topnav.html", *(n["url"] for n in key["tree"]),
+            *(d["url"] for d in key["documents"])]
+    if style.layout["pager"] == "index_links":        # and every list page
+        urls += [urljoin(n["url"], f"index_{p}.{style.layout['ext']}") for n in key["tree"] if n["kind"] == "list"
+                 for p in range(2, (len(n["documents"]) + 1) // 2 + 1)]
+    return {u: (r.data() if (r := get(style, u)) else b"") for u in urls}
+
+
+def test_every_axis_value_changes_the_portal():
+    """No axis is silently ignored: with a layout where none is moot (a metadata table, static
+    pages), each other value of each axis serves different pages."""
+    base_layout = dict(meta_layout="table", pager="index_links")
+    base = _snapshot(bound(4, **base_layout))
+    for axis, values in AXES.items():
+        for v in values:
+            layout = {**base_layout, axis: v}
+            if draw_layout(4, **layout) == draw_layout(4, **base_layout):
+                continue
+            assert _snapshot(bound(4, **layout)) != base, f"{axis}={v} changes nothing"
+
+
 def test_bad_layout_value_is_refused():
     with pytest.raises(ValueError):
         draw_layout(1, pager="nonsense")
