@@ -48,9 +48,12 @@ AXES: dict[str, tuple[str, ...]] = {
     "ext": ("htm", "html", "shtml", "jhtml"),
     "doc_url": ("trs", "hanweb", "content"),
     "column_url": ("dirs", "col"),
-    "hrefs": ("relative", "root", "absolute"),
+    "hrefs": ("relative", "root", "absolute", "protocol_relative"),
     "section_host": ("same", "other"),
     "cross_list": ("no", "yes"),
+    # a column with nothing in it yet (暂无信息), and the sibling columns beside a list
+    "empty_column": ("no", "yes"),
+    "list_sidebar": ("none", "siblings"),
 }
 
 AXES_DOC = {
@@ -87,10 +90,12 @@ AXES_DOC = {
     "ext": ".htm .html .shtml .jhtml document and static list pages",
     "doc_url": "TRS ./YYYYMM/tYYYYMMDD_id; Hanweb /art/Y/M/D/art_col_id; gov.cn content/YYYYMM/content_id [C]",
     "column_url": "pinyin-initial directories (fdzdgknr/czxx/bmys/) or Hanweb /col/col{id}/index.ext [C]",
-    "hrefs": "relative (../../), root-relative, absolute",
+    "hrefs": "relative (../../), root-relative, absolute, protocol-relative (//host/path) [C]",
     "section_host": "the section on the home page's host, or on another host name of the same server "
                     "(xxgk.example.gov.cn) [C §1.7, issue 9]",
     "cross_list": "one document also listed in a second column (one URL) [C Pingtan]",
+    "empty_column": "a 通知公告 column showing only 暂无信息 [C FR003-style empty columns]",
+    "list_sidebar": "list pages bare, or with a left nav of their sibling columns (TRS, Hanweb) [C]",
 }
 
 PAGE_SIZE = 2            # rows per static/query/POST/JPaaS page
@@ -294,6 +299,8 @@ def build_truth(seed: int, layout: dict[str, str], scale: float = 1.0, as_of: da
         doc = src.docs[0]
         doc.also_in.append(str(dst.id))
         dst.docs.append(doc)
+    if layout["empty_column"] == "yes":
+        content.add(Node(next(ids), "通知公告", "tzgg", "list"))
     for node in section.walk():
         node.docs.sort(key=lambda d: (d.pub_date, d.key), reverse=True)
         if node.kind == "list":

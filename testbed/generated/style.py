@@ -150,6 +150,8 @@ class GeneratedStyle(Style):
         if mode == "absolute" or f.netloc != t.netloc:
             return to
         q = ("?" + t.query) if t.query else ""
+        if mode == "protocol_relative":
+            return f"//{t.netloc}{t.path}{q}"
         if mode == "root":
             return t.path + q
         fdir = f.path.rsplit("/", 1)[0] + "/"
@@ -555,7 +557,9 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
         head = ""
         if pager == "trs_create":
             head = '<script type="text/javascript" src="/js/page.js"></script>\n'
-        if pager == "datastore_wrapped":
+        if not node.docs:
+            content = '<div class="empty">暂无信息</div>'
+        elif pager == "datastore_wrapped":
             content = self.datastore_page(node, url)
         elif pager == "datastore_bare":
             content = self.bare_page(node, url)
@@ -568,8 +572,14 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
                 content = self.jpaas_page(node, rows)
             else:
                 content = rows + "\n" + self.pager_html(node, page, url)
+        side = ""
+        if self.layout["list_sidebar"] == "siblings":
+            on = ' class="on"'
+            items = "\n".join(f"<li{on if c is node else ''}>{self.a(url, c.url, c.name)}</li>"
+                               for c in node.parent.children)
+            side = f'<div class="left-nav"><h3>{escape(node.parent.name)}</h3><ul>\n{items}\n</ul></div>\n'
         main = f"""{self.crumbs(url, node)}
-<div class="main"><div class="right"><div class="hd"><h2>{escape(node.name)}</h2></div>
+<div class="main">{side}<div class="right"><div class="hd"><h2>{escape(node.name)}</h2></div>
 {content}
 </div></div>"""
         return self.shell(f"{node.name}_{self.corpus.site_name}", main, column=node.name, url=url, head=head,
