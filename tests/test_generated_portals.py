@@ -121,6 +121,15 @@ def test_make_style_and_scale():
     assert all(2 <= n <= 5 for n in n_small) and sum(n_big) > 2 * sum(n_small)
 
 
+def test_every_portal_names_a_character_outside_gb2312():
+    """So ``encoding=gbk_as_gb2312`` always matters: each publisher holds one."""
+    for seed in range(1, 201):
+        for d in bound(seed).truth.docs:
+            with pytest.raises(UnicodeEncodeError):
+                d.publisher.encode("gb2312")
+            d.publisher.encode("gbk")
+
+
 def test_tree_depth_and_kinds_follow_the_layout():
     for seed in range(1, 201):
         style = bound(seed)

@@ -134,8 +134,9 @@ UNITS = [
     (("人事信息", "rsxx"), ("人事任免", "rsrm"), [("干部任免", "gbrm", "personnel"), ("公务员招录", "gwyzl", "personnel")]),
     (("建议提案", "jyta"), ("办理结果", "bljg"), [("人大代表建议", "rddbjy", "proposal"), ("政协委员提案", "zxwyta", "proposal")]),
 ]
-#: districts; the first five carry a character outside GB2312 (in GBK)
-DISTRICTS = ["堃山区", "昇平区", "玥湖区", "喆阳区", "镕城区", "明湖区", "清河县", "东平县"]
+#: districts, each named with a character outside GB2312 (in GBK), so every publisher carries one
+#: and a reader trusting a gb2312 declaration gets it wrong
+DISTRICTS = ["堃山区", "昇平区", "玥湖区", "喆阳区", "镕城区", "珺山县", "淏河县", "翀平县"]
 RARE_NAMES = ["张喆", "王堃", "李玥", "赵昇", "刘镕"]
 
 
