@@ -143,10 +143,14 @@ class GeneratedStyle(Style):
             return f"/art/{d.year}/{d.month}/{d.day}/art_{node.id}_{n}.{ext}"
         return f"{node.folder}content/{d:%Y%m}/content_{n}.{ext}"
 
-    def link(self, frm: str, to: str) -> str:
-        """The href a page at ``frm`` writes for ``to`` (``hrefs`` axis); other hosts: absolute."""
+    def link(self, frm: str, to: str, endpoint: bool = False) -> str:
+        """The href a page at ``frm`` writes for ``to`` (``hrefs`` axis); other hosts: absolute.
+        ``endpoint``: a fragment an endpoint answers (datastore record, JPaaS html) for the page
+        ``frm``; those are never page-relative (they would resolve against the endpoint)."""
         f, t = urlsplit(frm), urlsplit(to)
         mode = self.layout["hrefs"]
+        if endpoint and mode == "relative":
+            mode = "root"
         if mode == "absolute" or f.netloc != t.netloc:
             return to
         q = ("?" + t.query) if t.query else ""
@@ -162,9 +166,10 @@ class GeneratedStyle(Style):
             rel += "/"
         return rel + q
 
-    def a(self, frm: str, to: str, text: str, title: str | None = None, extra: str = "") -> str:
+    def a(self, frm: str, to: str, text: str, title: str | None = None, extra: str = "",
+          endpoint: bool = False) -> str:
         t = f' title="{escape(title)}"' if title else ""
-        return f'<a href="{escape(self.link(frm, to))}"{t}{extra}>{escape(text)}</a>'
+        return f'<a href="{escape(self.link(frm, to, endpoint))}"{t}{extra}>{escape(text)}</a>'
 
     # -- bytes --------------------------------------------------------------------------
     def charset_meta(self) -> str:
@@ -527,9 +532,9 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
             return 1               # one column page; the rest comes from endpoints
         return max(1, math.ceil(n / PAGE_SIZE))
 
-    def row(self, d: Doc, url: str, i: int = 0) -> str:
+    def row(self, d: Doc, url: str, i: int = 0, endpoint: bool = False) -> str:
         """One row, standalone (also a datastore record)."""
-        a = self.a(url, d.url, self.anchor_text(d.title), d.title, ' target="_blank"')
+        a = self.a(url, d.url, self.anchor_text(d.title), d.title, ' target="_blank"', endpoint)
         date_s = escape(self.list_date(d.pub_date))
         kind = self.layout["rows"]
         if kind == "ul_li":
@@ -540,17 +545,17 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
             return f'<div class="list-item"><div class="title">{a}</div><div class="date">{date_s}</div></div>'
         return f"<dl><dd>{a}</dd><dd>{date_s}</dd></dl>"
 
-    def rows(self, docs: list[Doc], url: str, first: int = 0) -> str:
+    def rows(self, docs: list[Doc], url: str, first: int = 0, endpoint: bool = False) -> str:
         kind = self.layout["rows"]
         if kind == "ul_li":
-            return '<ul class="list">\n' + "\n".join(self.row(d, url) for d in docs) + "\n</ul>"
+            return '<ul class="list">\n' + "\n".join(self.row(d, url, 0, endpoint) for d in docs) + "\n</ul>"
         if kind == "table":
             blank = ' target="_blank"'
             trs = "\n".join(
-                f'<tr><td class="xh">{first + i + 1}</td><td class="bt">{self.a(url, d.url, self.anchor_text(d.title), d.title, blank)}</td>'
+                f'<tr><td class="xh">{first + i + 1}</td><td class="bt">{self.a(url, d.url, self.anchor_text(d.title), d.title, blank, endpoint)}</td>'
                 f'<td class="rq">{escape(self.list_date(d.pub_date))}</td></tr>' for i, d in enumerate(docs))
             return f'<table class="list" width="100%">\n<tr><th>序号</th><th>标题</th><th>发布日期</th></tr>\n{trs}\n</table>'
-        return '<div class="list">\n' + "\n".join(self.row(d, url) for d in docs) + "\n</div>"
+        return '<div class="list">\n' + "\n".join(self.row(d, url, 0, endpoint) for d in docs) + "\n</div>"
 
     def list_page(self, node: Node, page: int, url: str) -> str:
         pager = self.layout["pager"]
@@ -628,8 +633,8 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
         return (f"{PROXY}?page={page}&amp;appid=1&amp;webid=1&amp;path=/&amp;columnid={node.id}&amp;unitid={self.unit(node)}"
                 f"&amp;webname=%E9%97%A8%E6%88%B7&amp;permissiontype=0")
 
-    def records(self, node: Node, docs: list[Doc], url: str) -> str:
-        return "\n".join(f"<record><![CDATA[\n{self.row(d, url)}]]></record>" for d in docs)
+    def records(self, node: Node, docs: list[Doc], url: str, endpoint: bool = False) -> str:
+        return "\n".join(f"<record><![CDATA[\n{self.row(d, url, 0, endpoint)}]]></record>" for d in docs)
 
     def datastore_page(self, node: Node, url: str) -> str:
         first = DS_PER_PAGE * DS_GROUP
@@ -667,7 +672,7 @@ $('#{u}').jpage({{dataUrl: '{self.nextgroup(node, 1).replace("&amp;", "&")}', pe
             start, end = _int(req.query.get("startrecord"), 1), _int(req.query.get("endrecord"), 0)
             docs = node.docs[max(start, 1) - 1:max(end, 0)]
             return self.xml(f"<datastore><totalrecord>{len(node.docs)}</totalrecord><recordset>\n"
-                            f"{self.records(node, docs, url)}\n</recordset></datastore>")
+                            f"{self.records(node, docs, url, True)}\n</recordset></datastore>")
         page = _int(req.query.get("page"), 0)
         size = DS_PER_PAGE * DS_GROUP
         if page < 1:
@@ -676,7 +681,7 @@ $('#{u}').jpage({{dataUrl: '{self.nextgroup(node, 1).replace("&amp;", "&")}', pe
         more = page * size < len(node.docs)
         ng = f'<a href="{self.nextgroup(node, page + 1)}"></a>' if more else ""
         return self.xml(f"<datastore>\n<nextgroup><![CDATA[{ng}]]></nextgroup>\n<recordset>\n"
-                        f"{self.records(node, docs, url)}\n</recordset>\n</datastore>")
+                        f"{self.records(node, docs, url, True)}\n</recordset>\n</datastore>")
 
     # Hanweb JPaaS -------------------------------------------------------------------------
     def jpaas_page(self, node: Node, rows: str) -> str:
@@ -700,7 +705,7 @@ $('#{u}').jpage({{dataUrl: '{self.nextgroup(node, 1).replace("&amp;", "&")}', pe
             page, size = 1, PAGE_SIZE                     # bare pageNo and bad JSON: page 1
         size = max(1, min(size, 50))
         docs = node.docs[(page - 1) * size:page * size] if page >= 1 else []
-        html_rows = self.rows(docs, node.url, (page - 1) * size) if docs else ""
+        html_rows = self.rows(docs, node.url, (page - 1) * size, endpoint=True) if docs else ""
         return json_response({"success": True, "code": "200", "data": {"html": html_rows}})
 
     # TRS 动静结合 -------------------------------------------------------------------------
