@@ -13,6 +13,7 @@ import json
 import os
 import re
 from collections import defaultdict
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -58,6 +59,19 @@ def test_same_seed_same_portal_and_key():
             ra, rb = get(a, node.url), get(b, node.url)
             assert (ra and ra.data()) == (rb and rb.data())
     assert bound(1).answer_key() != bound(2).answer_key()
+
+
+def test_same_seed_same_key_in_another_process():
+    """No dependence on hash randomisation or process state: a fresh interpreter with another
+    PYTHONHASHSEED builds the same answer key."""
+    import subprocess
+    import sys
+
+    code = ("import json; from testbed.generated.style import GeneratedStyle as G; s = G.build(5); "
+            f"s.bind('{BASE}/'); print(json.dumps(s.answer_key(), ensure_ascii=False, sort_keys=True))")
+    env = {**os.environ, "PYTHONHASHSEED": "123", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert json.loads(out) == json.loads(json.dumps(bound(5).answer_key(), ensure_ascii=False))
 
 
 def test_every_value_of_every_axis_occurs_over_200_seeds():
@@ -149,8 +163,6 @@ def test_tree_depth_and_kinds_follow_the_layout():
 
 
 def test_the_doc_lists_every_axis_value():
-    from pathlib import Path
-
     doc = (Path(__file__).resolve().parent.parent / "docs" / "testbed-generator.md").read_text("utf-8")
     for axis, values in AXES.items():
         assert f"| `{axis}` | {', '.join(values)} |" in doc, axis
