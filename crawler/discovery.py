@@ -62,12 +62,46 @@ class NavLink:
         return hash(self.url)
 
 
+MORE_TEXT = re.compile(r"^[+＋>》»\s]*(更多|more|查看更多|更多信息)?[+＋>》»\s]*$", re.I)
+
+
 def _name(el) -> str:
     text = element_text(el)
     title = clean(el.get("title"))
     if title and (not text or text.endswith(("…", "...", ".."))):
         return title
-    return text or title or clean(el.get("alt") or "")
+    text = text or title or clean(el.get("alt") or "")
+    if text and MORE_TEXT.match(text):
+        return _heading_for(el) or text
+    return text
+
+
+def _heading_for(el) -> str | None:
+    """The name of a 更多 link: the tab label of the panel it sits in (the tab header holds one
+    label per panel, in order), or the short heading just before its block."""
+    for anc in list(el.iterancestors())[:4]:
+        parent = anc.getparent()
+        if parent is None:
+            break
+        panels = [c for c in parent if isinstance(c.tag, str)]
+        header = parent.getprevious()
+        if len(panels) > 1 and header is not None and anc in panels:
+            labels = [c for c in header.iter("li", "span", "a", "h3", "h4") if clean(element_text(c))]
+            labels = [c for c in labels if not any(True for _ in c.iterancestors() if _ in labels)]
+            if len(labels) == len(panels):
+                return clean(element_text(labels[panels.index(anc)]))
+        for sib in anc.itersiblings(preceding=True):
+            if not isinstance(sib.tag, str):
+                continue
+            text = clean(element_text(sib))
+            if text and len(text) <= 15 and not any(True for _ in sib.iter("a")):
+                return text
+            break
+        own = [c for c in anc if isinstance(c.tag, str) and c.tag in ("h1", "h2", "h3", "h4", "h5", "span", "strong", "b", "em")
+               and not any(True for _ in c.iter("a")) and 0 < len(clean(element_text(c))) <= 15]
+        if own:
+            return clean(element_text(own[0]))
+    return None
 
 
 def _attr_target(base: str, el) -> tuple[str | None, str]:

@@ -85,3 +85,12 @@ def test_endpoint_and_more_links():
     assert not looks_like_endpoint("<!DOCTYPE html><html></html>")
     html = """<div><h3>财政信息</h3><a href="/cz/">更多>></a></div><div><h3>人事</h3><a href="/rs/">更多</a></div>"""
     assert more_links(BASE, html, {BASE + "cz/", BASE + "rs/"}) == 2
+
+
+def test_more_links_named_by_their_tab_or_heading():
+    tabs = """<div class="tabs"><ul class="tab-hd"><li>政府信息公开指南</li><li>法定主动公开内容</li></ul>
+    <div class="tab-bd"><div class="tab-panel"><a class="more" href="/zn/">更多&gt;&gt;</a></div>
+    <div class="tab-panel"><a class="more" href="/fd/">更多&gt;&gt;</a></div></div></div>"""
+    assert [link.name for link in nav_links(BASE, tabs)] == ["政府信息公开指南", "法定主动公开内容"]
+    block = '<div class="box"><h3>财政信息</h3><ul><li><a href="/a.html">某文件</a></li></ul><a href="/cz/">+更多</a></div>'
+    assert nav_links(BASE, block)[-1].name == "财政信息"

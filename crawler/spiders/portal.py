@@ -310,7 +310,8 @@ class PortalSpider(scrapy.Spider):
         elif len(unread_rows) >= 4:
             kind, reason = "other", (f"{len(unread_rows)} links in repeated rows but no dates the list readers "
                                      "understand: a list that was not read")
-        elif self._is_document(profile, response.url, html):
+        elif len(children) < 2 and self._is_document(profile, response.url, html) or \
+                self._is_document(profile, response.url, html, fields_only=True):
             kind, reason = "single", "an article (metadata or a dated body) linked from navigation"
         elif children:
             kind, reason = "category", f"navigation to {len(children)} pages, no dated rows"
@@ -342,14 +343,15 @@ class PortalSpider(scrapy.Spider):
         return not any(c in tree.home_names and c != node.name and not _is_home_name(c) for c in crumbs)
 
     @staticmethod
-    def _is_document(profile, url: str, html: str) -> bool:
+    def _is_document(profile, url: str, html: str, fields_only: bool = False) -> bool:
+        """An article: metadata with some body text, or (unless ``fields_only``) a long body."""
         try:
             doc = profile.document(url, html)
         except Exception:
             return False
         fields = sum(1 for f in ("index_no", "publisher", "doc_no", "written_date", "pub_date")
                      if getattr(doc, f).present)
-        return (fields >= 1 and len(doc.body_text) >= 30) or len(doc.body_text) >= 80
+        return (fields >= 1 and len(doc.body_text) >= 30) or not fields_only and len(doc.body_text) >= 80
 
     def _children(self, site: str, url: str, html: str, node: "Node", listing) -> list["Node"]:
         """The unseen pages this tree page links to by navigation (not rows, files, chrome or
