@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler.antibot import blocked_reason, gone_reason
 from crawler.discovery import (
-    DISCLOSURE_WORDS, NavLink, breadcrumb, is_file, looks_like_endpoint, more_links, nav_links, role_of, row_links,
+    DISCLOSURE_WORDS, NavLink, breadcrumb, is_file, looks_like_endpoint, more_links, nav_links, preview_links, role_of, row_links,
     section_candidates, section_nav, section_text, usable_name,
 )
 from crawler.items import Column, Listing
@@ -214,13 +214,35 @@ class PortalSpider(scrapy.Spider):
             candidates = [NavLink(profile.section_url(response.url, html), "政府信息公开", "profile")]
         else:
             candidates = section_candidates(response.url, html)
-        if not candidates:
-            # keyed apart from the home page: the 首页 row must stay as fetched (FR001, ID001)
-            self.store.add_column(self.run_id, site, f"{response.url}#no-section", "政府信息公开", None, "section",
-                                  status="missing", note="no 政府信息公开 link on the home page",
-                                  kind="section", reason="no link to a 政府信息公开 section found on the home page")
+        if candidates:
+            yield self._section_request(site, candidates)
             return
-        yield self._section_request(site, candidates)
+        # the header may sit in a frame: look for the way in there before calling it missing
+        frames = [link.url for link in home_nav if link.how in ("iframe", "frame")
+                  and urlsplit(link.url).netloc in self.allowed_hosts]
+        yield from self._next_home_frame(site, response.url, frames)
+
+    def _next_home_frame(self, site: str, home: str, frames: list[str]):
+        if frames:
+            yield self._request(frames[0], self.parse_home_frame, priority=10,
+                                meta={"site": site, "home": home, "frames": frames[1:]})
+            return
+        # keyed apart from the home page: the 首页 row must stay as fetched (FR001, ID001)
+        self.store.add_column(self.run_id, site, f"{home}#no-section", "政府信息公开", None, "section",
+                              status="missing", note="no 政府信息公开 link on the home page",
+                              kind="section", reason="no link to a 政府信息公开 section found on the home page")
+
+    def parse_home_frame(self, response: Response):
+        """A frame of the home page (a header or menu served on its own): the way into the section."""
+        site = response.meta["site"]
+        sha, blocked = self._record(response, "home")
+        html = self._text(response)
+        candidates = section_candidates(response.url, html) if self._usable(response, blocked) and html else []
+        if candidates:
+            self.trees[site].home_links |= {link.url for link in nav_links(response.url, html)}
+            yield self._section_request(site, candidates)
+        else:
+            yield from self._next_home_frame(site, response.meta["home"], response.meta["frames"])
 
     # -- the column tree ----------------------------------------------------------------------
     def _section_request(self, site: str, candidates: list[NavLink]):
@@ -291,7 +313,8 @@ class PortalSpider(scrapy.Spider):
             logger.warning("list reading failed on %s: %s", response.url, exc)
             listing = Listing(uncertain=f"list reading failed: {exc}")
         unread_rows = row_links(response.url, html) - {e.url for e in listing.entries}
-        children = [c for c in self._children(site, response.url, html, node, listing) if c.url not in unread_rows]
+        not_nav = unread_rows | preview_links(response.url, html)       # rows and previews, not columns
+        children = [c for c in self._children(site, response.url, html, node, listing) if c.url not in not_nav]
         if node.role == "section":
             kind, reason = "section", "the 政府信息公开 section" + (" of an organ" if node.depth else "")
         elif looks_like_endpoint(html):
@@ -307,10 +330,11 @@ class PortalSpider(scrapy.Spider):
                     (f", {len(listing.more)} more list requests" if listing.more else "")
         elif listing.placeholder:
             kind, reason = "list", "an empty list (暂无信息)"
-        elif len(unread_rows) >= 4:
+        elif len(unread_rows) >= 2:
             kind, reason = "other", (f"{len(unread_rows)} links in repeated rows but no dates the list readers "
                                      "understand: a list that was not read")
-        elif len(children) < 2 and self._is_document(profile, response.url, html) or \
+        elif len(children) < 2 and not any(c.how in ("iframe", "frame", "data") for c in children) \
+                and self._is_document(profile, response.url, html) or \
                 self._is_document(profile, response.url, html, fields_only=True):
             kind, reason = "single", "an article (metadata or a dated body) linked from navigation"
         elif children:
@@ -327,10 +351,10 @@ class PortalSpider(scrapy.Spider):
                              note=listing.uncertain, rows_stated=listing.total,
                              pages_stated=1 + len(listing.more), pages_read=1 if listing.entries else 0)
             yield from self._follow_listing(site, col, listing, response.url)
-        else:
+        elif not node.alias:        # a frame or menu data with no rows leaves its page's row as it is
             self._store_node(site, node, kind, reason)
         for child in children:
-            if kind in ("list", "endpoint") and child.how not in ("iframe", "frame") and not usable_name(child.name):
+            if kind in ("list", "endpoint") and child.how not in ("iframe", "frame", "data") and not usable_name(child.name):
                 continue
             yield self._node_request(site, child)
 
@@ -392,17 +416,18 @@ class PortalSpider(scrapy.Spider):
             if target in tree.chrome and (not any(w in link.name for w in DISCLOSURE_WORDS)
                                           or section_text(link.name)):
                 continue
-            if link.how not in ("iframe", "frame", "profile", "hint") and not usable_name(link.name):
+            if link.how not in ("iframe", "frame", "data", "profile", "hint") and not usable_name(link.name):
                 continue
-            if link.how not in ("iframe", "frame") and (
+            if link.how not in ("iframe", "frame", "data") and (
                     link.name == node.name or link.name in node.path or link.name in tree.section_names):
                 continue        # a link back to this page or an ancestor (breadcrumb, tab, SPA view)
             if parts.query and sum(1 for u in tree.seen if u.split("?")[0] == target.split("?")[0]) >= QUERY_VARIANTS:
                 continue        # endless views of one page (?key=<time>, filters)
             if PAGER_HREF.search(parts.path) or any(w in link.name for w in ("下一页", "上一页", "尾页", "末页")):
                 continue
-            if link.how in ("iframe", "frame"):
-                # a frame shows part of this page: its rows and links belong to this column
+            if link.how in ("iframe", "frame", "data"):
+                # a frame (or the menu data a script loads) is part of this page: its rows and
+                # links belong to this column
                 child = Node(target, node.name, node.path, node.depth, node.parent_url, node.section,
                              node.role, alias=node.alias or node.url, how=link.how)
             elif target in organs:
