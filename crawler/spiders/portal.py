@@ -22,7 +22,8 @@ from crawler.discovery import (
     section_candidates, section_nav, section_text, usable_name,
 )
 from crawler.items import Column, Listing
-from crawler.profiles.generic import PAGER_HREF
+from crawler.profiles.extract import element_text, selector
+from crawler.profiles.generic import BODY_XPATHS, PAGER_HREF
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
 from crawler.store import Store, now_iso
@@ -55,6 +56,7 @@ class Node:
     role: str | None = None        # "section", or a role a site profile gave
     alias: str | None = None       # a frame: the page whose column it fills
     how: str = "a"                 # how the link to it was found (crawler.discovery.NavLink.how)
+    nav: int = 0                   # navigation links found on it (set when it is read)
 
 
 @dataclass
@@ -337,8 +339,8 @@ class PortalSpider(scrapy.Spider):
                 and self._is_document(profile, response.url, html) or \
                 self._is_document(profile, response.url, html, fields_only=True):
             kind, reason = "single", "an article (metadata or a dated body) linked from navigation"
-        elif children:
-            kind, reason = "category", f"navigation to {len(children)} pages, no dated rows"
+        elif children or node.nav >= 2:
+            kind, reason = "category", f"navigation to {node.nav} pages ({len(children)} new), no dated rows"
         else:
             kind, reason = "other", listing.uncertain or "no rows, no article, no new navigation"
         if kind in ("list", "endpoint"):
@@ -375,7 +377,14 @@ class PortalSpider(scrapy.Spider):
             return False
         fields = sum(1 for f in ("index_no", "publisher", "doc_no", "written_date", "pub_date")
                      if getattr(doc, f).present)
-        return (fields >= 1 and len(doc.body_text) >= 30) or not fields_only and len(doc.body_text) >= 80
+        if fields >= 1 and len(doc.body_text) >= 30:
+            return True
+        if fields_only:
+            return False
+        # no metadata: an article container (#zoom, TRS_Editor, UCAP-CONTENT, <article>) with
+        # text, not whatever block holds the most paragraphs (a footer)
+        sel = selector(html)
+        return any(len(element_text(el.root)) >= 80 for xp in BODY_XPATHS for el in sel.xpath(xp)[:1])
 
     def _children(self, site: str, url: str, html: str, node: "Node", listing) -> list["Node"]:
         """The unseen pages this tree page links to by navigation (not rows, files, chrome or
@@ -410,8 +419,7 @@ class PortalSpider(scrapy.Spider):
         for link in candidates:
             target = link.url
             parts = urlsplit(target)
-            if target in tree.seen or target in rows or is_file(target) or parts.netloc not in hosts \
-                    and target not in organs:
+            if target in rows or is_file(target) or parts.netloc not in hosts and target not in organs:
                 continue
             if target in tree.chrome and (not any(w in link.name for w in DISCLOSURE_WORDS)
                                           or section_text(link.name)):
@@ -424,6 +432,9 @@ class PortalSpider(scrapy.Spider):
             if parts.query and sum(1 for u in tree.seen if u.split("?")[0] == target.split("?")[0]) >= QUERY_VARIANTS:
                 continue        # endless views of one page (?key=<time>, filters)
             if PAGER_HREF.search(parts.path) or any(w in link.name for w in ("下一页", "上一页", "尾页", "末页")):
+                continue
+            node.nav += 1               # navigation in the section, new or already known
+            if target in tree.seen:
                 continue
             if link.how in ("iframe", "frame", "data"):
                 # a frame (or the menu data a script loads) is part of this page: its rows and
