@@ -23,7 +23,7 @@ PLACEHOLDER_TEXTS = ("暂无信息", "暂无数据", "暂无内容", "暂无相�
 #: ``<dl><dd><a>title</a></dd><dd>2026-03-10</dd></dl>``); the innermost one is the row
 ROW_TAGS = ("li", "tr", "dl")
 PAGER_TEXTS = ("下一页", "尾页", "末页")
-PAGER_HREF = re.compile(r"index_\d+\.s?html?$")
+PAGER_HREF = re.compile(r"index_\d+\.(?:s?html?|jhtml)$")
 #: metadata fields read from the standard <meta> block, in order of preference
 META_FIELDS = {"title": ("ArticleTitle",), "pub_date": ("PubDate", "firstpublishedtime"),
                "publisher": ("ContentSource",)}
@@ -156,11 +156,14 @@ class GenericProfile(Profile):
     def pager_requests(url: str, sel) -> list[RequestSpec]:
         """Further list pages linked as 下一页 / 尾页 or ``index_N.html``."""
         more, seen = [], {url}
-        for link in absolute_links(url, sel):
-            if link.tag == "a" and link.url not in seen and (
-                    link.text in PAGER_TEXTS or PAGER_HREF.search(urlsplit(link.url).path)):
-                seen.add(link.url)
-                more.append(RequestSpec(link.url, kind="listing"))
+        sel = selector(sel)
+        base = absolute_url(url, sel.xpath("//base/@href").get() or "") or url
+        for a in sel.root.iter("a"):           # every anchor: 下一页 often repeats a page number's URL
+            target = absolute_url(base, a.get("href"))
+            if target and target not in seen and (
+                    element_text(a) in PAGER_TEXTS or PAGER_HREF.search(urlsplit(target).path)):
+                seen.add(target)
+                more.append(RequestSpec(target, kind="listing"))
         return more
 
     @staticmethod
