@@ -22,7 +22,7 @@ PLACEHOLDER_TEXTS = ("暂无信息", "暂无数据", "暂无内容", "暂无相�
 #: elements that hold one list row: ``li``, a table row, or a ``dl`` (Fujian TRS:
 #: ``<dl><dd><a>title</a></dd><dd>2026-03-10</dd></dl>``); the innermost one is the row
 ROW_TAGS = ("li", "tr", "dl")
-PAGER_TEXTS = ("下一页", "尾页", "末页")
+PAGER_TEXTS = ("下一页", "尾页", "末页", "下页", "›", "»", ">", "＞")
 PAGER_HREF = re.compile(r"index_\d+\.(?:s?html?|jhtml)$")
 #: metadata fields read from the standard <meta> block, in order of preference
 META_FIELDS = {"title": ("ArticleTitle",), "pub_date": ("PubDate", "firstpublishedtime"),
@@ -243,11 +243,19 @@ class GenericProfile(Profile):
 
     @staticmethod
     def heading(root) -> str | None:
-        """The first non-empty ``<h1>``, else the ``<title>`` up to its first ``_`` or ``|``."""
-        text = next((t for t in (element_text(h) for h in root.iter("h1")) if t), "")
+        """The first non-empty ``<h1>``, else the ``<title>`` up to its first ``_`` or ``|``.
+        A heading that only names the site (the ``SiteName`` meta, or a ``<title>`` holding
+        nothing but the site's name as its logo prints it) is no document title: None."""
+        site = {clean(m.get("content")) for m in root.iter("meta") if (m.get("name") or "").lower() == "sitename"}
+        text = next((t for t in (element_text(h) for h in root.iter("h1")) if t and t not in site), "")
         if not text:
             title = root.find(".//title")
-            text = clean(re.split(r"[_|｜]| - ", element_text(title))[0]) if title is not None else ""
+            whole = element_text(title) if title is not None else ""
+            text = clean(re.split(r"[_|｜]| - ", whole)[0])
+            logo = any(clean(element_text(el)) == text for el in root.iter()
+                       if isinstance(el.tag, str) and "logo" in (el.get("class") or el.get("id") or "").lower())
+            if text in site or text == clean(whole) and logo:
+                text = ""
         return text or None
 
     @staticmethod

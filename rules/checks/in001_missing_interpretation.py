@@ -48,6 +48,10 @@ class MissingInterpretation(Rule):
                                    f"疑似解读《{j.get('title')}》仅按标题部分相符（置信度 {found[0].confidence}），"
                                    f"无链接或文号佐证，请人工确认是否为本文件的解读。",
                                    evidence={**ev, "reason": "匹配置信度低"}, **common)
+            elif not doc.get("title") and not doc.get("doc_no"):
+                reason = "本文件的标题和文号均未能识别，无法与解读比对"
+                yield self.finding(Outcome.REVIEW, site, url, f"未找到本文件的解读，但{reason}，请人工核对。",
+                                   evidence={**ev, "reason": reason}, **common)
             elif unread:
                 reason = "政策解读栏目未能完整获取"
                 yield self.finding(Outcome.REVIEW, site, url, f"未找到本文件的解读，但{reason}，请人工核对。",

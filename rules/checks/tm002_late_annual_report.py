@@ -59,8 +59,10 @@ class LateAnnualReport(Rule):
         for e in entries:
             if e["column_url"] in col_urls or REPORT_TITLE.search(e.get("title") or ""):
                 d = docs.get(e["doc_url"], {})
-                reports.setdefault(e["doc_url"], {"title": d.get("title") or e.get("title") or "",
-                                                  "date": d.get("pub_date") or e.get("date")})
+                # the page's title, or the list's when only the list names the report's year
+                titles = [t for t in (d.get("title"), e.get("title")) if t]
+                title = next((t for t in titles if REPORT_TITLE.search(t)), titles[0] if titles else "")
+                reports.setdefault(e["doc_url"], {"title": title, "date": d.get("pub_date") or e.get("date")})
         for d in site.documents:
             if REPORT_TITLE.search(d.get("title") or "") and (not several or d["url"] in listed):
                 reports.setdefault(d["url"], {"title": d["title"], "date": d.get("pub_date")})
