@@ -134,7 +134,27 @@ class GenericProfile(Profile):
             entry = self.row_entry(url, el, len(entries) + 1)
             if entry:
                 entries.append(entry)
+        if not entries:
+            entries = self.block_rows(url, sel.root)
         return self.finish_listing(url, sel, entries, self.pager_requests(url, sel))
+
+    def block_rows(self, url: str, root) -> list[ListEntry]:
+        """Rows written as ``<div>``/``<p>`` blocks (``div.list-item > div.title > a`` beside
+        ``div.date``): the innermost blocks holding one or two links and a date."""
+        found = []
+        for el in root.iter("div", "p", "section", "article"):
+            entry = self.row_entry(url, el, 0)
+            if entry:
+                found.append((el, entry))
+        rows = {el for el, _ in found}
+        entries, seen = [], set()
+        for el, entry in found:
+            if any(d in rows for d in el.iterdescendants("div", "p", "section", "article")) or entry.url in seen:
+                continue
+            seen.add(entry.url)
+            entry.position = len(entries) + 1
+            entries.append(entry)
+        return entries
 
     @staticmethod
     def pager_requests(url: str, sel) -> list[RequestSpec]:
