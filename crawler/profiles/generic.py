@@ -27,6 +27,10 @@ PAGER_HREF = re.compile(r"index_\d+\.(?:s?html?|jhtml)$")
 #: metadata fields read from the standard <meta> block, in order of preference
 META_FIELDS = {"title": ("ArticleTitle",), "pub_date": ("PubDate", "firstpublishedtime"),
                "publisher": ("ContentSource",)}
+#: labels whose value, shown on the page, replaces a different value of the <meta> block: the
+#: publishing body itself (not a 来源) and the publication date
+OUTRANKING_LABELS = {"publisher": {"发布机构", "发文机关", "发文单位"},
+                     "pub_date": {"发布日期", "发布时间", "公开日期"}}
 TEXT_FIELDS = ("index_no", "publisher", "doc_no", "written_date", "pub_date", "validity", "category")
 BODY_XPATHS = (
     '//*[@id="zoom"]',
@@ -210,13 +214,25 @@ class GenericProfile(Profile):
             value = normalise_value(field, raw)
             if value:
                 settle(field, Value(value, raw, "meta"))
-        for field, (text, _label) in label_pairs(root).items():
+
+        def outranks_meta(field: str, label: str, value) -> bool:
+            """A labelled value shown on the page replaces a different <meta> one for the fields
+            of :data:`OUTRANKING_LABELS`: a row naming the publishing body over ContentSource
+            (where the text came from: a 公众号, another government's bulletin), a visible
+            发布日期 over PubDate (rewritten when a rebuilt site regenerates its pages)."""
+            current = getattr(doc, field)
+            return (current.source == "meta" and normalise_label(label) in OUTRANKING_LABELS.get(field, ())
+                    and bool(value) and value != current.value)
+
+        for field, (text, label) in label_pairs(root).items():
             if field not in settled:
                 settle(field, Value(normalise_value(field, text), text, "table"))
+            elif outranks_meta(field, label, value := normalise_value(field, text)):
+                settle(field, Value(value, text, "table"))
         page_text = element_text(root.find("body") if root.find("body") is not None else root, blocks=True)
         for line in page_text.split("\n"):
-            for field, text, _label in split_pairs(line, anchored=False) or split_pairs(line, bare=True):
-                if field in settled or field not in TEXT_FIELDS:
+            for field, text, label in split_pairs(line, anchored=False) or split_pairs(line, bare=True):
+                if field not in TEXT_FIELDS or (field in settled and field not in OUTRANKING_LABELS):
                     continue
                 if field in DATE_FIELDS:
                     found = find_date(text)
@@ -224,7 +240,7 @@ class GenericProfile(Profile):
                 else:
                     raw = text.split(" ")[0] if text else ""
                     value = normalise_value(field, raw)
-                if value:
+                if value and (field not in settled or outranks_meta(field, label, value)):
                     settle(field, Value(value, raw, "text"))
         if "title" not in settled and (heading := self.heading(root)):
             settle("title", Value(heading, heading, "text"))
