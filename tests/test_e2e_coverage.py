@@ -177,3 +177,33 @@ def test_a_raising_rule_gives_error_and_the_rest_of_the_report(tmp_path, monkeyp
     assert html.find("问题清单") < html.find("规则执行错误")
     stored = {r["code"]: r["outcome"] for r in store.findings(run["id"]) if r["outcome"] == "error"}
     assert stored == {"TM002": "error"}
+
+
+def test_bespoke_portal_read_through_its_profile_is_assessable(tmp_path):
+    """The same portal with the site profile the demo writes: coverage at the top, documents
+    listed and parsed, and a verdict that is not 无法评定."""
+    db, out = tmp_path / "b.db", tmp_path / "reports"
+    proc = run_cli("demo", "--style", "bespoke", "--db", str(db), "--out", str(out), "--no-links")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    key = json.loads((out / "answer-key.json").read_text("utf-8"))
+    exp = run_cli("export", "--db", str(db), "--what", "coverage", "--format", "json")
+    site = next(r for r in json.loads(exp.stdout) if r["scope"] == "site")
+    assert site["section_found"] is True and site["assessable"] is True and site["verdict"] != "无法评定"
+    assert site["documents_parsed"] >= len(key["documents"])
+    [page] = [p for p in out.glob("*.html") if p.name != "index.html"]
+    html = page.read_text("utf-8")
+    assert 0 < html.find('class="verdict') < html.find("检查覆盖情况") < html.find("问题清单")
+
+
+def test_coverage_export_as_csv(crawled):
+    import csv
+    import io
+
+    from rules.coverage import COVERAGE_FIELDS
+
+    proc = run_cli("export", "--db", str(crawled.db), "--what", "coverage", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert list(rows[0]) == COVERAGE_FIELDS
+    assert [r["scope"] for r in rows][0] == "site" and {r["scope"] for r in rows[1:]} == {"section"}
+    assert rows[0]["documents_parsed"] == str(_coverage_rows(crawled)[0]["documents_parsed"])
