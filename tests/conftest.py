@@ -38,7 +38,8 @@ def public_names(log: Path) -> list[str]:
 def pytest_sessionfinish(session, exitstatus):
     log = Path(os.environ["GOVAUDIT_RESOLVE_LOG"])
     leaked = public_names(log)
-    log.unlink(missing_ok=True)
+    if log == RESOLVE_LOG:          # ours (not one the caller asked for): remove it
+        log.unlink(missing_ok=True)
     if leaked:
         print(f"\nhermetic tests: a test crawl resolved public names: {leaked}", file=sys.stderr)
         session.exitstatus = 1
