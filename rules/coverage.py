@@ -30,8 +30,6 @@ from rules.computed import disclosure_sections
 #: kinds of the column tree that should yield rows or a page of their own
 LEAF_KINDS = ("list", "single", "endpoint", "unknown")
 KINDS = ("section", "category", "list", "single", "endpoint", "other", "unknown")
-KIND_LABELS = {"section": "专栏", "category": "栏目分类", "list": "列表栏目", "single": "单页栏目",
-               "endpoint": "数据接口栏目", "other": "其他页面", "unknown": "未能识别"}
 READ = ("ok",)
 PARTIAL = ("uncertain", "incomplete")
 UNREAD = ("error", "blocked", "pending", "missing")
@@ -81,7 +79,7 @@ def _section_figures(site, cols: list[dict], home_urls: set[str]) -> dict[str, A
     for c in cols:
         kind = column_kind(c)
         kinds[kind] = kinds.get(kind, 0) + 1
-        if kind in ("section", "category", "other"):
+        if kind not in LEAF_KINDS:      # a section, a category page, a page out of scope
             continue
         col_urls.add(c["url"])
         leaf += 1
