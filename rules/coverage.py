@@ -38,6 +38,9 @@ UNREAD = ("error", "blocked", "pending", "missing")
 def column_kind(col: dict) -> str:
     """The column's classification: discovery's ``kind``, else inferred from role and status."""
     if col.get("kind"):
+        # a page that was never read cannot be told apart: it counts as a column not understood
+        if col["kind"] == "other" and col.get("status") in UNREAD:
+            return "unknown"
         return col["kind"]
     role, status = col.get("role"), col.get("status")
     if role == "section":
@@ -69,7 +72,17 @@ def _share(num: int | None, den: int | None) -> float | None:
     return round(min(num / den, 1.0), 3)
 
 
-def _section_figures(site, cols: list[dict], home_urls: set[str]) -> dict[str, Any]:
+def unfollowed_pager(site, col: dict, pager_texts: list[str]) -> list[str]:
+    """Next-page links on the column's list page (a pager link text) that the crawl never
+    fetched: the list was not read to its end, whatever pager count was recorded."""
+    fetched = {f["url"] for f in site.fetches} | {f.get("final_url") for f in site.fetches}
+    texts = set(pager_texts)
+    return sorted({link["url"] for link in site.links
+                   if link.get("page_url") == col["url"] and (link.get("text") or "").strip() in texts
+                   and link["url"] != col["url"] and link["url"] not in fetched})
+
+
+def _section_figures(site, cols: list[dict], home_urls: set[str], pager_texts: list[str]) -> dict[str, Any]:
     kinds = {k: 0 for k in KINDS}
     leaf = read = partial = 0
     stated = pages_read = 0
@@ -84,6 +97,16 @@ def _section_figures(site, cols: list[dict], home_urls: set[str]) -> dict[str, A
         col_urls.add(c["url"])
         leaf += 1
         state = _read_state(c, kind)
+        unfollowed = unfollowed_pager(site, c, pager_texts) if state == "read" and kind == "list" else []
+        if unfollowed:
+            state = "partial"
+            not_understood.append({"url": c["url"], "name": c.get("name"),
+                                   "reason": f"分页未读完：下一页 {unfollowed[0]} 未读取"})
+        short_rows = state == "read" and c.get("rows_stated") and (c.get("entries") or 0) < c["rows_stated"]
+        if short_rows:
+            state = "partial"
+            not_understood.append({"url": c["url"], "name": c.get("name"),
+                                   "reason": f"列表称共 {c['rows_stated']} 条，只读到 {c.get('entries') or 0} 条"})
         read += state == "read"
         partial += state == "partial"
         if kind == "unknown" or c.get("status") == "uncertain" and kind != "single":
@@ -91,8 +114,16 @@ def _section_figures(site, cols: list[dict], home_urls: set[str]) -> dict[str, A
                                    "reason": c.get("reason") or c.get("note")})
         if c.get("pages_stated") is not None:
             any_stated = True
-            stated += c["pages_stated"]
-            pages_read += min(c.get("pages_read") or 0, c["pages_stated"])
+            got = c.get("pages_read") or 0
+            if state == "read":
+                # every list page or request the column announced was answered (a failed one
+                # marks the column incomplete or blocked); pages_read counts only those with rows,
+                # so an empty list (暂无信息) or a shell page before its list request is read too
+                got = max(got, c["pages_stated"])
+            # a next page seen but never read: the pager says at least one page more than was read
+            page_count = max(c["pages_stated"], got + 1) if unfollowed else c["pages_stated"]
+            stated += page_count
+            pages_read += min(got, page_count)
         elif c.get("pages_read") is not None:
             any_read = True
             pages_read += c["pages_read"]
@@ -112,13 +143,15 @@ def _section_figures(site, cols: list[dict], home_urls: set[str]) -> dict[str, A
     }
 
 
-def coverage(site) -> dict[str, Any]:
-    """The coverage block of the result document (see docs/result-document.md)."""
+def coverage(site, thresholds: dict | None = None) -> dict[str, Any]:
+    """The coverage block of the result document (see docs/result-document.md); ``thresholds``
+    gives the pager link texts ([coverage] pager_texts)."""
     home_urls = {c["url"] for c in site.columns if c.get("role") == "home"}
     sections = []
+    pager_texts = (thresholds or {}).get("coverage", {}).get("pager_texts") or []
     for scope in disclosure_sections(site):
         sec = scope.section
-        figures = _section_figures(site, scope.columns, home_urls)
+        figures = _section_figures(site, scope.columns, home_urls, pager_texts)
         sections.append({
             "name": (sec or {}).get("name") if scope.several else ((sec or {}).get("name") or "政府信息公开"),
             "url": (sec or {}).get("url"),
@@ -128,7 +161,8 @@ def coverage(site) -> dict[str, Any]:
             **figures,
         })
     found = any(s["found"] for s in sections)
-    total = _section_figures(site, [c for c in site.columns if c.get("role") not in ("home",)], home_urls)
+    total = _section_figures(site, [c for c in site.columns if c.get("role") not in ("home",)], home_urls,
+                             pager_texts)
     # Old runs: pages read are the column/listing fetches that answered (the pager's count is unknown).
     if total["list_pages"]["read"] is None:
         total["list_pages"]["read"] = sum(1 for f in site.fetches if f.get("kind") in ("column", "listing")
@@ -174,11 +208,12 @@ def shortfalls(cov: dict, thresholds: dict) -> list[str]:
         if not cols["expected"]:
             out.append(f"专栏中未识别出任何栏目。{t['column_share']['reason']}")
         elif cols["share"] is not None and cols["share"] < t["column_share"]["min"]:
+            part = f"，部分读取 {cols['partial']} 个" if cols["partial"] else ""
             out.append(f"应读栏目 {cols['expected']} 个，完整读取 {cols['read']} 个（{pct(cols['share'])}，"
-                       f"低于 {pct(t['column_share']['min'])}）。{t['column_share']['reason']}")
+                       f"低于 {pct(t['column_share']['min'])}）{part}。{t['column_share']['reason']}")
     pages = cov["list_pages"]
     if "list_page_share" in t and pages["share"] is not None and pages["share"] < t["list_page_share"]["min"]:
-        out.append(f"分页器所称列表页 {pages['stated']} 页，读取 {pages['read']} 页（{pct(pages['share'])}，"
+        out.append(f"列表页至少 {pages['stated']} 页（分页器所称，或页面上未读取的下一页所示），读取 {pages['read']} 页（{pct(pages['share'])}，"
                    f"低于 {pct(t['list_page_share']['min'])}）。{t['list_page_share']['reason']}")
     if "document_share" in t and docs["listed"] and docs["share"] is not None \
             and docs["share"] < t["document_share"]["min"]:

@@ -94,7 +94,7 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
     rules_meta = [r.meta() for r in all_rules() if not codes or r.code in set(codes)]
     columns = artifacts.columns
     weights = load_toml("scoring.toml")
-    cov = coverage(artifacts)
+    cov = coverage(artifacts, ctx.thresholds)
     doc = {
         "schema": 1,
         "tool": {"name": "govaudit", "version": tool_version(), "ruleset": RULESET},

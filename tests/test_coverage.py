@@ -108,18 +108,53 @@ def test_documents_listed_but_not_parsed():
 
 def test_column_tree_pages_stated_against_read():
     cols = _home_and_section() + [
-        _column(0, kind="list", pages_stated=10, pages_read=4, rows_stated=200),
+        # a list request failed after 4 of the 10 pages its pager announced
+        _column(0, status="incomplete", kind="list", pages_stated=10, pages_read=4, rows_stated=200),
         _column(1, kind="list", pages_stated=2, pages_read=2),
+        _column(4, kind="list", pages_stated=1, pages_read=0, placeholder=1),     # 暂无信息: read, no rows
         _column(2, kind="category"),
         _column(3, kind="unknown", reason="no rows, no pager, no document links"),
     ]
     e, f, d = _docs(0, 5)
     cov = coverage(_site(cols, e, f, d))
-    assert cov["list_pages"] == {"read": 6, "stated": 12, "share": 0.5}
-    assert cov["columns"]["by_kind"]["category"] == 1 and cov["columns"]["expected"] == 3
+    assert cov["list_pages"] == {"read": 7, "stated": 13, "share": round(7 / 13, 3)}
+    assert cov["columns"]["by_kind"]["category"] == 1 and cov["columns"]["expected"] == 4
     assert [n["reason"] for n in cov["not_understood"]] == ["no rows, no pager, no document links"]
     v = _verdict(_site(cols, e, f, d))
-    assert any("分页器所称列表页 12 页，读取 6 页（50%" in r for r in v["reasons"]), v["reasons"]
+    assert any("列表页至少 13 页（分页器所称，或页面上未读取的下一页所示），读取 7 页（54%" in r for r in v["reasons"]), v["reasons"]
+
+
+def test_a_next_page_link_never_followed_means_the_list_was_not_read_to_its_end():
+    # discovery recorded one page stated and read, but each page links "›" to ?p=2, never fetched
+    cols = _home_and_section() + [_column(i, kind="list", pages_stated=1, pages_read=1) for i in range(3)]
+    entries, fetches, docs = [], [], []
+    for i in range(3):
+        e, f, d = _docs(i, 12)
+        entries += e; fetches += f; docs += d
+    site = _site(cols, entries, fetches, docs)
+    site.links = [{"page_url": f"{SEC}col{i}/", "url": f"{SEC}col{i}/?p=2", "text": "›"} for i in range(2)]
+    t = load_toml("thresholds.toml")
+    cov = coverage(site, t)
+    assert (cov["columns"]["read"], cov["columns"]["partial"]) == (1, 2)
+    assert cov["list_pages"] == {"read": 3, "stated": 5, "share": 0.6}
+    assert [n["reason"] for n in cov["not_understood"]] == [f"分页未读完：下一页 {SEC}col0/?p=2 未读取",
+                                                            f"分页未读完：下一页 {SEC}col1/?p=2 未读取"]
+    w = load_toml("scoring.toml")
+    v = judge(score([], [r.meta() for r in all_rules()], w), cov, [], w, t)
+    assert v["verdict"] == "无法评定"
+    assert any("完整读取 1 个（33%，低于 90%），部分读取 2 个" in r for r in v["reasons"]), v["reasons"]
+    # once the next pages were fetched, the lists count as read
+    site.fetches += [{"url": f"{SEC}col{i}/?p=2", "final_url": f"{SEC}col{i}/?p=2", "kind": "listing",
+                      "status": 200, "blocked": None, "error": None} for i in range(2)]
+    assert coverage(site, t)["columns"]["read"] == 3
+
+
+def test_a_list_stating_more_rows_than_were_read_is_partial():
+    cols = _home_and_section() + [_column(0, kind="list", pages_stated=1, pages_read=1, rows_stated=30, entries=12),
+                                  _column(1, kind="list", pages_stated=1, pages_read=1, rows_stated=12, entries=12)]
+    cov = coverage(_site(cols), load_toml("thresholds.toml"))
+    assert (cov["columns"]["read"], cov["columns"]["partial"]) == (1, 1)
+    assert [n["reason"] for n in cov["not_understood"]] == ["列表称共 30 条，只读到 12 条"]
 
 
 def test_a_failed_veto_stays_not_compliant_under_low_coverage():
