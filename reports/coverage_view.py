@@ -69,3 +69,19 @@ def errors_view(doc: Mapping) -> list[dict]:
     rules = {r.get("code"): r for r in doc.get("rules") or [] if isinstance(r, Mapping)}
     return [{"code": e.get("code"), "title": (rules.get(e.get("code")) or {}).get("title") or "",
              "message": e.get("message") or ""} for e in doc.get("errors") or [] if isinstance(e, Mapping)]
+
+
+def tree_view(doc: Mapping) -> list[dict]:
+    """The column tree of a result document for ``templates/_tree.html.j2``: each page with its
+    path, its kind and read state in Chinese, and why."""
+    out = []
+    for n in doc.get("tree") or []:
+        path = [p for p in n.get("path") or [] if p]
+        out.append({
+            "url": n.get("url"), "name": " › ".join(path) if path else (n.get("name") or ""),
+            "depth": len(path), "kind": KIND_LABELS.get(n.get("kind"), "未能识别的栏目"),
+            "status": STATUS_LABELS.get(n.get("status"), "不在专栏内" if n.get("status") == "outside" else "—"),
+            "entries": n.get("entries") or 0, "reason": n.get("reason") or "",
+            "flag": n.get("kind") == "other" and n.get("status") != "outside",
+        })
+    return out

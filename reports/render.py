@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
-from reports.coverage_view import coverage_view, errors_view
+from reports.coverage_view import coverage_view, errors_view, tree_view
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -460,6 +460,7 @@ def _site_context(doc: Mapping) -> dict:
         },
         "verdict": _verdict(doc),
         "coverage": coverage_view(doc),
+        "tree": tree_view(doc),
         "rule_errors": errors_view(doc),
         "deductions": deductions,
         "vetoes": vetoes,

@@ -303,3 +303,29 @@ COVERAGE_FIELDS = ["site", "scope", "section", "section_url", "section_found", "
                    "columns_partial", "columns_unread", "list_pages_read", "list_pages_stated",
                    "documents_listed", "documents_fetched", "documents_parsed", "fetches_blocked",
                    "fetches_errors", "not_understood"]
+
+
+def column_tree(site) -> list[dict[str, Any]]:
+    """The column tree as discovery read it, for the result document: every page of every
+    section (the home page aside) with its path from the section, its kind and why, its read
+    state and rows; sections first, then each section's pages in path order. Runs stored before
+    the tree was recorded give their columns with the kind inferred (``column_kind``)."""
+    import json
+
+    nodes = []
+    for c in site.columns:
+        if c.get("role") == "home":
+            continue
+        try:
+            path = json.loads(c["path"]) if c.get("path") else ([] if c.get("role") == "section" else [c.get("name")])
+        except ValueError:
+            path = [c.get("name")]
+        nodes.append({"url": c["url"], "name": c.get("name"), "path": path, "depth": c.get("depth") or len(path),
+                      "kind": column_kind(c), "role": c.get("role"), "status": c.get("status"),
+                      "reason": c.get("reason") or c.get("note"), "entries": c.get("entries") or 0,
+                      "rows_stated": c.get("rows_stated"), "section": c.get("section"),
+                      "parent_url": c.get("parent_url")})
+    sections = {n["url"]: n for n in nodes if n["kind"] == "section"}
+    return sorted(nodes, key=lambda n: (n["kind"] != "section" or bool(n["section"]),
+                                        sections.get(n["section"] or "", {}).get("name") or "",
+                                        n["kind"] != "section", n["path"]))

@@ -10,7 +10,7 @@ from crawler.store import Store
 from data import load_toml, tool_version
 from rules.base import Context, Finding, Outcome, SiteArtifacts
 from rules.computed import site_thresholds
-from rules.coverage import coverage, judge
+from rules.coverage import column_tree, coverage, judge
 from rules.registry import all_rules
 from rules.scoring import score
 from rules.workdays import WorkCalendar
@@ -104,6 +104,7 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
         "site": {"url": site, "name": artifacts.name, "family": artifacts.family},
         "score": judge(score(findings, rules_meta, weights), cov, findings, weights, ctx.thresholds),
         "coverage": cov,
+        "tree": column_tree(artifacts),
         "counts": counts,
         "crawl": {
             "pages": len(artifacts.fetches), "documents": len(artifacts.documents),
