@@ -507,6 +507,11 @@ def cmd_export(args) -> int:
     if args.what == "findings":
         rows = store.audit_findings(args.audit) if args.audit is not None else store.findings(run["id"])
         fields = FINDING_FIELDS
+    elif args.what == "coverage":      # one row per site, then per section (rules.coverage)
+        from rules.coverage import COVERAGE_FIELDS, coverage_rows
+        rows = [r for res in store.db.query("select doc from results where run_id = ? order by site", [run["id"]])
+                for r in coverage_rows(json.loads(res["doc"]))]
+        fields = COVERAGE_FIELDS
     else:
         rows, fields = store.documents(run["id"]), DOCUMENT_FIELDS
     rows = [{k: r.get(k) for k in fields} for r in rows]
@@ -716,12 +721,12 @@ def build_parser() -> argparse.ArgumentParser:
     _sites_dir_option(p)
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("export", help="export findings or documents as JSON or CSV")
+    p = sub.add_parser("export", help="export findings, documents or coverage as JSON or CSV")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--run", type=POSITIVE, default=None, help="run id (default: latest)")
     p.add_argument("--audit", type=POSITIVE, default=None,
                    help="findings of this audit (each audit of a run is kept; default: the run's latest)")
-    p.add_argument("--what", choices=["findings", "documents"], required=True)
+    p.add_argument("--what", choices=["findings", "documents", "coverage"], required=True)
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.add_argument("-o", "--output", default=None, help="file (default: standard output)")
     p.set_defaults(func=cmd_export)

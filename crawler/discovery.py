@@ -135,6 +135,14 @@ def _script_links(base: str, script: str) -> list[NavLink]:
         except ValueError:
             continue
         out += _json_links(base, data)
+    # object literals (zTree nodes, menu configs): {name: "…", url: "…"} in either order
+    for obj in re.findall(r"\{[^{}]{0,600}\}", script):
+        name = re.search(r"""\b(?:name|title|text|label)\s*:\s*(['"])(.*?)\1""", obj)
+        link = re.search(r"""\b(?:url|href|link|path)\s*:\s*(['"])(.*?)\1""", obj)
+        if name and link and link.group(2) and not link.group(2).lower().startswith("javascript"):
+            target = absolute_url(base, link.group(2))
+            if target and not any(x.url == target for x in out):
+                out.append(NavLink(target, clean(name.group(2)), "script"))
     done = {link.url for link in out}
     urls = list(SCRIPT_URL.finditer(script))
     texts = list(SCRIPT_TEXT.finditer(script))

@@ -107,3 +107,12 @@ def test_rows_and_previews_are_not_navigation():
     panel = """<div class="panel"><ul><li><a href="/nb/1.html">某区2025年政府信息公开工作年度报告</a></li></ul>
     <a class="more" href="/nb/">更多&gt;&gt;</a></div><div><a href="/x/">规范性文件</a><a href="/y/">更多栏目</a></div>"""
     assert preview_links(BASE, panel) == {BASE + "nb/1.html"}
+
+
+def test_ztree_nodes_in_a_script():
+    html = """<script>var zNodes = [
+      {id: 101, pId: 100, name: "政府信息公开指南", url: "zfxxgkzn/202609/t20260910_4101.htm", open: false},
+      {id: 104, pId: 100, name: "三公经费预算", url: "sgjfys/", open: false}];</script>"""
+    links = nav_links(BASE + "gongkai/", html)
+    assert [(link.url, link.name) for link in links] == [
+        (BASE + "gongkai/zfxxgkzn/202609/t20260910_4101.htm", "政府信息公开指南"), (BASE + "gongkai/sgjfys/", "三公经费预算")]
