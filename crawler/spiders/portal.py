@@ -375,7 +375,8 @@ class PortalSpider(scrapy.Spider):
                                      "列表未能读取")
         elif len(children) < 2 and not any(c.how in ("iframe", "frame", "data") for c in children) \
                 and self._is_document(profile, response.url, html) or \
-                self._is_document(profile, response.url, html, fields_only=True):
+                self._is_document(profile, response.url, html, fields_only=True) or \
+                role_of(node.name) and self._is_document(profile, response.url, html, any_body=True):
             kind, reason = "single", "导航链接指向的单篇文章（有元数据或正文）"
         elif children or node.nav >= 2:
             kind, reason = "category", f"导航至{node.nav}个页面（其中{len(children)}个新页面），无带日期的列表行"
@@ -407,8 +408,9 @@ class PortalSpider(scrapy.Spider):
         return not any(c in tree.home_names and c != node.name and not _is_home_name(c) for c in crumbs)
 
     @staticmethod
-    def _is_document(profile, url: str, html: str, fields_only: bool = False) -> bool:
-        """An article: metadata with some body text, or (unless ``fields_only``) a long body."""
+    def _is_document(profile, url: str, html: str, fields_only: bool = False, any_body: bool = False) -> bool:
+        """An article: metadata with some body text, or (unless ``fields_only``) a long body in
+        an article container — in any block when ``any_body`` (a page named 指南 or 制度)."""
         try:
             doc = profile.document(url, html)
         except Exception:
@@ -419,6 +421,8 @@ class PortalSpider(scrapy.Spider):
             return True
         if fields_only:
             return False
+        if any_body:
+            return len(doc.body_text) >= 80
         # no metadata: an article container (#zoom, TRS_Editor, UCAP-CONTENT, <article>) with
         # text, not whatever block holds the most paragraphs (a footer)
         sel = selector(html)
