@@ -145,10 +145,11 @@ class PortalSpider(scrapy.Spider):
 
     # -- plumbing ---------------------------------------------------------------------
     def _request(self, url: str, callback, *, method: str = "GET", body: str | None = None,
-                 headers: dict | None = None, meta: dict | None = None, priority: int = 0):
+                 headers: dict | None = None, meta: dict | None = None, priority: int = 0,
+                 dont_filter: bool = False):
         return scrapy.Request(
             url, callback=callback, errback=self.on_error, method=method, body=body,
-            headers=headers, priority=priority, dont_filter=False,
+            headers=headers, priority=priority, dont_filter=dont_filter,
             meta={"handle_httpstatus_list": HANDLED_STATUSES, **(meta or {})},
         )
 
@@ -461,7 +462,8 @@ class PortalSpider(scrapy.Spider):
         for link in candidates:
             target = link.url
             parts = urlsplit(target)
-            if target in rows or is_file(target) or parts.netloc not in hosts and target not in organs:
+            if target in rows or target in self.doc_requested or is_file(target) \
+                    or parts.netloc not in hosts and target not in organs:
                 continue
             if target in tree.chrome and (not any(w in link.name for w in DISCLOSURE_WORDS)
                                           or section_text(link.name)):
@@ -534,7 +536,9 @@ class PortalSpider(scrapy.Spider):
             if self.max_documents and len(self.doc_requested) >= self.max_documents:
                 break
             self.doc_requested.add(e.url)
-            yield self._request(e.url, self.parse_document, meta={"site": site}, priority=1)
+            # a page first met as navigation (and fetched as a tree page) is still a document here
+            again = e.url in self.trees.get(site, SiteTree(home="")).seen
+            yield self._request(e.url, self.parse_document, meta={"site": site}, priority=1, dont_filter=again)
         if repeats and listing.more:
             logger.info("list page of %s has no new rows: not following its pager", col.url)
             return
