@@ -242,10 +242,14 @@ def cmd_audit(args) -> int:
 
 
 def cmd_export(args) -> int:
+    if args.what is None and args.format != "xlsx":
+        raise CliError("export needs --what findings|documents|ledger")
     store = _open_existing(args.db)
     run = store.run(args.run) if args.run else store.latest_run()
     if not run:
         raise CliError(f"no runs in {args.db}")
+    if args.format == "xlsx" or args.what == "ledger":   # the 问题台账 (reports/ledger.py)
+        return _export_ledger(store, run, args)
     if args.what == "findings":
         rows, fields = store.findings(run["id"]), FINDING_FIELDS
     else:
@@ -265,6 +269,18 @@ def cmd_export(args) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
+    return 0
+
+
+def _export_ledger(store: Store, run: dict, args) -> int:
+    from reports.ledger import export
+    from rules.history import result_docs
+
+    if args.what not in (None, "ledger"):
+        raise CliError("--format xlsx writes the 问题台账: use it with --what ledger (or no --what)")
+    if args.format == "xlsx" and not args.output:
+        raise CliError("--format xlsx needs -o FILE.xlsx")
+    export(result_docs(store, run["id"]), args.format, args.output, sys.stdout)
     return 0
 
 
@@ -418,11 +434,12 @@ def build_parser() -> argparse.ArgumentParser:
     _sites_dir_option(p)
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("export", help="export findings or documents as JSON or CSV")
+    p = sub.add_parser("export", help="export findings, documents or the 问题台账 (ledger) as JSON, CSV or xlsx")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--run", type=int, default=None)
-    p.add_argument("--what", choices=["findings", "documents"], required=True)
-    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--what", choices=["findings", "documents", "ledger"], default=None,
+                   help="findings | documents | ledger (问题台账; the default for --format xlsx)")
+    p.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
     p.add_argument("-o", "--output", default=None, help="file (default: standard output)")
     p.set_defaults(func=cmd_export)
 
