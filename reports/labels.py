@@ -221,7 +221,12 @@ ERROR_KINDS = {"dns": "域名无法解析", "refused": "连接被拒绝", "timeo
                "tls": "TLS/SSL 握手失败", "TimeoutError": "请求超时", "ConnectionRefusedError": "连接被拒绝",
                "ConnectionResetError": "连接被重置", "URLError": "网络错误", "HTTPError": "HTTP 错误",
                "RemoteDisconnected": "连接中断", "gaierror": "域名无法解析", "SSLError": "TLS/SSL 错误",
-               "OSError": "系统网络错误"}
+               "OSError": "系统网络错误", "CannotResolveHostError": "域名无法解析", "DNSLookupError": "域名无法解析",
+               "TCPTimedOutError": "连接超时", "ConnectionLost": "连接中断", "ConnectionDone": "连接中断",
+               "ResponseNeverReceived": "未收到响应", "ResponseFailed": "响应中断", "ResponseDataLossError": "响应数据不完整",
+               "DownloadFailedError": "下载失败", "ConnectError": "连接失败", "NoRouteError": "网络不可达",
+               "IgnoreRequest": "请求被跳过", "ConnectionAborted": "连接中断"}
+_HOST = re.compile(r"(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,}|\d+\.\d+\.\d+\.\d+)(?::\d+)?", re.I)
 
 VALUE_LABELS: dict[str, dict[Any, str]] = {
     "classification": LINK_CLASSES,
@@ -301,12 +306,17 @@ def blocked_label(text: str) -> str | None:
 
 
 def error_label(text: str) -> str:
-    """A network error as an auditor reads it: ``"TimeoutError: timed out"`` -> ``"请求超时（timed out）"``."""
+    """A network error as an auditor reads it, with the host it concerns:
+    ``"CannotResolveHostError: DNS lookup failed: … bszs.conac.cn."`` -> ``"域名无法解析（bszs.conac.cn）"``.
+    The English message itself stays in the result document and the exports."""
     name, sep, rest = text.partition(":")
-    if name.strip() in ERROR_KINDS:
-        label = ERROR_KINDS[name.strip()]
-        return f"{label}（{rest.strip()}）" if sep and rest.strip() else label
-    return text
+    name = name.strip()
+    if not sep and name in ERROR_KINDS:
+        return ERROR_KINDS[name]
+    label = ERROR_KINDS.get(name) or ("TLS/SSL 错误" if any(k in name for k in ("SSL", "TLS", "Certificate"))
+                                      else "网络请求失败")
+    hosts = list(dict.fromkeys(m.group(1).rstrip(".") for m in _HOST.finditer(rest)))
+    return f"{label}（{'、'.join(hosts)}）" if hosts else label
 
 
 #: the crawler's notes on a column or a fetch are English (crawler.items): the common ones in Chinese

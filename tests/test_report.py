@@ -205,7 +205,12 @@ def _attr_values(html, attr):
 
 def assert_self_contained(html):
     lowered = html.lower()
-    assert "<script" not in lowered
+    # one inline script (filters, paging), loading nothing
+    assert lowered.count("<script") == 1 and "<script>" in lowered
+    script = lowered.split("<script>")[1].split("</script>")[0]
+    for loader in ("fetch(", "xmlhttprequest", "import(", ".src", "http://", "https://", "websocket"):
+        assert loader not in script, loader
+    lowered = lowered.replace(script, "")
     assert "<link" not in lowered
     assert "@import" not in lowered
     assert "url(" not in lowered
@@ -229,8 +234,8 @@ def test_site_report_contents(fail_doc):
     assert 'class="score-value vetoed">单项否决<' in html
     assert "FR003" in html and "首页无法访问" in html
     assert "扣 4 分（8 处）" in html
-    for label in ["检查结论", "得分", "单项否决", "扣分项", "待人工复核", "新发现", "持续存在",
-                  "已整改", "检查时间", "基准日期", "问题清单", "证据", "栏目", "页面链接", "依据"]:
+    for label in ["检查结论", "得分", "单项否决", "扣分项", "提示项", "待人工复核", "新发现", "持续存在",
+                  "已整改", "检查时间", "基准日期", "证据", "栏目", "现网页面", "抓取时原样", "依据"]:
         assert label in html, label
     assert "2026-11-22 10:00:00" in html and "2026-11-22" in html
     assert "0.1.0" in html and "2026.1" in html
@@ -252,11 +257,12 @@ def test_site_report_contents(fail_doc):
 
     # evidence: values and Chinese key labels; unknown keys as-is; nested values
     for value in ["2026-02-02", "2026-03-30", "2026-03-03", ">39<", ">20<", "ab12cd34ef56",
-                  "国务院办公厅通知", "http://127.0.0.1:8001/b", ">503<", "服务不可用", "未知字段"]:
+                  "国务院办公厅通知", "http://127.0.0.1:8001/b", "服务不可用", "未知字段"]:
         assert value in html, value
     for key in ["written_date", "pub_date", "deadline", "workdays_elapsed", "limit_workdays",
                 "fetched_at", "body_sha", "status", "final_url", "reason", "calendar", "redirects"]:
         assert f">{EVIDENCE_LABELS[key]}<" in html, key
+    assert ">HTTP 503<" in html     # a status is shown as an HTTP status
     assert ">custom_note<" in html
     assert '<ol class="ev-list">' in html and '<dl class="ev-dict">' in html
 
@@ -266,34 +272,50 @@ def test_site_report_contents(fail_doc):
     # the pass finding is counted, not listed
     assert "http://127.0.0.1:8001/ok.html" not in html
 
-    # change summary: new = FR003 + review + LK002, persisting = TM001, fixed = 1
-    assert re.search(r'tile-new"><span class="tile-num">3<', html)
+    # change summary, failures and reviews apart: new fails = FR003 + LK002, new review = 1,
+    # persisting fail = TM001, fixed = 1
+    assert re.search(r'tile-new"><span class="tile-num">2<', html)
+    assert re.search(r'tile-new-review"><span class="tile-num">1<', html)
     assert re.search(r'tile-persisting"><span class="tile-num">1<', html)
+    assert re.search(r'tile-persisting-review"><span class="tile-num">0<', html)
     assert re.search(r'tile-fixed"><span class="tile-num">1<', html)
+    assert "二者未相加" in html
+
+    # date arithmetic step by step (TM001: 2026-02-02 + 20 working days = 2026-03-03; 39 used)
+    assert "起算日：成文日期 2026-02-02。" in html
+    assert "截止日期：成文日期后第 20 个工作日，即 2026-03-03。" in html
+    assert "结论：自成文日期至发布日期共 39 个工作日，超出时限 19 个工作日（晚于截止日期 27 天）。" in html
 
 
 def test_order_of_sections(fail_doc):
     html = render_site_report(fail_doc)
     verdict = html.index('class="verdict ')
-    issues = html.index("问题清单")
-    veto = html.index("网站首页不可访问")
-    deduct = html.index("政府信息未在20个工作日内公开")
-    advisory = html.index("页面存在不可用链接")
-    review = html.index("页面未标注成文日期")
-    fixed = html.index("关于调整公交线路的通告")
-    assert verdict < issues < veto < deduct < advisory < review < fixed
+    veto = html.index('id="sec-veto"')
+    deduct = html.index('id="sec-deduct"')
+    advisory = html.index('id="sec-advisory"')
+    review = html.index('id="sec-review"')
+    fixed = html.index('id="sec-fixed"')
+    folded = html.index('<details class="passes">')
+    assert verdict < veto < deduct < advisory < review < fixed < folded
+    assert veto < html.index("网站首页不可访问", veto) < deduct < html.index("超期 19 个工作日") < advisory
+    assert advisory < html.index("页面存在不可用链接", advisory) < review < html.index("页面未标注成文日期") < fixed
+    assert fixed < html.index("关于调整公交线路的通告") < folded
 
 
 def test_escaping_and_self_contained(fail_doc):
     html = render_site_report(fail_doc)
-    assert "<script>" not in html
+    assert html.count("<script>") == 1          # ours; the hostile titles are escaped
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;script&gt;alert(&#39;rule&#39;)&lt;/script&gt;" in html
     assert_self_contained(html)
     # the only http(s) hrefs are links to the site and to finding pages
     hrefs = _attr_values(html, "href")
-    allowed = {TM001_URL, REVIEW_URL, FIXED_URL, VETO_URL, "http://127.0.0.1:8001/"}
-    assert set(hrefs) <= allowed
+    # ... and URLs given as evidence (redirect chain, pages a link sits on), and in-page anchors
+    allowed = {TM001_URL, REVIEW_URL, FIXED_URL, VETO_URL, "http://127.0.0.1:8001/",
+               "http://127.0.0.1:8001/a", "http://127.0.0.1:8001/b", "http://127.0.0.1:8001/p1"}
+    assert {h for h in hrefs if not h.startswith("#")} <= allowed
+    anchors = {h[1:] for h in hrefs if h.startswith("#")}
+    assert anchors and all(f'id="{a}"' in html for a in anchors)
     # javascript: URL is shown as text only
     assert "javascript:alert(2)" in html
     assert 'href="javascript' not in html
@@ -305,7 +327,7 @@ def test_pass_doc_and_empty_states(pass_doc):
     assert 'class="score-value">97.5<' in html
     assert "扣 2.5 分（1 处）" in html
     assert "无单项否决。" in html
-    assert "未发现不符合项。" in html
+    assert "无单项否决问题。" in html and "无扣分问题。" in html and "无提示问题。" in html
     assert "无待人工复核事项。" in html
     assert "首次检查" in html
     assert_self_contained(html)
@@ -322,7 +344,7 @@ def test_review_verdict(review_doc):
 def test_minimal_doc_does_not_crash():
     html = render_site_report({"site": {"url": "http://x.gov.cn/"}})
     assert "x.gov.cn" in html
-    assert "未发现不符合项。" in html
+    assert "无单项否决问题。" in html
 
 
 @pytest.mark.parametrize(
@@ -371,10 +393,14 @@ def test_index(tmp_path, fail_doc, pass_doc, review_doc):
         assert verdict in html
     assert "单项否决" in html and ">97.5<" in html
     assert ">12<" in html  # fail count of the first site
-    for label in ["检查结论", "得分", "不符合", "待复核", "新发现", "已整改"]:
+    for label in ["检查结论", "得分", "不符合", "待复核", "新发现", "已整改", "通报摘要", "排名"]:
         assert label in html
-    # row order follows the input
-    assert html.index("示例市人民政府") < html.index("样例县人民政府") < html.index("测试区政务服务网")
+    # ranking: 合格 first (best score first), then 待复核, then 不合格
+    table = html[html.index('<table class="fleet-table">'):]
+    assert table.index("样例县人民政府") < table.index("测试区政务服务网") < table.index("示例市人民政府")
+    # the 通报 paragraph, counted by hand from the three documents
+    assert ("本次共检查政府网站 3 个，其中合格 1 个、不合格 1 个、待人工复核 1 个。不合格网站为：示例市人民政府。"
+            "共发现不符合项 12 处、待人工复核事项 4 处") in html
 
     path = write_index(docs, tmp_path)
     assert path == tmp_path / "index.html"

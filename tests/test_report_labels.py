@@ -31,8 +31,24 @@ def raw_identifiers(value, key=None, out=None) -> set[str]:
     elif isinstance(value, list):
         for v in value:
             raw_identifiers(v, key, out)
+    elif isinstance(value, str) and key == "error":      # "<ExceptionType>: message about a host"
+        out.add(value.partition(":")[0].strip())
     elif isinstance(value, str) and key not in VERBATIM_KEYS and not URL.match(value):
         out.update(t for t in IDENT.findall(value) if "_" in t or "-" in t or t.islower())
+    return out
+
+
+def data_words(value, key=None, out=None) -> set[str]:
+    """Words inside page or network data shown as it is (content types, host names in errors)."""
+    out = set() if out is None else out
+    if isinstance(value, dict):
+        for k, v in value.items():
+            data_words(v, str(k), out)
+    elif isinstance(value, list):
+        for v in value:
+            data_words(v, key, out)
+    elif isinstance(value, str) and (key in VERBATIM_KEYS or key == "error"):
+        out.update(IDENT.findall(URL.sub(" ", value.partition(":")[2] if key == "error" else value)))
     return out
 
 

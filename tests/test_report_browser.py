@@ -1,0 +1,122 @@
+"""The per-site report and the fleet index in real headless Chromium (selenium): no console
+error, a filter shows the right rows, paging works, axe-core finds no serious or critical
+violation; screenshots are saved as test artifacts (tests/artifacts/ or $GOVAUDIT_TEST_ARTIFACTS)."""
+from __future__ import annotations
+
+import pytest
+
+from reports.common import site_slug
+from tests import browser as B
+
+pytestmark = pytest.mark.skipif(B.missing() is not None, reason=B.missing() or "")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    from tests.report_runs import build
+
+    runs, testbeds = build(tmp_path_factory.mktemp("browser-runs"))
+    yield runs
+    for tb in testbeds:
+        tb.stop()
+
+
+@pytest.fixture(scope="module")
+def chrome():
+    b = B.Browser()
+    yield b
+    b.quit()
+
+
+def visible_cards(chrome):
+    from selenium.webdriver.common.by import By
+
+    return [c for c in chrome.driver.find_elements(By.CSS_SELECTOR, "article.finding") if c.is_displayed()]
+
+
+def select(chrome, css: str, text: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    Select(chrome.driver.find_element(By.CSS_SELECTOR, css)).select_by_value(text)
+
+
+def test_site_report_in_chromium(runs, chrome):
+    from selenium.webdriver.common.by import By
+
+    chrome.open(runs.out2 / f"{site_slug(runs.url_a)}.html")
+    assert chrome.console_errors() == []
+    doc = runs.docs(2)[runs.url_a]
+    assert len(visible_cards(chrome)) == min(50, len([f for f in doc["findings"] if f["outcome"] == "fail" and f["severity"] == "veto"])) \
+        + sum(min(50, n) for n in (
+            len([f for f in doc["findings"] if f["outcome"] == "fail" and f["severity"] == "deduct"]),
+            len([f for f in doc["findings"] if f["outcome"] == "fail" and f["severity"] == "advisory"]),
+            len([f for f in doc["findings"] if f["outcome"] == "review"]),
+            len(doc["fixed"])))
+    chrome.screenshot("site-report.png")
+
+    # filter: rule TM001, status 新发现 -> exactly the two late postings planted between the runs
+    select(chrome, 'select[data-facet="rule"]', "TM001")
+    select(chrome, 'select[data-facet="status"]', "新发现")
+    shown = visible_cards(chrome)
+    links = sorted(c.find_element(By.CSS_SELECTOR, "td.url a").get_attribute("href") for c in shown)
+    assert links == sorted(runs.new_tm001)
+    assert "共 2 项" in chrome.driver.find_element(By.ID, "filter-result").text
+    chrome.screenshot("site-report-filtered.png")
+    # status 已整改 -> the three fixed late postings
+    select(chrome, 'select[data-facet="status"]', "已整改")
+    links = sorted(c.find_element(By.CSS_SELECTOR, "td.url a").get_attribute("href") for c in visible_cards(chrome))
+    assert links == sorted(runs.fixed_tm001)
+    assert chrome.console_errors() == []
+
+    chrome.driver.find_element(By.CSS_SELECTOR, 'button[type="reset"]').click()
+    violations = chrome.axe()
+    assert violations == [], [(v["id"], v["impact"], v["help"]) for v in violations]
+
+
+def test_fleet_index_in_chromium(runs, chrome):
+    from selenium.webdriver.common.by import By
+
+    chrome.open(runs.out2 / "index.html")
+    assert chrome.console_errors() == []
+    rows = lambda: [r for r in chrome.driver.find_elements(By.CSS_SELECTOR, "table.fleet-table tbody tr") if r.is_displayed()]
+    assert len(rows()) == 2
+    chrome.screenshot("fleet-index.png")
+    select(chrome, 'select[data-facet="verdict"]', "不合格")
+    assert len(rows()) == 2
+    assert chrome.driver.find_element(By.ID, "fleet-result").text == "显示 2 个站点，共 2 个。"
+    violations = chrome.axe()
+    assert violations == [], [(v["id"], v["impact"], v["help"]) for v in violations]
+    assert chrome.console_errors() == []
+
+
+def test_paging_and_filter_across_pages(tmp_path, chrome):
+    """130 findings: 50 live, the rest paged from the inert template; a filter reaches them all."""
+    from selenium.webdriver.common.by import By
+
+    from reports.render import write_site_report
+    from tests.test_report import RULES
+
+    findings = [{"code": "TM001", "name": "late-posting", "outcome": "fail", "severity": "deduct",
+                 "site": "http://127.0.0.1:9/", "url": f"http://127.0.0.1:9/a{i:03d}.html",
+                 "column": "政策文件" if i % 3 else "通知公告", "title": f"文件{i}", "message": f"第 {i} 项",
+                 "evidence": {}, "fingerprint": f"TM001:{i}", "change": "new" if i % 2 else "persisting",
+                 "first_seen": "2026-11-20", "age_days": 0} for i in range(130)]
+    doc = {"site": {"url": "http://127.0.0.1:9/", "name": "分页测试"}, "rules": RULES, "as_of": "2026-11-20",
+           "score": {"verdict": "合格", "score": 90.0}, "run": {"id": 2, "previous_run_id": 1},
+           "findings": findings, "fixed": []}
+    chrome.open(write_site_report(doc, tmp_path))
+    assert chrome.console_errors() == []
+    assert len(visible_cards(chrome)) == 50
+    pager = chrome.driver.find_element(By.CSS_SELECTOR, "#sec-deduct .pager")
+    assert pager.find_element(By.CSS_SELECTOR, ".pager-info").text == "第 1–50 项，共 130 项"
+    pager.find_element(By.CSS_SELECTOR, "[data-page=next]").click()
+    assert pager.find_element(By.CSS_SELECTOR, ".pager-info").text == "第 51–100 项，共 130 项"
+    # cards are ordered by rule, column, then page address: the 51st of that order comes first
+    order = sorted(findings, key=lambda f: (f["column"], f["url"]))
+    assert visible_cards(chrome)[0].find_element(By.CSS_SELECTOR, ".message").text == order[50]["message"]
+    # 通知公告 is every third finding (i = 0, 3, …, 129): 44 of them, across all pages
+    select(chrome, 'select[data-facet="column"]', "通知公告")
+    assert pager.find_element(By.CSS_SELECTOR, ".pager-info").text == "第 1–44 项，共 44 项"
+    assert {c.find_element(By.CSS_SELECTOR, ".message").text for c in visible_cards(chrome)} == {f"第 {i} 项" for i in range(0, 130, 3)}
+    assert chrome.console_errors() == []
