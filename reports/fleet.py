@@ -143,7 +143,9 @@ def summary_paragraph(rows: list[dict], rule_rows: list[dict], changes_total: di
     if n.get("无法评定"):
         parts.append(f"、无法评定 {n['无法评定']} 个")
     text = "".join(parts) + "。"
-    failed = [r["name"] for r in rows if r["verdict"]["verdict"] == "不合格"]
+    names = Counter(r["name"] for r in rows)
+    failed = [r["name"] if names[r["name"]] == 1 else f"{r['name']}（{r['url']}）"
+              for r in rows if r["verdict"]["verdict"] == "不合格"]
     if failed:
         text += "不合格网站为：" + "、".join(failed) + "。"
     fails = sum(r["fail"] for r in rows)

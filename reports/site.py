@@ -8,11 +8,14 @@ script pages through, filters and sorts (so 10,000 findings do not make a huge l
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from reports import evidence as ev
-from reports.common import TEMPLATE_DIR, css, env, fmt_time, num, safe_href, script, to_date
+from markupsafe import Markup
+
+from reports.common import TEMPLATE_DIR, css, env, fmt_time, num, safe_href, script
 from reports.labels import (CHANGE_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, VERDICT_CLASSES,
                             category_of, family_label, source_entry)
 
@@ -104,6 +107,15 @@ def finding_view(f: Mapping, rules: Mapping[str, Mapping], as_of: str | None, ch
     snapshot = evidence.get("snapshot") if isinstance(evidence.get("snapshot"), str) else None
     if snapshot and not ev.SNAPSHOT.fullmatch(snapshot):
         snapshot = None
+    first_seen, age, fixed_on = f.get("first_seen") or "", f.get("age_days"), f.get("fixed_on") or ""
+    status_text = CHANGE_LABELS.get(change, "—")
+    if first_seen:
+        status_text += f"，首次发现于 {first_seen}"
+        if age is not None:
+            status_text += f"（{'整改前存在' if change == 'fixed' else '已存在'} {age} 天）"
+    if fixed_on:
+        status_text += f"，{fixed_on} 检查已符合"
+    fetched = evidence.get("fetched_at") or evidence.get("checked_at")
     return {
         "code": code,
         "outcome": outcome,
@@ -121,14 +133,12 @@ def finding_view(f: Mapping, rules: Mapping[str, Mapping], as_of: str | None, ch
         "message": f.get("message") or "",
         "change": change,
         "change_label": CHANGE_LABELS.get(change, "—"),
-        "first_seen": f.get("first_seen") or "",
-        "age_days": f.get("age_days"),
-        "fixed_on": f.get("fixed_on") or "",
+        "first_seen": first_seen,
+        "status_text": status_text,
         "steps": ev.steps(code, evidence, as_of),
         "evidence": ev.rows(evidence),
         "snapshot": snapshot,
-        "fetched_at": fmt_time(evidence.get("fetched_at") or evidence.get("checked_at"))
-        if (evidence.get("fetched_at") or evidence.get("checked_at")) else "",
+        "banner": f"抓取于 {fmt_time(fetched)}" if fetched else ("抓取于（时间未记录）" if snapshot else ""),
     }
 
 
@@ -136,9 +146,58 @@ def _sort_key(v: dict, order: Mapping[str, int]) -> tuple:
     return (order.get(v["code"], len(order)), v["code"], v["column_path"], v["url"])
 
 
+class _Strings:
+    """Interned strings of a payload (labels, rule titles, columns repeat thousands of times)."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.items: list[str] = []
+
+    def __call__(self, text: Any) -> int:
+        text = "" if text is None else str(text)
+        if text not in self.index:
+            self.index[text] = len(self.items)
+            self.items.append(text)
+        return self.index[text]
+
+
+def _node(n: dict, s: _Strings) -> Any:
+    """An evidence node (reports.evidence.node) in the payload's compact form, read by report.js:
+    int = text; ["a", text, href(, 1 = monospace)]; ["m", text] monospace; ["e", text] muted; ["d", [[label, node]…]];
+    ["l", [node…]]."""
+    kind = n["kind"]
+    if kind == "dict":
+        return ["d", [[s(i["label"]), _node(i["node"], s)] for i in n["items"]]]
+    if kind == "list":
+        return ["l", [_node(c, s) for c in n["items"]]]
+    if kind == "empty":
+        return ["e", s(n["text"])]
+    if n.get("href"):
+        return ["a", s(n["text"]), s(n["href"])] + ([1] if n.get("mono") else [])
+    return ["m", s(n["text"])] if n.get("mono") else s(n["text"])
+
+
+def _card(v: dict, i: int, s: _Strings) -> list:
+    """One finding card for report.js (the same content as the ``finding_card`` macro)."""
+    return [i, s(f"finding sev-{v['severity']} outcome-{v['outcome']} st-{v['change'] or 'none'}"),
+            s(v["code"]), s(v["category"]), s(v["column_path"] or "—"), s(v["outcome_label"]), s(v["change_label"]),
+            s(v["first_seen"]), s(v["failure_title"]), s(v["outcome"]), s(v["change"]), s(v["message"]), s(v["title"]),
+            s(v["url"]), 1 if v["href"] else 0, s(v["snapshot"] or ""), s(v["banner"]), s(v["status_text"]),
+            [s(x) for x in v["steps"]], [[s(r["label"]), _node(r["node"], s)] for r in v["evidence"]], s(v["source"] or "—")]
+
+
+def payload(views: list[dict], start: int) -> Markup:
+    """The cards after the first page as JSON, safe inside ``<script type="application/json">``."""
+    s = _Strings()
+    cards = [_card(v, start + i, s) for i, v in enumerate(views)]
+    text = json.dumps({"s": s.items, "c": cards}, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 def _section(key: str, title: str, note: str, views: list[dict], empty: str) -> dict:
+    more = views[PAGE_SIZE:]
     return {"key": key, "title": title, "note": note, "count": len(views), "empty": empty,
-            "live": views[:PAGE_SIZE], "more": views[PAGE_SIZE:]}
+            "views": views, "live": views[:PAGE_SIZE], "more": len(more), "payload": payload(more, PAGE_SIZE) if more else None}
 
 
 def _coverage_template() -> bool:
@@ -181,9 +240,10 @@ def context(doc: Mapping) -> dict:
         if isinstance(d, Mapping):
             code = str(d.get("code") or "")
             rule = rules.get(code, {})
-            deductions.append({"code": code, "title": rule.get("title") or rule.get("failure_title") or "",
+            deductions.append({"code": code, "title": rule.get("failure_title") or rule.get("title") or "",
                                "points": num(d.get("points")), "count": d.get("count")})
-    vetoes = [{"code": c, "title": (rules.get(c) or {}).get("title") or ""} for c in verdict(doc)["vetoes"]]
+    vetoes = [{"code": c, "title": (rules.get(c) or {}).get("failure_title") or (rules.get(c) or {}).get("title") or ""}
+              for c in verdict(doc)["vetoes"]]
 
     crawl = doc.get("crawl") or {}
     crawl_rows = [{"label": label, "value": num(crawl[key])} for key, label in CRAWL_LABELS if key in crawl]
@@ -203,7 +263,7 @@ def context(doc: Mapping) -> dict:
             if code in per_rule and isinstance(n, Mapping):
                 per_rule[code]["n"].update({o: n[o] for o in OUTCOME_LABELS if o in n})
 
-    all_views = [v for s in sections for v in s["live"] + s["more"]]
+    all_views = [v for s in sections for v in s["views"]]
     facets = {
         "rule": sorted({v["code"] for v in all_views}, key=lambda c: (order.get(c, len(order)), c)),
         "category": sorted({v["category"] for v in all_views}),

@@ -200,6 +200,7 @@ def review_doc(pass_doc):
 
 
 def _attr_values(html, attr):
+    html = re.sub(r"<script\b.*?</script>", "", html, flags=re.S)     # the page's own code, not markup
     return re.findall(r'\b' + attr + r'\s*=\s*"([^"]*)"', html)
 
 

@@ -3,6 +3,8 @@ error, a filter shows the right rows, paging works, axe-core finds no serious or
 violation; screenshots are saved as test artifacts (tests/artifacts/ or $GOVAUDIT_TEST_ARTIFACTS)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from reports.common import site_slug
@@ -120,3 +122,49 @@ def test_paging_and_filter_across_pages(tmp_path, chrome):
     assert pager.find_element(By.CSS_SELECTOR, ".pager-info").text == "第 1–44 项，共 44 项"
     assert {c.find_element(By.CSS_SELECTOR, ".message").text for c in visible_cards(chrome)} == {f"第 {i} 项" for i in range(0, 130, 3)}
     assert chrome.console_errors() == []
+
+
+def test_cards_built_by_the_script_match_the_server_cards(tmp_path, chrome, monkeypatch):
+    """A card the script builds from the page's JSON (page 2) reads exactly like the same card
+    rendered on the server (a page size large enough to render every card)."""
+    from selenium.webdriver.common.by import By
+
+    import reports.site as site
+    from reports.render import write_site_report
+    from tests.test_report_labels import CASES, fixture_doc
+
+    # every fixture's evidence, 60+ findings in one section: the later ones go through the script
+    docs = [fixture_doc(p)[0] for p in CASES]
+    findings = [dict(f, outcome="review", severity="deduct") for d in docs for f in d["findings"] + d["fixed"]] * 2
+    findings = [dict(f, fingerprint=f"F:{i}", url=f"{f['url']}#{i}" if f.get("url") else None)
+                for i, f in enumerate(findings)]
+    assert len(findings) > 2 * site.PAGE_SIZE      # page 1 on the server, pages 2 and 3 by the script
+    rules = {r["code"]: r for d in docs for r in d["rules"]}
+    doc = {**docs[0], "rules": list(rules.values()), "findings": findings, "fixed": []}
+
+    def card_texts(path, pages):
+        chrome.open(path)
+        assert chrome.console_errors() == []
+        out = {}
+        for _ in range(pages):
+            for c in chrome.driver.find_elements(By.CSS_SELECTOR, "#sec-review article.finding"):
+                out[c.get_attribute("data-i")] = (c.get_attribute("class"), c.get_attribute("innerHTML"))
+            nxt = chrome.driver.find_elements(By.CSS_SELECTOR, "#sec-review [data-page=next]")
+            if nxt and nxt[0].is_displayed() and nxt[0].is_enabled():
+                nxt[0].click()
+        return out
+
+    paged = card_texts(write_site_report(doc, tmp_path / "paged"), 1 + len(findings) // site.PAGE_SIZE)
+    monkeypatch.setattr(site, "PAGE_SIZE", 10_000)
+    whole = card_texts(write_site_report(doc, tmp_path / "whole"), 1)
+    assert len(paged) == len(whole) == len(findings)
+    norm = lambda html: re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+    for i, (cls, html) in whole.items():
+        if int(i) >= 50:
+            assert paged[i][0] == cls
+            a, b = norm(paged[i][1]), norm(html)
+            at = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
+            if a != b:
+                print("JS:    ", a[max(0, at - 120):at + 160])
+                print("SERVER:", b[max(0, at - 120):at + 160])
+            assert a == b, i
