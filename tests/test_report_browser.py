@@ -3,6 +3,7 @@ error, a filter shows the right rows, paging works, axe-core finds no serious or
 violation; screenshots are saved as test artifacts (tests/artifacts/ or $GOVAUDIT_TEST_ARTIFACTS)."""
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from reports.common import site_slug
 from tests import browser as B
 
+if B.missing() and os.environ.get("GOVAUDIT_REQUIRE_BROWSER"):      # .ci/run: never skip silently
+    raise RuntimeError(f"browser tests cannot run: {B.missing()}")
 pytestmark = pytest.mark.skipif(B.missing() is not None, reason=B.missing() or "")
 
 
