@@ -25,7 +25,7 @@ OUTCOME_LABELS = {
 SEVERITY_ORDER = ("veto", "deduct", "advisory")
 SEVERITY_LABELS = {"veto": "单项否决", "deduct": "扣分项", "advisory": "提示项"}
 CHANGE_LABELS = {"new": "新发现", "persisting": "持续存在", "fixed": "已整改"}
-VERDICT_CLASSES = {"合格": "pass", "不合格": "fail", "待复核": "review", "无法评定": "unknown"}
+VERDICT_CLASSES = {"合格": "pass", "不合格": "fail", "待复核": "review", "无法评定": "cannot"}
 VERDICT_RANK = {"不合格": 0, "无法评定": 1, "待复核": 2, "合格": 3}
 
 #: rule code prefix -> the inspection category it belongs to (JC19 categories and ours)

@@ -19,6 +19,11 @@ from reports.common import TEMPLATE_DIR, css, env, fmt_time, num, safe_href, scr
 from reports.labels import (CHANGE_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, VERDICT_CLASSES,
                             category_of, family_label, source_entry)
 
+try:      # the coverage block's view (issue 10), when that part is present
+    from reports.coverage_view import coverage_view
+except ImportError:  # pragma: no cover - depends on what is merged
+    coverage_view = None
+
 PAGE_SIZE = 50
 
 CRAWL_LABELS = (
@@ -285,7 +290,7 @@ def context(doc: Mapping) -> dict:
         "tool": {"name": tool.get("name") or "govaudit", "version": tool.get("version") or "",
                  "ruleset": tool.get("ruleset") or ""},
         "verdict": verdict(doc),
-        "coverage": doc.get("coverage"),
+        "coverage": coverage_view(doc) if coverage_view and doc.get("coverage") else doc.get("coverage"),
         "has_coverage_template": _coverage_template(),
         "deductions": deductions,
         "vetoes": vetoes,

@@ -417,3 +417,71 @@ def test_empty_index():
     html = render_index([])
     assert "暂无检查结果。" in html
     assert_self_contained(html)
+
+
+def test_coverage_block_sits_next_to_the_verdict(fail_doc):
+    """A document with ``coverage`` shows it right after the verdict, before any finding."""
+    html = render_site_report(fail_doc)
+    assert "检查覆盖情况" not in html
+    doc = dict(fail_doc, coverage={"section_found": True, "assessable": True, "reasons": []})
+    html = render_site_report(doc)
+    assert html.index('class="verdict ') < html.index("检查覆盖情况") < html.index('id="sec-veto"')
+
+
+def test_new_box_never_adds_reviews_to_failures(fail_doc):
+    """新发现 counts failures and reviews apart, and says so."""
+    doc = copy.deepcopy(fail_doc)
+    for f in doc["findings"]:
+        f["change"] = "new"
+    html = render_site_report(doc)
+    # fails: TM001, FR003, LK002 (3); reviews: 1 — never a tile of 4
+    assert re.search(r'tile-new"><span class="tile-num">3<', html)
+    assert re.search(r'tile-new-review"><span class="tile-num">1<', html)
+    assert "新发现不符合" in html and "新发现待复核" in html and "二者未相加" in html
+
+
+def test_link_steps_status_hops_and_pages():
+    from reports.evidence import steps
+
+    ev = {"classification": "dead", "reason": "HTTP 404", "status": 404, "confirmed": "recheck",
+          "hops": [{"url": "http://s/a", "status": 302}, {"url": "http://s/b", "status": 404}],
+          "on_home_page": True, "home_page": [{"page": "http://s/", "text": "x", "tag": "a"}],
+          "other_pages": [{"page": "http://s/p1", "text": "x", "tag": "a"}, {"page": "http://s/p2", "text": "y", "tag": "a"}]}
+    got = steps("LK001", ev, "2026-11-20")
+    assert got == ["请求结果：HTTP 404。",
+                   "跳转 1 次：http://s/a（HTTP 302） → http://s/b（HTTP 404）。",
+                   "判定：死链（HTTP 404）。",
+                   "确认：间隔后复查确认。",
+                   "该链接出现在 3 个页面（含首页），见下表“首页出现位置”“其他页面出现位置”。"]
+
+
+def test_freshness_and_annual_report_steps():
+    from reports.evidence import steps
+
+    # FR002: 6 months before 2026-11-20 is 2026-05-20; newest 2026-04-20 is 30 days earlier
+    got = steps("FR002", {"window": "6个月", "window_start": "2026-05-20", "newest_date": "2026-04-20",
+                          "source": "jc19-columns"}, "2026-11-20")
+    assert got[-1] == "结论：最新信息早于监测期起始日 30 天，距基准日期 214 天，监测期内无更新。"
+    assert "国办秘函〔2019〕19号" in got[1]
+    # TM002: a department's 2025 report due 2026-01-31, published 2026-02-10: 10 days late
+    got = steps("TM002", {"year": 2025, "deadline": "2026-01-31", "pub_date": "2026-02-10",
+                          "reporting_body": "部门", "source": "tiaoli-49"}, "2026-11-20")
+    assert got[-1] == "结论：晚于截止日期 10 天。" and "第四十九条" in got[1]
+    # no report found: past the deadline by 293 days on 2026-11-20
+    got = steps("TM002", {"year": 2025, "deadline": "2026-01-31", "reports_found": [2023, 2024]}, "2026-11-20")
+    assert got[-2:] == ["年报栏目中找到的年度：2023、2024；未找到 2025 年度报告。",
+                        "结论：截至基准日期 2026-11-20，已超过截止日期 293 天。"]
+
+
+def test_fleet_groups_and_trend(fail_doc, pass_doc, review_doc):
+    fail_doc = dict(fail_doc, site=dict(fail_doc["site"], group={"region": "甲市", "level": "市级"}),
+                    history=[{"date": "2026-11-13", "score": 80.0, "verdict": "合格"},
+                             {"date": "2026-11-22", "score": None, "verdict": "不合格"}])
+    pass_doc = dict(pass_doc, site=dict(pass_doc["site"], group={"region": "乙县", "level": "县级"}))
+    review_doc = dict(review_doc, site=dict(review_doc["site"], group={"region": "甲市", "level": "县级"}))
+    html = render_index([fail_doc, pass_doc, review_doc])
+    assert "按地区统计" in html and "按层级统计" in html
+    assert 'data-region="甲市"' in html and '<option value="县级">县级</option>' in html
+    assert 'aria-label="得分变化：2026-11-13 80；2026-11-22 单项否决"' in html
+    # 甲市: two sites, one 不合格, mean of the scored one (review_doc 100)
+    assert re.search(r'<th scope="row">甲市</th><td class="num">2</td><td class="num">1</td><td class="num">100</td>', html)
