@@ -84,7 +84,7 @@ def to_date(value: Any) -> date | None:
 
 def safe_href(url: Any) -> str | None:
     """Only http(s) URLs become links; anything else (javascript:, data:, …) stays text."""
-    if not isinstance(url, str) or not url.strip():
+    if not isinstance(url, str) or not url[:8].lower().lstrip().startswith("http"):
         return None
     scheme = urlsplit(url.strip()).scheme.lower()
     return url.strip() if scheme in ("http", "https") else None
