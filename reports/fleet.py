@@ -29,6 +29,12 @@ def coverage_text(cov: Any) -> str:
     """A short line about coverage for the ranking table (the report shows it in full)."""
     if not isinstance(cov, Mapping) or not cov:
         return "—"
+    if cov.get("section_found") is False:
+        return "未找到信息公开专栏"
+    cols, docs = cov.get("columns"), cov.get("documents")
+    if isinstance(cols, Mapping) and isinstance(docs, Mapping) and cols.get("expected") is not None:
+        return (f"栏目 {cols.get('read', 0)}/{cols.get('expected', 0)}，"
+                f"文件 {docs.get('parsed', 0)}/{docs.get('listed', 0)}")
     for key in ("summary", "text", "label"):
         if isinstance(cov.get(key), str) and cov[key]:
             return cov[key]

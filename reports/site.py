@@ -103,6 +103,7 @@ def _rule_view(code: str, rule: Mapping) -> dict:
 def finding_view(f: Mapping, rules: Mapping[str, Mapping], as_of: str | None, change: str | None = None) -> dict:
     code = str(f.get("code") or "")
     rule = rules.get(code, {})
+    notes = _rule_view(code, rule)
     severity = str(f.get("severity") or rule.get("severity") or "advisory")
     change = change or f.get("change") or ""
     outcome = f.get("outcome") or ""
@@ -130,6 +131,9 @@ def finding_view(f: Mapping, rules: Mapping[str, Mapping], as_of: str | None, ch
         "category": category_of(code),
         "failure_title": rule.get("failure_title") or rule.get("title") or code,
         "source": rule.get("source") or "",
+        "clause_text": notes["clause_text"],
+        "rationale": notes["rationale"],
+        "how_to_fix": notes["how_to_fix"],
         "title": f.get("title") or "",
         "url": f.get("url") or "",
         "href": safe_href(f.get("url")),
@@ -188,7 +192,8 @@ def _card(v: dict, i: int, s: _Strings) -> list:
             s(v["code"]), s(v["category"]), s(v["column_path"] or "—"), s(v["outcome_label"]), s(v["change_label"]),
             s(v["first_seen"]), s(v["failure_title"]), s(v["outcome"]), s(v["change"]), s(v["message"]), s(v["title"]),
             s(v["url"]), 1 if v["href"] else 0, s(v["snapshot"] or ""), s(v["banner"]), s(v["status_text"]),
-            [s(x) for x in v["steps"]], [[s(r["label"]), _node(r["node"], s)] for r in v["evidence"]], s(v["source"] or "—")]
+            [s(x) for x in v["steps"]], [[s(r["label"]), _node(r["node"], s)] for r in v["evidence"]], s(v["source"] or "—"),
+            s(v["clause_text"]), s(v["rationale"]), s(v["how_to_fix"])]
 
 
 def payload(views: list[dict], start: int) -> Markup:
@@ -233,7 +238,7 @@ def context(doc: Mapping) -> dict:
         _section("review", "待人工复核", "以下事项无法自动判定，请人工核实；每项列出需要复核的原因。",
                  views(listed(doc, "review")), "无待人工复核事项。"),
     ]
-    errors = views(listed(doc, "error"))
+    errors = views(listed(doc, "error") + [f for f in doc.get("errors") or [] if isinstance(f, Mapping)])
     if errors:
         sections.append(_section("error", "检查出错", "以下规则执行出错，相应内容未能检查（不计为符合）。", errors, ""))
     sections.append(_section(

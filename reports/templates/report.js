@@ -39,7 +39,8 @@
   }
   function build(c, S) {
     // [i, cls, rule, category, column, outcome label, status label, first seen, failure title, outcome, change,
-    //  message, title, url, has href, snapshot, banner, status text, steps, evidence, source]
+    //  message, title, url, has href, snapshot, banner, status text, steps, evidence, source,
+    //  clause text, rationale, how to fix]
     var a = el("article", S[c[1]]), h = el("header", "finding-head"), t, tb, cell, frag;
     a.dataset.i = c[0]; a.dataset.rule = S[c[2]]; a.dataset.category = S[c[3]]; a.dataset.column = S[c[4]];
     a.dataset.outcome = S[c[5]]; a.dataset.status = S[c[6]]; a.dataset.seen = S[c[7]];
@@ -77,9 +78,15 @@
     a.appendChild(ev);
     var src = el("p", "source");
     src.appendChild(el("span", "label", "依据："));
-    src.appendChild(document.createTextNode(S[c[20]] + "；"));
-    cell = el("a", null, "条文、为何要求与整改方法"); cell.setAttribute("href", "#rule-" + S[c[2]]);
-    src.appendChild(cell); a.appendChild(src);
+    src.appendChild(document.createTextNode(S[c[20]]));
+    a.appendChild(src);
+    var why = el("details", "rule-why"), dl = el("dl", "rule-dl");
+    why.appendChild(el("summary", null, "条文、为何要求与整改方法"));
+    [[21, "条文"], [22, "为何要求"], [23, "整改方法"]].forEach(function (p) {
+      if (S[c[p[0]]]) { dl.appendChild(el("dt", null, p[1])); dl.appendChild(el("dd", null, S[c[p[0]]])); }
+    });
+    why.appendChild(dl); a.appendChild(why);
+    if (printing) { why.open = true; }
     return a;
   }
 
@@ -175,11 +182,14 @@
     form.addEventListener("reset", function () { setTimeout(apply, 0); });
   }
   // print everything that matches the filters, then go back to pages
+  var printing = false;
   window.addEventListener("beforeprint", function () {
+    printing = true;
     lists.forEach(function (l) { l.all = true; render(l); });
     each(document.querySelectorAll("details"), function (d) { d.dataset.wasOpen = d.open ? "1" : ""; d.open = true; });
   });
   window.addEventListener("afterprint", function () {
+    printing = false;
     lists.forEach(function (l) { l.all = false; render(l); });
     each(document.querySelectorAll("details"), function (d) { d.open = d.dataset.wasOpen === "1"; });
   });
