@@ -40,6 +40,9 @@ class Browser:
             opts.add_argument(flag)
         opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         self.driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
+        # axe-core on a shared 2-core machine can take a while: a slow answer is not a failure
+        self.driver.set_script_timeout(300)
+        self.driver.set_page_load_timeout(300)
 
     def open(self, path: Path) -> None:
         self.driver.get(Path(path).resolve().as_uri())
