@@ -34,6 +34,13 @@ def _scalar(value: Any, key: str | None) -> dict:
     return {"kind": "scalar", "text": num(shown), "href": href, "mono": key in MONO_KEYS or bool(href)}
 
 
+def _label_in(key: str, value: Any) -> str:
+    """A key's label; ``source`` inside a check attempt names where the answer came from."""
+    if key == "source" and value in ("fetch", "crawl", "cache"):
+        return "结果来源"
+    return key_label(key)
+
+
 def node(value: Any, key: str | None = None) -> dict:
     """An evidence value as a tree the template renders recursively."""
     if key == "snapshot" and isinstance(value, str) and SNAPSHOT.fullmatch(value):
@@ -42,7 +49,7 @@ def node(value: Any, key: str | None = None) -> dict:
         if not value:
             return {"kind": "empty", "text": "（无）"}
         return {"kind": "dict", "items": [
-            {"key": str(k), "label": key_label(str(k)), "node": node(v, str(k))} for k, v in value.items()]}
+            {"key": str(k), "label": _label_in(str(k), v), "node": node(v, str(k))} for k, v in value.items()]}
     if isinstance(value, (list, tuple, set, frozenset)):
         items = list(value)
         if not items:
