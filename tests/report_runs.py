@@ -43,9 +43,25 @@ class TwoRuns:
         return {site: json.loads(doc) for site, doc in rows}
 
 
-def build(tmp: Path) -> tuple[TwoRuns, list[Testbed]]:
+_BUILT: TwoRuns | None = None
+
+
+def shared(tmp_path_factory) -> TwoRuns:
+    """The two runs, built once per test session (the report, browser and ledger tests read
+    them; nothing writes to them)."""
+    global _BUILT
+    if _BUILT is None:
+        _BUILT = build(tmp_path_factory.mktemp("two-runs"))
+    return _BUILT
+
+
+def build(tmp: Path) -> TwoRuns:
     style_a, style_b = make_style("hanweb", seed=1), make_style("hanweb", seed=3)
-    tb_a, tb_b = Testbed(style_a).start(), Testbed(style_b).start()
+    with Testbed(style_a) as tb_a, Testbed(style_b) as tb_b:
+        return _crawl_twice(tmp, style_a, tb_a, tb_b)
+
+
+def _crawl_twice(tmp: Path, style_a, tb_a: Testbed, tb_b: Testbed) -> TwoRuns:
     runs = TwoRuns(tmp / "audit.db", tmp / "run1", tmp / "run2", tb_a.url, tb_b.url,
                    tb_a.answer_key(), tb_b.answer_key())
     check = lambda out, as_of: run_cli("check", tb_a.url, tb_b.url, "--db", str(runs.db), "--out", str(out),
@@ -72,4 +88,4 @@ def build(tmp: Path) -> tuple[TwoRuns, list[Testbed]]:
     corpus.site.footer["police"] = "鲁公网安备 37110002000123号"      # ID001 fixed
     proc = check(runs.out2, AS_OF_2)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return runs, [tb_a, tb_b]
+    return runs

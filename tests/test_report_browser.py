@@ -18,12 +18,9 @@ pytestmark = pytest.mark.skipif(B.missing() is not None, reason=B.missing() or "
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    from tests.report_runs import build
+    from tests.report_runs import shared
 
-    runs, testbeds = build(tmp_path_factory.mktemp("browser-runs"))
-    yield runs
-    for tb in testbeds:
-        tb.stop()
+    return shared(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -12,17 +12,14 @@ from bs4 import BeautifulSoup
 
 from reports.common import site_slug
 from tests.conftest import run_cli
-from tests.report_runs import AS_OF_2, build
+from tests.report_runs import AS_OF_2, shared
 from tests.test_report_labels import data_words, raw_identifiers, shown_words
 from testbed.corpus import AS_OF
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    runs, testbeds = build(tmp_path_factory.mktemp("two-runs"))
-    yield runs
-    for tb in testbeds:
-        tb.stop()
+    return shared(tmp_path_factory)
 
 
 def html_of(runs, run: int, url: str) -> str:
