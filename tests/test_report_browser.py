@@ -124,6 +124,18 @@ def test_paging_and_filter_across_pages(tmp_path, chrome):
     assert not pager.is_displayed()             # one page left: no pager
     assert chrome.driver.find_element(By.CSS_SELECTOR, "#sec-deduct .shown-count").text == "44"
     assert {c.find_element(By.CSS_SELECTOR, ".message").text for c in visible_cards(chrome)} == {f"第 {i} 项" for i in range(0, 130, 3)}
+    chrome.driver.find_element(By.CSS_SELECTOR, 'button[type="reset"]').click()
+    assert len(visible_cards(chrome)) == 50
+
+    # print: every card that matches the filters, controls hidden, folded notes open
+    chrome.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    chrome.driver.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    assert len(visible_cards(chrome)) == 130
+    assert not chrome.driver.find_element(By.CSS_SELECTOR, "section.filters").is_displayed()
+    assert all(d.get_attribute("open") is not None for d in chrome.driver.find_elements(By.CSS_SELECTOR, "details"))
+    chrome.driver.execute_script("window.dispatchEvent(new Event('afterprint'))")
+    chrome.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert len(visible_cards(chrome)) == 50
     assert chrome.console_errors() == []
 
 
