@@ -173,7 +173,6 @@ def test_ledger_xlsx_csv_json(runs, tmp_path):
     by_url = {}
     for i, r in enumerate(rows, 2):
         by_url.setdefault((r["页面地址"], r["问题类型"]), []).append((r, ws.cell(row=i, column=6)))
-    late = "政府信息未在20个工作日内公开"
     title = {r["code"]: r["failure_title"] for r in two[runs.url_a]["rules"]}["TM001"]
     for urls, status, seen in ((runs.persisting_tm001, "持续存在", "2026-11-20"), (runs.new_tm001, "新发现", "2026-11-27"),
                                (runs.fixed_tm001, "已整改", "2026-11-20")):
@@ -183,7 +182,11 @@ def test_ledger_xlsx_csv_json(runs, tmp_path):
             assert cell.hyperlink is not None and cell.hyperlink.target == url
             assert row["依据"].startswith("《中华人民共和国政府信息公开条例》")
             assert row["整改时限"] == ("—" if status == "已整改" else "2026-12-18")   # 11-27 + 15 working days
-    assert late or True
+    # a review row says so in its type and is due for verification in 10 working days (11-27 -> 12-11)
+    review = next(f for f in two[runs.url_a]["findings"] if f["outcome"] == "review")
+    rtitle = {r["code"]: r["failure_title"] for r in two[runs.url_a]["rules"]}[review["code"]]
+    rrow = next(r for r in rows if r["页面地址"] == review["url"] and r["问题类型"] == rtitle + "（待人工复核）")
+    assert rrow["整改时限"] == "2026-12-11"
     summary = wb["站点汇总"]
     srows = list(summary.iter_rows(min_row=2, values_only=True))
     assert len(srows) == 2 and {r[2] for r in srows} == {"不合格"}
@@ -199,7 +202,7 @@ def test_ledger_xlsx_csv_json(runs, tmp_path):
 
 def test_export_findings_unchanged(runs):
     """The existing findings export keeps its field names."""
-    data = json.loads(_ledger.__globals__["run_cli"]("export", "--db", str(runs.db), "--what", "findings").stdout)
+    data = json.loads(run_cli("export", "--db", str(runs.db), "--what", "findings").stdout)
     assert set(data[0]) == {"code", "name", "outcome", "severity", "site", "url", "column", "title", "message",
                             "evidence", "fingerprint", "change", "run_id"}
 
