@@ -18,7 +18,7 @@ from testbed.corpus import (
     Column, Corpus, Doc, Violation, _random_workday, _working_days_back,
 )
 from data import load_toml
-from rules.workdays import WorkCalendar
+from testbed.dates import DateOracle as WorkCalendar
 
 #: Site-level plans; seed k uses plan (k - 1) % 4. Over seeds 1-4 every site-level code fails
 #: at least twice, each time another way, and passes at least twice, with near misses (a home
