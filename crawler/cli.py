@@ -243,7 +243,7 @@ def cmd_audit(args) -> int:
 
 def cmd_export(args) -> int:
     if args.what is None and args.format != "xlsx":
-        raise CliError("export needs --what findings|documents|ledger")
+        raise CliError("export needs --what findings|documents|coverage|ledger")
     store = _open_existing(args.db)
     run = store.run(args.run) if args.run else store.latest_run()
     if not run:
@@ -252,6 +252,11 @@ def cmd_export(args) -> int:
         return _export_ledger(store, run, args)
     if args.what == "findings":
         rows, fields = store.findings(run["id"]), FINDING_FIELDS
+    elif args.what == "coverage":      # one row per site, then per section (rules.coverage)
+        from rules.coverage import COVERAGE_FIELDS, coverage_rows
+        rows = [r for res in store.db.query("select doc from results where run_id = ? order by site", [run["id"]])
+                for r in coverage_rows(json.loads(res["doc"]))]
+        fields = COVERAGE_FIELDS
     else:
         rows, fields = store.documents(run["id"]), DOCUMENT_FIELDS
     rows = [{k: r.get(k) for k in fields} for r in rows]
@@ -435,11 +440,11 @@ def build_parser() -> argparse.ArgumentParser:
     _sites_dir_option(p)
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("export", help="export findings, documents or the 问题台账 (ledger) as JSON, CSV or xlsx")
+    p = sub.add_parser("export", help="export findings, documents, coverage or the 问题台账 (ledger) as JSON, CSV or xlsx")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--run", type=int, default=None)
-    p.add_argument("--what", choices=["findings", "documents", "ledger"], default=None,
-                   help="findings | documents | ledger (问题台账; the default for --format xlsx)")
+    p.add_argument("--what", choices=["findings", "documents", "coverage", "ledger"], default=None,
+                   help="findings | documents | coverage | ledger (问题台账; the default for --format xlsx)")
     p.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
     p.add_argument("-o", "--output", default=None, help="file (default: standard output)")
     p.set_defaults(func=cmd_export)

@@ -15,14 +15,10 @@ from typing import Any
 from reports import evidence as ev
 from markupsafe import Markup
 
-from reports.common import TEMPLATE_DIR, css, env, fmt_time, num, safe_href, script
+from reports.common import css, env, fmt_time, num, safe_href, script
+from reports.coverage_view import coverage_view, tree_view
 from reports.labels import (CHANGE_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, VERDICT_CLASSES,
                             category_of, family_label, source_entry)
-
-try:      # the coverage block's view (issue 10), when that part is present
-    from reports.coverage_view import coverage_view
-except ImportError:  # pragma: no cover - depends on what is merged
-    coverage_view = None
 
 PAGE_SIZE = 50
 
@@ -210,10 +206,6 @@ def _section(key: str, title: str, note: str, views: list[dict], empty: str) -> 
             "views": views, "live": views[:PAGE_SIZE], "more": len(more), "payload": payload(more, PAGE_SIZE) if more else None}
 
 
-def _coverage_template() -> bool:
-    return (TEMPLATE_DIR / "_coverage.html.j2").is_file()
-
-
 def context(doc: Mapping) -> dict:
     rules = rules_by_code(doc)
     order = {code: i for i, code in enumerate(rules)}
@@ -240,7 +232,7 @@ def context(doc: Mapping) -> dict:
     ]
     errors = views(listed(doc, "error") + [f for f in doc.get("errors") or [] if isinstance(f, Mapping)])
     if errors:
-        sections.append(_section("error", "检查出错", "以下规则执行出错，相应内容未能检查（不计为符合）。", errors, ""))
+        sections.append(_section("error", "规则执行错误", "以下规则执行时出错，相应检查项未能检查，既不计为符合也不计为不符合。", errors, ""))
     sections.append(_section(
         "fixed", "已整改", "以下问题在上次检查中存在，本次检查已符合要求。", fixed,
         "首次检查，暂无整改记录。" if run.get("previous_run_id") is None else "本次无已整改问题。"))
@@ -295,8 +287,8 @@ def context(doc: Mapping) -> dict:
         "tool": {"name": tool.get("name") or "govaudit", "version": tool.get("version") or "",
                  "ruleset": tool.get("ruleset") or ""},
         "verdict": verdict(doc),
-        "coverage": coverage_view(doc) if coverage_view and doc.get("coverage") else doc.get("coverage"),
-        "has_coverage_template": _coverage_template(),
+        "coverage": coverage_view(doc),
+        "tree": tree_view(doc),
         "deductions": deductions,
         "vetoes": vetoes,
         "counts": counts(doc),

@@ -232,7 +232,7 @@ class PortalSpider(scrapy.Spider):
         # keyed apart from the home page: the 首页 row must stay as fetched (FR001, ID001)
         self.store.add_column(self.run_id, site, f"{home}#no-section", "政府信息公开", None, "section",
                               status="missing", note="no 政府信息公开 link on the home page",
-                              kind="section", reason="no link to a 政府信息公开 section found on the home page")
+                              kind="section", reason="首页未找到政府信息公开专栏的入口")
 
     def parse_home_frame(self, response: Response):
         """A frame of the home page (a header or menu served on its own): the way into the section."""
@@ -290,7 +290,7 @@ class PortalSpider(scrapy.Spider):
                 logger.info("section candidate %s unusable (%s); trying the next", response.url, note)
                 yield self._section_request(site, response.meta["candidates"])
                 return
-            self._store_node(site, node, "section" if node.role == "section" else "other", f"not read: {note}",
+            self._store_node(site, node, "section" if node.role == "section" else "other", f"未能读取：{note}",
                              status="blocked" if blocked else "error", note=note)
             return
         self._store_links(site, response, html)
@@ -306,7 +306,7 @@ class PortalSpider(scrapy.Spider):
             tree.chrome |= shared - kept
         crumbs = breadcrumb(html)
         if node.depth > 0 and crumbs and not self._in_section(tree, node, crumbs):
-            self._store_node(site, node, "other", "outside the section (breadcrumb: " + " > ".join(crumbs)[:200] + ")",
+            self._store_node(site, node, "other", "不在政府信息公开专栏内（当前位置：" + " > ".join(crumbs)[:200] + "）",
                              status="outside")
             return
         try:
@@ -318,31 +318,31 @@ class PortalSpider(scrapy.Spider):
         not_nav = unread_rows | preview_links(response.url, html)       # rows and previews, not columns
         children = [c for c in self._children(site, response.url, html, node, listing) if c.url not in not_nav]
         if node.role == "section":
-            kind, reason = "section", "the 政府信息公开 section" + (" of an organ" if node.depth else "")
+            kind, reason = "section", "机构的政府信息公开专栏" if node.depth else "政府信息公开专栏"
         elif looks_like_endpoint(html):
-            kind, reason = ("endpoint", "a list reply (JSON/XML)") if listing.entries or listing.more else \
-                ("endpoint", "an empty list reply (JSON/XML)") if listing.placeholder else \
-                ("other", "a JSON/XML reply with no rows")
+            kind, reason = ("endpoint", "列表数据接口（JSON/XML）") if listing.entries or listing.more else \
+                ("endpoint", "列表数据接口，无任何信息") if listing.placeholder else \
+                ("other", "JSON/XML 应答中没有列表行")
         elif listing.entries or listing.more:
             previews = more_links(response.url, html, {c.url for c in children})
             if not listing.more and previews >= 2:
-                kind, reason = "category", f"{previews} sub-columns shown with 更多 links, rows are their previews"
+                kind, reason = "category", f"以“更多”链接展示{previews}个子栏目，页面上的条目是其预览"
             else:
-                kind, reason = "list", f"{len(listing.entries)} dated rows" + \
-                    (f", {len(listing.more)} more list requests" if listing.more else "")
+                kind, reason = "list", f"{len(listing.entries)}条带日期的列表行" + \
+                    (f"，另有{len(listing.more)}个分页请求" if listing.more else "")
         elif listing.placeholder:
-            kind, reason = "list", "an empty list (暂无信息)"
+            kind, reason = "list", "空列表（暂无信息）"
         elif len(unread_rows) >= 2:
-            kind, reason = "other", (f"{len(unread_rows)} links in repeated rows but no dates the list readers "
-                                     "understand: a list that was not read")
+            kind, reason = "other", (f"{len(unread_rows)}个链接呈列表行排列，但未识别出日期："
+                                     "列表未能读取")
         elif len(children) < 2 and not any(c.how in ("iframe", "frame", "data") for c in children) \
                 and self._is_document(profile, response.url, html) or \
                 self._is_document(profile, response.url, html, fields_only=True):
-            kind, reason = "single", "an article (metadata or a dated body) linked from navigation"
+            kind, reason = "single", "导航链接指向的单篇文章（有元数据或正文）"
         elif children or node.nav >= 2:
-            kind, reason = "category", f"navigation to {node.nav} pages ({len(children)} new), no dated rows"
+            kind, reason = "category", f"导航至{node.nav}个页面（其中{len(children)}个新页面），无带日期的列表行"
         else:
-            kind, reason = "other", listing.uncertain or "no rows, no article, no new navigation"
+            kind, reason = "other", "未识别出列表行、文章或导航" + (f"（{listing.uncertain}）" if listing.uncertain else "")
         if kind in ("list", "endpoint"):
             col = Column(node.alias or node.url, node.name, node.path[-2] if len(node.path) > 1 else None,
                          node.role or role_of(node.name) or "column")
@@ -538,7 +538,7 @@ class PortalSpider(scrapy.Spider):
                 self._maybe_commit()
                 return self._section_request(site, request.meta["candidates"])
             self._store_node(site, node, "section" if node.role == "section" else "other",
-                             f"not read: {failure.getErrorMessage()[:200]}", status="error",
+                             f"未能读取：{failure.getErrorMessage()[:200]}", status="error",
                              note=failure.getErrorMessage()[:300])
         if request.meta.get("role") == "home":
             self.store.upsert_site(site, None, None, self.run_id)
