@@ -141,6 +141,9 @@ KEY_LABELS: dict[str, str] = {
     "matched_by": "匹配依据",
     "document_links_to_interpretation": "文件链接到解读",
     "interpretation_links_to_document": "解读链接到文件",
+    "scope": "解读要求范围",
+    "scope_reason": "范围说明",
+    "scope_source": "范围依据",
     # annual reports
     "reports_found": "已找到的年度",
     "report_url": "年报地址",
@@ -242,6 +245,8 @@ VALUE_LABELS: dict[str, dict[Any, str]] = {
     "confirmed": {"recheck": "间隔后复查确认", "previous_run": "上次检查也失败", "retries": "多次重试均失败"},
     "matched_by": {"doc_no": "文号相同", "link": "页面互相链接", "title": "标题相同", "title_partial": "标题部分相同"},
     "calendar": {"chinese_calendar": "国务院办公厅历年节假日安排", "builtin": "国务院办公厅历年节假日安排"},
+    "scope": {"normative": "规范性文件（须解读）", "own_policy": "本级政府或其办公室印发的政策文件（须解读）",
+              "unclear": "无法确定是否须解读", "not_required": "无需解读", "other": "无需解读"},
     "method": {"GET": "GET 请求", "HEAD": "HEAD 请求"},
     "fr003_status": {"ok": "正常读取", "blocked": "被拦截", "uncertain": "无法确定", "error": "读取失败",
                      "empty": "无内容"},
@@ -253,7 +258,7 @@ VERBATIM_KEYS = frozenset({
     "url", "final_url", "page", "newest_url", "document_url", "interpretation_url", "report_url",
     "repealed_by", "body_sha", "title", "newest_title", "report_title", "target_title", "text",
     "link_text", "anchor_text", "named", "statement", "doc_no", "index_no", "publisher", "validity",
-    "reason", "classification_name", "content_type", "redirects", "detail", "where", "exception",
+    "reason", "classification_name", "scope_reason", "content_type", "redirects", "detail", "where", "exception",
     "home_pages", "snapshot", "window", "reporting_body",
 }) | {k + "_raw" for k in ("written_date", "pub_date", "index_no", "publisher", "doc_no", "validity")}
 
@@ -348,7 +353,7 @@ def value_label(key: str | None, value: Any) -> Any:
     """The Chinese text of an enumerated evidence value, or the value unchanged."""
     if not isinstance(value, str) or key is None:
         return value
-    if key in ("source", "limit_source"):
+    if key in ("source", "limit_source", "scope_source"):
         cited = source_citation(value)
         if cited:
             return cited

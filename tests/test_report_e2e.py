@@ -31,15 +31,17 @@ def cards(html: str) -> list:
 
 
 def test_verdicts(runs):
-    # Run 1, portal A (seed 1) has only deduct violations (answer key); by data/scoring.toml:
+    # Run 1, portal A (seed 1) has only deduct violations (answer key, counted below); by
+    # data/scoring.toml (points per finding, capped per rule):
     # TM001 9×0.5 + MD001 6×0.5 + IN003 5×0.5 + LK001 4×0.5 + MD003 3×1 + IN002 3×0.5 + MD002 3×0.5
-    # + IN001 3×1 + LK002 3×0.5 + FR003 2×2 + LK003 2×0.5 + ID001 2 + DI001 5 + FR002 2 = 36.5
-    assert {v["code"] for v in runs.key_a["violations"]} == {
-        "TM001", "MD001", "IN003", "LK001", "MD003", "IN002", "MD002", "IN001", "LK002", "FR003", "LK003",
-        "ID001", "DI001", "FR002"}
+    # + IN001 min(6×1, 5) + LK002 3×0.5 + FR003 2×2 + LK003 2×0.5 + ID001 2 + DI001 5 + FR002 2 = 38.5
+    from collections import Counter
+    assert sorted(Counter(v["code"] for v in runs.key_a["violations"]).items()) == [
+        ("DI001", 1), ("FR002", 1), ("FR003", 2), ("ID001", 1), ("IN001", 6), ("IN002", 3), ("IN003", 5),
+        ("LK001", 4), ("LK002", 3), ("LK003", 2), ("MD001", 6), ("MD002", 3), ("MD003", 3), ("TM001", 9)]
     one, two = runs.docs(1), runs.docs(2)
     a1 = one[runs.url_a]["score"]
-    assert (a1["verdict"], a1["score"], a1["vetoes"]) == ("合格", 63.5, [])
+    assert (a1["verdict"], a1["score"], a1["vetoes"]) == ("合格", 61.5, [])
     # portal B (seed 3) plants a stale home page: FR001, a 单项否决 item
     assert "FR001" in {v["code"] for v in runs.key_b["violations"]}
     for doc in (one[runs.url_b], two[runs.url_b]):
