@@ -488,6 +488,8 @@ def cmd_audit(args) -> int:
 
 
 def cmd_export(args) -> int:
+    if args.what is None and args.format != "xlsx":
+        raise CliError("export needs --what findings|documents|coverage|ledger")
     store = open_store(args.db, must_exist=True)
     if args.output:
         folder = Path(args.output).absolute().parent
@@ -504,6 +506,8 @@ def cmd_export(args) -> int:
         run = _run_of(store, audit["run_id"], args.db)
     else:
         run = _run_of(store, args.run, args.db)
+    if args.format == "xlsx" or args.what == "ledger":   # the 问题台账 (reports/ledger.py)
+        return _export_ledger(store, run, args)
     if args.what == "findings":
         rows = store.audit_findings(args.audit) if args.audit is not None else store.findings(run["id"])
         fields = FINDING_FIELDS
@@ -533,6 +537,18 @@ def cmd_export(args) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
+    return 0
+
+
+def _export_ledger(store: Store, run: dict, args) -> int:
+    from reports.ledger import export
+    from rules.history import result_docs
+
+    if args.what not in (None, "ledger"):
+        raise CliError("--format xlsx writes the 问题台账: use it with --what ledger (or no --what)")
+    if args.format == "xlsx" and not args.output:
+        raise CliError("--format xlsx needs -o FILE.xlsx")
+    export(result_docs(store, run["id"]), args.format, args.output, sys.stdout)
     return 0
 
 
@@ -721,13 +737,14 @@ def build_parser() -> argparse.ArgumentParser:
     _sites_dir_option(p)
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("export", help="export findings, documents or coverage as JSON or CSV")
+    p = sub.add_parser("export", help="export findings, documents, coverage or the 问题台账 (ledger) as JSON, CSV or xlsx")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--run", type=POSITIVE, default=None, help="run id (default: latest)")
     p.add_argument("--audit", type=POSITIVE, default=None,
                    help="findings of this audit (each audit of a run is kept; default: the run's latest)")
-    p.add_argument("--what", choices=["findings", "documents", "coverage"], required=True)
-    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--what", choices=["findings", "documents", "coverage", "ledger"], default=None,
+                   help="findings | documents | coverage | ledger (问题台账; the default for --format xlsx)")
+    p.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
     p.add_argument("-o", "--output", default=None, help="file (default: standard output)")
     p.set_defaults(func=cmd_export)
 

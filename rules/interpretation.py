@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 
 from rules.computed import doc_types
 
+#: how a match was made, as an auditor reads it (messages; reports label the evidence the same way)
+VIA_WORDS = {"doc_no": "文号相同", "link": "页面互相链接", "title": "标题相同", "title_partial": "标题部分相同"}
+
 QUOTED = re.compile(r"《([^《》]{4,80})》")
 DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【（(]\s*(\d{4})\s*[〕\]］】）)]\s*(\d{1,4})\s*号")
 MIN_PARTIAL = 8     # characters a partial title match must share

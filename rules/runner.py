@@ -1,6 +1,7 @@
 """Load a run's artifacts from the store, run the rules, and build the result document."""
 from __future__ import annotations
 
+import json
 import traceback
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ from data import load_toml, tool_version
 from rules.base import Context, Finding, Outcome, SiteArtifacts
 from rules.computed import site_thresholds
 from rules.coverage import column_tree, coverage, judge
+from rules.history import annotate_first_seen, score_history
 from rules.registry import all_rules
 from rules.scoring import score
 from rules.workdays import WorkCalendar
@@ -116,6 +118,9 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
     fixed = [{**old, "change": "fixed"} for fp, old in prev_open.items()
              if fp in now_by_fp and now_by_fp[fp].outcome == Outcome.PASS]
     store.replace_findings(run_id, site, listed + errors)
+    # for the reports: where each finding sits, since when it is open, the score over time
+    annotate_first_seen(store, site, run, ctx.today, listed, fixed)
+    _add_column_paths(listed + fixed, artifacts.columns)
     rules_meta = [r.meta() for r in all_rules() if not codes or r.code in set(codes)]
     columns = artifacts.columns
     weights = load_toml("scoring.toml")
@@ -152,10 +157,28 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
     }
     if audit_id is not None:
         doc["audit"] = {"id": audit_id, "as_of": ctx.today.isoformat()}
+    doc["history"] = score_history(store, site, run_id) + [
+        {"run_id": run_id, "date": ctx.today.isoformat(), "score": doc["score"].get("score"),
+         "verdict": doc["score"].get("verdict")}]
     store.save_result(run_id, site, doc)
     if audit_id is not None:
         store.save_audit(audit_id, run_id, site, doc, listed)
     return doc
+
+
+def _add_column_paths(findings: list[dict], columns: list[dict]) -> None:
+    """``column_path``: the column's place in the tree (section › … › column), when known."""
+    paths: dict[str, list[str]] = {}
+    for c in columns:
+        try:
+            path = json.loads(c.get("path") or "null")
+        except (TypeError, ValueError):
+            path = None
+        if c.get("name") and isinstance(path, list) and path:
+            paths.setdefault(c["name"], [str(p) for p in path])
+    for f in findings:
+        if f.get("column") in paths:
+            f["column_path"] = paths[f["column"]]
 
 
 def audit_run(store: Store, run_id: int, ctx: Context, codes: Iterable[str] | None = None) -> list[dict]:

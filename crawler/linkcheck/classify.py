@@ -353,8 +353,10 @@ def _failed_request(obs: Observation, offline: bool) -> Verdict:
     if obs.error_kind == "redirect_loop":
         return Verdict("dead", "重定向次数过多（疑似循环重定向）")
     if offline and not is_loopback_host(host) and host.rsplit(".", 1)[-1].lower() not in RESERVED_TLDS:
-        return Verdict("unchecked", f"检查时本机无法访问互联网，未能检查该外部链接（{obs.error}）")
-    return Verdict("dead", _NETWORK.get(obs.error_kind or "", f"请求失败：{obs.error}"), retry=True)
+        what = _NETWORK.get(obs.error_kind or "", "请求失败")
+        return Verdict("unchecked", f"检查时本机无法访问互联网，未能检查该外部链接（{host}：{what}）")
+    # the exception text itself stays in the evidence (``error``); the reason is for auditors
+    return Verdict("dead", _NETWORK.get(obs.error_kind or "", f"请求失败（{host}）"), retry=True)
 
 
 def _head(obs: Observation, cfg: LinkConfig) -> Verdict:

@@ -10,7 +10,7 @@ from typing import Iterable
 from data import load_toml
 from rules.base import Context, Finding, Outcome, Rule, Severity, SiteArtifacts
 from rules.computed import column_type, disclosure_documents, doc_types, is_blocked, list_columns
-from rules.interpretation import interpretation_scope, is_interpretation, match_all
+from rules.interpretation import VIA_WORDS, interpretation_scope, is_interpretation, match_all
 from rules.registry import register
 
 
@@ -73,7 +73,7 @@ class MissingInterpretation(Rule):
                   "candidates": [m.evidence() for m in found]}
             if strong:
                 j = strong[0].interp
-                yield self.finding(Outcome.PASS, site, url, f"已发布解读《{j.get('title')}》（依据：{'、'.join(strong[0].via)}）。",
+                yield self.finding(Outcome.PASS, site, url, f"已发布解读《{j.get('title')}》（匹配依据：{'、'.join(VIA_WORDS.get(v, v) for v in strong[0].via)}）。",
                                    evidence=ev, **common)
             elif found:
                 j = found[0].interp
