@@ -382,8 +382,9 @@ class Store:
     def replace_findings(self, run_id: int, site: str, findings: list[dict]) -> None:
         with self.db.conn:
             self.db.execute("delete from findings where run_id = ? and site = ?", [run_id, site])
+            keep = set(self.db["findings"].columns_dict)     # a finding's stored fields
             self.db["findings"].insert_all(
-                [{**f, "run_id": run_id,
+                [{**{k: v for k, v in f.items() if k in keep}, "run_id": run_id,
                   "evidence": json.dumps(f.get("evidence") or {}, ensure_ascii=False)}
                  for f in findings],
                 pk=("run_id", "fingerprint"),
@@ -416,8 +417,9 @@ class Store:
             self.db["audit_results"].upsert({"audit_id": audit_id, "run_id": run_id, "site": site,
                                              "doc": json.dumps(doc, ensure_ascii=False)},
                                             pk=("audit_id", "site"))
+            keep = set(self.db["audit_findings"].columns_dict)     # a finding's stored fields
             self.db["audit_findings"].insert_all(
-                [{**f, "audit_id": audit_id, "run_id": run_id,
+                [{**{k: v for k, v in f.items() if k in keep}, "audit_id": audit_id, "run_id": run_id,
                   "evidence": json.dumps(f.get("evidence") or {}, ensure_ascii=False)} for f in findings],
                 pk=("audit_id", "fingerprint"), replace=True)
 
