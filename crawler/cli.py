@@ -299,6 +299,10 @@ def probe_once(url: str, timeout: float) -> dict:
 def cmd_probe(args) -> int:
     import time
 
+    if args.sites:
+        return cmd_probe_sites(args)
+    if not args.url:
+        raise CliError("probe needs a URL or --sites FILE")
     from data import load_toml
 
     timeout = load_toml("thresholds.toml")["availability"]["timeout_s"]
@@ -341,6 +345,52 @@ def cmd_serve(args) -> int:
             time.sleep(3600)
     except KeyboardInterrupt:
         tb.stop()
+    return 0
+
+
+# -- fleet: sites file, nightly, probe --sites (fleet/, docs/operations.md) ------------------
+def _sites_file(path: str):
+    from fleet.sitesfile import SitesFileError, load_sites_file
+
+    try:
+        return load_sites_file(path)
+    except SitesFileError as exc:
+        raise CliError(f"sites file has {len(exc.problems)} mistake(s); nothing was run:\n  "
+                       + "\n  ".join(exc.problems)) from None
+
+
+def cmd_nightly(args) -> int:
+    from fleet.nightly import EXIT_LOCKED, Locked, run_nightly, store_lock
+
+    sites = _sites_file(args.sites)
+    try:
+        with store_lock(args.db):
+            _, paths = run_nightly(
+                sites, str(args.db), Path(args.out), args.as_of or today_cst(), sites_dir=args.sites_dir,
+                incremental=not args.full, links=not args.no_links, ttl_days=args.ttl_days,
+                max_documents=args.max_documents, log_level="INFO" if args.verbose else "WARNING")
+    except Locked as exc:
+        print(f"govaudit: {exc}; not started", file=sys.stderr)
+        return EXIT_LOCKED
+    for p in paths:
+        print(p)
+    return 0
+
+
+def cmd_probe_sites(args) -> int:
+    from data import load_toml
+
+    sites = _sites_file(args.sites)
+    timeout = load_toml("thresholds.toml")["availability"]["timeout_s"]
+    store = Store(args.db)
+    failed = 0
+    for s in sites.sites:
+        r = probe_once(s.url, timeout)
+        store.add_probe(s.key, s.url, **r)
+        failed += not r["ok"]
+        what = "ok" if r["ok"] else "FAIL " + (r["blocked"] or r["error"] or f"HTTP {r['status']}")
+        print(f"{datetime.now(CST).isoformat(timespec='seconds')} {s.id} {r['status'] or '-'} {r['latency_ms']} ms {what}")
+    print(f"{len(sites.sites)} sites probed, {failed} failed; stored in {args.db}", file=sys.stderr)
     return 0
 
 
@@ -427,11 +477,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("probe", help="record home-page availability probes (for AV001)")
-    p.add_argument("url", type=_url)
+    p.add_argument("url", type=_url, nargs="?", help="home page (or --sites FILE: every site once)")
+    p.add_argument("--sites", default=None, metavar="FILE", help="probe every site of a sites file once (for cron)")
     p.add_argument("--count", type=int, default=1, help="number of probes (default 1)")
     p.add_argument("--interval", type=float, default=60.0, help="seconds between probes (default 60)")
     p.add_argument("--db", default=DEFAULT_DB)
     p.set_defaults(func=cmd_probe)
+
+    p = sub.add_parser("nightly", help="crawl, audit and report every site of a sites file at once (incremental)")
+    p.add_argument("--sites", required=True, metavar="FILE", help="the sites file (see data/sites.example.toml)")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite store (default {DEFAULT_DB}); locked while running")
+    p.add_argument("--out", default=DEFAULT_OUT, help="report folder: one report per site and index.html")
+    p.add_argument("--as-of", type=_date, default=None, help="'today' for every date rule (YYYY-MM-DD)")
+    p.add_argument("--full", action="store_true", help="fetch every document in full (not incremental)")
+    p.add_argument("--ttl-days", type=float, default=None,
+                   help="fetch a document in full when its stored copy is older (default 30)")
+    p.add_argument("--max-documents", type=int, default=None, help="per site: stop following documents after N")
+    p.add_argument("--no-links", action="store_true", help="skip checking the links of the crawled pages")
+    _sites_dir_option(p)
+    p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
+    p.set_defaults(func=cmd_nightly)
 
     p = sub.add_parser("rules", help="list the rules")
     p.set_defaults(func=cmd_rules)

@@ -153,6 +153,34 @@ def m006_column_tree(db: sqlite_utils.Database) -> None:
         db["columns"].add_column(name, type_)
 
 
+@migrations()
+def m007_http_validators(db: sqlite_utils.Database) -> None:
+    """Incremental crawling (``fleet.incremental``): the validators of each document URL's
+    last full fetch (``ETag`` / ``Last-Modified``, the body's hash, when and in which run it was
+    fetched), so the next run can ask with ``If-None-Match`` / ``If-Modified-Since``; and an
+    index to find a URL's stored document in earlier runs."""
+    db["validators"].create(
+        {"url": str, "site": str, "etag": str, "last_modified": str, "body_sha": str,
+         "fetched_at": str, "run_id": int},
+        pk="url",
+    )
+    db["documents"].create_index(["url", "run_id"])
+
+
+@migrations()
+def m008_fleet_batches(db: sqlite_utils.Database) -> None:
+    """Fleet runs (``govaudit nightly``): a batch is one nightly run over a sites file; each
+    site of it is a run (``runs.batch``). ``status`` running | finished; a batch left
+    ``running`` by a crash is resumed by the next nightly run."""
+    db["batches"].create(
+        {"id": int, "started_at": str, "finished_at": str, "sites_file": str, "as_of": str,
+         "status": str, "summary": str},
+        pk="id",
+    )
+    db["runs"].add_column("batch", int)
+    db["runs"].add_column("site", str)
+
+
 def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 

@@ -66,7 +66,7 @@ class Progress:
     total: int
     stream: object = sys.stderr
     every: float = 30.0
-    spiders: list = field(default_factory=list)
+    spiders: list = field(default_factory=list)      # the crawlers
     done: int = 0
     started: float = field(default_factory=time.monotonic)
     _last: float = 0.0
@@ -77,7 +77,7 @@ class Progress:
 
     def counts(self) -> dict:
         c = {"pages": 0, "documents": 0, "errors": 0}
-        for s in self.spiders:
+        for s in filter(None, (getattr(cr, "spider", None) for cr in self.spiders)):
             for k in c:
                 c[k] += s.stats_counts.get(k, 0)
         return c
@@ -127,9 +127,10 @@ def open_batch(store: Store, sites: SitesFile, as_of: date, command: str = "nigh
         batch = rows[0]["id"]
         print(f"nightly: resuming batch {batch} (started {rows[0]['started_at']}, interrupted)", file=sys.stderr)
     else:
-        store.db["batches"].insert({"started_at": now_iso(), "sites_file": str(sites.path),
-                                    "as_of": as_of.isoformat(), "status": "running"})
-        batch = store.db["batches"].last_pk
+        table = store.db["batches"]
+        table.insert({"started_at": now_iso(), "sites_file": str(sites.path),
+                      "as_of": as_of.isoformat(), "status": "running"})
+        batch = table.last_pk
     plan: dict[str, dict] = {}
     existing = {r["site"]: r for r in store.db.query("select * from runs where batch = ?", [batch])}
     for s in sites.sites:
@@ -144,10 +145,11 @@ def open_batch(store: Store, sites: SitesFile, as_of: date, command: str = "nigh
                              "where id = ?", [now_iso(), run["id"]])
             plan[s.key] = {"run_id": run["id"], "crawl": True}
             continue
-        store.db["runs"].insert({"started_at": now_iso(), "command": command, "target": s.url,
-                                 "as_of": as_of.isoformat(), "version": tool_version(),
-                                 "status": "running", "batch": batch, "site": s.key})
-        plan[s.key] = {"run_id": store.db["runs"].last_pk, "crawl": True}
+        table = store.db["runs"]
+        table.insert({"started_at": now_iso(), "command": command, "target": s.url,
+                      "as_of": as_of.isoformat(), "version": tool_version(),
+                      "status": "running", "batch": batch, "site": s.key})
+        plan[s.key] = {"run_id": table.last_pk, "crawl": True}
     store.commit()
     return batch, plan
 
@@ -191,7 +193,6 @@ def crawl_batch(sites: SitesFile, plan: dict[str, dict], db_path: str, *, sites_
                 incremental: bool, links: bool, ttl_days: float | None, progress: Progress,
                 max_documents: int | None = None, log_level: str = "WARNING", settings_extra: dict | None = None) -> dict:
     """Crawl every site of ``plan`` marked ``crawl`` at once; returns stats per site key."""
-    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer, task
 
@@ -223,16 +224,13 @@ def crawl_batch(sites: SitesFile, plan: dict[str, dict], db_path: str, *, sites_
         d = process.crawl(crawler, start_urls=[s.url], db_path=db_path, run_id=plan[s.key]["run_id"],
                           max_documents=max_documents, sites_dir=sites_dir, store=store,
                           incremental=incremental)
-        progress.spiders.append(None)
-        idx = len(progress.spiders) - 1
-
-        def opened(spider, idx=idx):
-            progress.spiders[idx] = spider
-
-        crawler.signals.connect(opened, signal=signals.spider_opened)
+        progress.spiders.append(crawler)
 
         def closed(_, s=s, crawler=crawler):
             spider = crawler.spider
+            if spider is None:
+                progress.site_done(s, "the crawl did not start")
+                return _
             stats = {**spider.stats_counts, "finish_reason": getattr(spider, "crawl_reason", None),
                      **timing_stats(crawler)}
             status = "finished" if stats["finish_reason"] == "finished" else str(stats["finish_reason"])
@@ -255,7 +253,7 @@ def crawl_batch(sites: SitesFile, plan: dict[str, dict], db_path: str, *, sites_
         for s in todo:
             link_crawlers[s.key] = chain_link_check(process, after, db_path, plan[s.key]["run_id"])
             after.addErrback(lambda f: sys.stderr.write(f"nightly: link check failed: {f.getErrorMessage()}\n"))
-    ticker = task.LoopingCall(lambda: progress.tick() if any(progress.spiders) else None)
+    ticker = task.LoopingCall(progress.tick)
     ticker.start(1.0, now=False)
     process.start()
     progress.finish()
