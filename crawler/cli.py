@@ -377,6 +377,28 @@ def cmd_nightly(args) -> int:
     return 0
 
 
+def cmd_recheck(args) -> int:
+    from fleet.nightly import EXIT_LOCKED, Locked, store_lock
+    from fleet.recheck import recheck_full, recheck_open
+
+    _open_existing(args.db)
+    log = "INFO" if args.verbose else "WARNING"
+    try:
+        with store_lock(args.db):
+            if args.open_only:
+                _, paths = recheck_open(str(args.db), args.url, args.as_of or today_cst(), Path(args.out),
+                                        sites_dir=args.sites_dir, log_level=log)
+            else:
+                paths = recheck_full(str(args.db), args.url, args.as_of or today_cst(), Path(args.out),
+                                     sites_dir=args.sites_dir, log_level=log)
+    except Locked as exc:
+        print(f"govaudit: {exc}; not started", file=sys.stderr)
+        return EXIT_LOCKED
+    for p in paths:
+        print(p)
+    return 0
+
+
 def cmd_probe_sites(args) -> int:
     from data import load_toml
 
@@ -497,6 +519,17 @@ def build_parser() -> argparse.ArgumentParser:
     _sites_dir_option(p)
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
     p.set_defaults(func=cmd_nightly)
+
+    p = sub.add_parser("recheck", help="re-judge one site: its open findings only (--open-only) or an incremental run")
+    p.add_argument("url", type=_url, help="the site's home page")
+    p.add_argument("--open-only", action="store_true",
+                   help="fetch only what the open findings point at; mark each 已整改 or 持续存在")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--out", default=DEFAULT_OUT)
+    p.add_argument("--as-of", type=_date, default=None)
+    _sites_dir_option(p)
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_recheck)
 
     p = sub.add_parser("rules", help="list the rules")
     p.set_defaults(func=cmd_rules)

@@ -165,6 +165,8 @@ def m007_http_validators(db: sqlite_utils.Database) -> None:
         pk="url",
     )
     db["documents"].create_index(["url", "run_id"])
+    # a recheck run carries the previous run's fetches forward: the run they were made in
+    db["fetches"].add_column("copied_from", int)
 
 
 @migrations()

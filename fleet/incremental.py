@@ -116,13 +116,61 @@ class FleetSpider(PortalSpider):
 
     name = "fleet"
 
-    def __init__(self, *args, store: Store | None = None, incremental: bool = False, **kw):
+    def __init__(self, *args, store: Store | None = None, incremental: bool = False,
+                 targets: list[dict] | None = None, **kw):
         super().__init__(*args, **kw)
         if store is not None:
             self.store.close()
             self.store = store
         self.incremental = incremental
         self.stats_counts["unchanged"] = 0
+        #: ``recheck --open-only``: only these pages ({"url", "kind", "column"}) and the pager
+        #: of a targeted column are fetched; every other request the callbacks yield is dropped
+        self.targets = targets
+        self.target_urls = {t["url"] for t in targets or ()}
+
+    async def start(self):
+        if self.targets is None:
+            async for r in super().start():
+                yield r
+            return
+        # the home page first: it chooses the page objects every other target is read with
+        yield self._request(self.start_urls[0], self.parse_home,
+                            meta={"site": site_key(self.start_urls[0]), "role": "home"})
+
+    def _target_requests(self):
+        callbacks = {"section": self.parse_section, "column": self.parse_column,
+                     "document": self.parse_document}
+        for t in self.targets:
+            if t["kind"] == "home":
+                continue
+            meta = {"site": site_key(self.start_urls[0])}
+            if t.get("column"):
+                meta["section" if t["kind"] == "section" else "column"] = t["column"]
+            yield self._request(t["url"], callbacks[t["kind"]], meta=meta)
+
+    def _only(self, results):
+        for r in results or ():
+            if self.targets is None or not hasattr(r, "callback") or r.url in self.target_urls \
+                    or getattr(r.callback, "__name__", "") == "parse_more":
+                yield r
+
+    def parse_home(self, response):
+        yield from self._only(super().parse_home(response))
+        if self.targets is not None:
+            if response.meta["site"] in self.profiles:
+                yield from self._target_requests()
+            else:
+                logger.error("recheck: home page %s unusable; the other targets are not rechecked", response.url)
+
+    def parse_section(self, response):
+        return self._only(super().parse_section(response))
+
+    def parse_column(self, response):
+        return self._only(super().parse_column(response))
+
+    def parse_more(self, response):
+        return self._only(super().parse_more(response))
 
     def parse_document(self, response):
         if response.meta.get("not_modified"):
