@@ -368,7 +368,8 @@ def cmd_nightly(args) -> int:
             _, paths = run_nightly(
                 sites, str(args.db), Path(args.out), args.as_of or today_cst(), sites_dir=args.sites_dir,
                 incremental=not args.full, links=not args.no_links, ttl_days=args.ttl_days,
-                max_documents=args.max_documents, log_level="INFO" if args.verbose else "WARNING")
+                max_documents=args.max_documents, log_level="INFO" if args.verbose else "WARNING",
+                redis_url=args.redis, workers=args.workers)
     except Locked as exc:
         print(f"govaudit: {exc}; not started", file=sys.stderr)
         return EXIT_LOCKED
@@ -396,6 +397,24 @@ def cmd_recheck(args) -> int:
         return EXIT_LOCKED
     for p in paths:
         print(p)
+    return 0
+
+
+def cmd_worker(args) -> int:
+    from fleet.scaleout import run_worker
+
+    try:
+        counts = run_worker(args.redis, args.batch, log_level="INFO" if args.verbose else "WARNING")
+    except ImportError as exc:
+        raise CliError(f"scale-out needs scrapy-redis: pip install 'govaudit[scale]' ({exc})") from None
+    except LookupError as exc:
+        raise CliError(str(exc)) from None
+    except Exception as exc:     # redis refused, timed out
+        if type(exc).__module__.startswith("redis"):
+            raise CliError(f"redis at {args.redis}: {exc}") from None
+        raise
+    print(f"worker: {counts['pages']} pages, {counts['documents']} documents, {counts['errors']} errors",
+          file=sys.stderr)
     return 0
 
 
@@ -516,9 +535,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fetch a document in full when its stored copy is older (default 30)")
     p.add_argument("--max-documents", type=int, default=None, help="per site: stop following documents after N")
     p.add_argument("--no-links", action="store_true", help="skip checking the links of the crawled pages")
+    p.add_argument("--redis", default=None, metavar="URL",
+                   help="crawl through scrapy-redis workers sharing one queue (redis://host:6379/0); this process writes the store")
+    p.add_argument("--workers", type=int, default=2, help="with --redis: worker processes started here (default 2; 0: remote only)")
     _sites_dir_option(p)
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
     p.set_defaults(func=cmd_nightly)
+
+    p = sub.add_parser("worker", help="crawl a nightly batch's scrapy-redis queue (start on any machine)")
+    p.add_argument("--redis", required=True, metavar="URL", help="the coordinator's Redis (redis://host:6379/0)")
+    p.add_argument("--batch", type=int, default=None, help="batch id (default: the one the coordinator started last)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("recheck", help="re-judge one site: its open findings only (--open-only) or an incremental run")
     p.add_argument("url", type=_url, help="the site's home page")

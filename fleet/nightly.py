@@ -94,6 +94,8 @@ class Progress:
                 f"errors {c['errors']}, elapsed {elapsed:.0f} s, ETA {eta}")
 
     def tick(self, force: bool = False) -> None:
+        if not self.spiders:          # scrapy-redis workers: they report themselves
+            return
         now = time.monotonic()
         if self.tty:
             self.stream.write("\r\x1b[K" + self.line())
@@ -372,6 +374,7 @@ def print_summary(summary: dict, batch: int, wall_s: float, stream=sys.stderr) -
 def run_nightly(sites: SitesFile, db_path: str, out: Path, as_of: date, *, sites_dir: str | None = None,
                 incremental: bool = True, links: bool = True, ttl_days: float | None = None,
                 max_documents: int | None = None, log_level: str = "WARNING",
+                redis_url: str | None = None, workers: int = 2,
                 stream=sys.stderr) -> tuple[dict, list[Path]]:
     """The whole nightly run (the caller holds the lock)."""
     start = time.monotonic()
@@ -381,9 +384,17 @@ def run_nightly(sites: SitesFile, db_path: str, out: Path, as_of: date, *, sites
     stream.write(f"nightly batch {batch}: {len(plan)} sites ({todo} to crawl) into {db_path}\n")
     progress = Progress(total=len(plan), stream=stream)
     sites_dir = profiles_dir(sites, db_path, sites_dir)
-    crawl_batch(sites, plan, db_path, sites_dir=sites_dir,
-                incremental=incremental, links=links, ttl_days=ttl_days, progress=progress,
-                max_documents=max_documents, log_level=log_level)
+    if redis_url:
+        from fleet.scaleout import crawl_batch_redis
+
+        if [p for p in plan.values() if p["crawl"]]:
+            crawl_batch_redis(sites, plan, db_path, batch, redis_url, workers=workers, sites_dir=sites_dir,
+                              max_documents=max_documents, progress=progress, log_level=log_level,
+                              stream=stream)
+    else:
+        crawl_batch(sites, plan, db_path, sites_dir=sites_dir,
+                    incremental=incremental, links=links, ttl_days=ttl_days, progress=progress,
+                    max_documents=max_documents, log_level=log_level)
     docs, paths = audit_batch(store, sites, plan, as_of, out, sites_dir)
     summary = summarise(store, plan, docs)
     summary["wall_s"] = round(time.monotonic() - start, 1)
