@@ -369,7 +369,7 @@ def cmd_nightly(args) -> int:
                 sites, str(args.db), Path(args.out), args.as_of or today_cst(), sites_dir=args.sites_dir,
                 incremental=not args.full, links=not args.no_links, ttl_days=args.ttl_days,
                 max_documents=args.max_documents, log_level="INFO" if args.verbose else "WARNING",
-                redis_url=args.redis, workers=args.workers)
+                redis_url=args.redis, workers=args.workers, remote_workers=args.remote_workers)
     except Locked as exc:
         print(f"govaudit: {exc}; not started", file=sys.stderr)
         return EXIT_LOCKED
@@ -538,6 +538,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--redis", default=None, metavar="URL",
                    help="crawl through scrapy-redis workers sharing one queue (redis://host:6379/0); this process writes the store")
     p.add_argument("--workers", type=int, default=2, help="with --redis: worker processes started here (default 2; 0: remote only)")
+    p.add_argument("--remote-workers", type=int, default=0, metavar="M",
+                   help="with --redis: workers you start elsewhere (`govaudit worker`); each host's politeness budget is divided by all of them")
     _sites_dir_option(p)
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
     p.set_defaults(func=cmd_nightly)

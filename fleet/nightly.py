@@ -374,7 +374,7 @@ def print_summary(summary: dict, batch: int, wall_s: float, stream=sys.stderr) -
 def run_nightly(sites: SitesFile, db_path: str, out: Path, as_of: date, *, sites_dir: str | None = None,
                 incremental: bool = True, links: bool = True, ttl_days: float | None = None,
                 max_documents: int | None = None, log_level: str = "WARNING",
-                redis_url: str | None = None, workers: int = 2,
+                redis_url: str | None = None, workers: int = 2, remote_workers: int = 0,
                 stream=sys.stderr) -> tuple[dict, list[Path]]:
     """The whole nightly run (the caller holds the lock)."""
     start = time.monotonic()
@@ -390,7 +390,7 @@ def run_nightly(sites: SitesFile, db_path: str, out: Path, as_of: date, *, sites
         if [p for p in plan.values() if p["crawl"]]:
             crawl_batch_redis(sites, plan, db_path, batch, redis_url, workers=workers, sites_dir=sites_dir,
                               max_documents=max_documents, progress=progress, log_level=log_level,
-                              stream=stream)
+                              remote_workers=remote_workers, links=links, stream=stream)
     else:
         crawl_batch(sites, plan, db_path, sites_dir=sites_dir,
                     incremental=incremental, links=links, ttl_days=ttl_days, progress=progress,

@@ -258,7 +258,8 @@ def run_worker(redis_url: str, batch: int | None = None, log_level: str = "WARNI
 # -- the coordinator -----------------------------------------------------------------------------
 def crawl_batch_redis(sites, plan: dict[str, dict], db_path: str, batch: int, redis_url: str, *,
                       workers: int, sites_dir: str | None, max_documents: int | None, progress,
-                      log_level: str = "WARNING", stream=sys.stderr) -> dict:
+                      remote_workers: int = 0, links: bool = True, log_level: str = "WARNING",
+                      stream=sys.stderr) -> dict:
     """Start ``workers`` local worker processes on the batch's queue (remote ones may join with
     ``govaudit worker --redis URL``), be the one writer until they are done, return per-worker
     counts."""
@@ -269,7 +270,7 @@ def crawl_batch_redis(sites, plan: dict[str, dict], db_path: str, batch: int, re
     todo = [s for s in sites.sites if plan[s.key]["crawl"]]
     for key in k.values():
         r.delete(key)
-    job = {"urls": [s.url for s in todo], "workers": workers, "sites_dir": sites_dir,
+    job = {"urls": [s.url for s in todo], "workers": max(1, workers + remote_workers), "sites_dir": sites_dir,
            "host_limits": {h: list(v) for h, v in host_limits(sites, sites_dir).items()},
            "max_documents": max_documents}
     r.set(k["job"], json.dumps(job, ensure_ascii=False))
@@ -321,4 +322,28 @@ def crawl_batch_redis(sites, plan: dict[str, dict], db_path: str, batch: int, re
         r.delete(key)
     store.commit()
     store.close()
+    if links:
+        check_links(db_path, [s.url for s in todo], [plan[s.key]["run_id"] for s in todo], log_level)
     return per_worker
+
+
+def check_links(db_path: str, urls: list[str], run_ids: list[int], log_level: str) -> None:
+    """The link check of each run, one after another, in this process (after the workers)."""
+    from scrapy.crawler import CrawlerProcess
+    from twisted.internet import defer
+
+    from crawler.crawl import build_settings, use_bundled_public_suffix_list
+    from crawler.linkcheck.checker import chain_link_check, link_stats
+
+    from scrapy.utils.reactor import install_reactor, is_reactor_installed
+
+    use_bundled_public_suffix_list()
+    settings = build_settings(urls, log_level=log_level)
+    process = CrawlerProcess(settings)
+    if not is_reactor_installed():      # chain_link_check makes plain Crawlers, which install none
+        install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
+    after = defer.succeed(None)
+    checkers = [chain_link_check(process, after, db_path, run_id) for run_id in run_ids]
+    process.start()
+    for c in checkers:
+        link_stats(c)
