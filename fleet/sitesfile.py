@@ -174,7 +174,7 @@ def load_sites_file(path: str | Path) -> SitesFile:
         sid = entry.get("id")
         if isinstance(sid, str) and sid.strip():
             if not ID_RE.match(sid):
-                say("id", "use letters, digits, '-', '_' or '.' (it names report files)")
+                say("id", "use letters, digits, '-', '_' or '.' (it names the site in messages and the fleet index)")
             elif sid in seen_ids:
                 say("id", f"duplicate: already used by the site at line {seen_ids[sid]}")
             else:
