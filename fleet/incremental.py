@@ -185,8 +185,12 @@ class FleetSpider(PortalSpider):
         self.store.add_fetch(self.run_id, site, response.url, status=304, method="GET",
                              elapsed_ms=int(1000 * response.meta.get("download_latency", 0)),
                              kind="document")
-        self.store.db.execute("update fetches set body_sha = ? where id = last_insert_rowid()",
-                              [prev["body_sha"]])
+        # the stored body it confirms, and that body's content type (the link checker reuses
+        # this fetch as it reuses a 200)
+        self.store.db.execute(
+            "update fetches set body_sha = ?, content_type = (select content_type from fetches "
+            "where body_sha = ? and status = 200 order by id desc limit 1) where id = last_insert_rowid()",
+            [prev["body_sha"], prev["body_sha"]])
         self.stats_counts["pages"] += 1
         if carry_document(self.store, response.url, prev["doc_run"], self.run_id):
             self.stats_counts["documents"] += 1
