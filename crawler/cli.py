@@ -335,7 +335,8 @@ def cmd_serve(args) -> int:
 
     from testbed.server import Testbed, make_style
 
-    tb = Testbed(make_style(args.style, seed=args.seed), port=args.port)
+    tb = Testbed(make_style(args.style, seed=args.seed, **({"scale": args.scale} if args.scale else {})),
+                 port=args.port)
     if args.answer_key:
         tb.write_answer_key(Path(args.answer_key))
     tb.start()
@@ -568,6 +569,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--style", default="hanweb")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--scale", type=float, default=None, help="multiply the number of documents (default 1)")
     p.add_argument("--answer-key", default=None, help="write the answer key JSON here")
     p.set_defaults(func=cmd_serve)
     return parser

@@ -183,6 +183,9 @@ def m008_fleet_batches(db: sqlite_utils.Database) -> None:
     db["runs"].add_column("site", str)
 
 
+TREE_FIELDS = ("kind", "reason", "path", "depth", "parent_url", "rows_stated", "pages_stated", "pages_read")
+
+
 def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
@@ -293,14 +296,22 @@ class Store:
 
     def add_column(self, run_id: int, site: str, url: str, name: str, parent: str | None,
                    role: str, entries: int = 0, placeholder: bool = False,
-                   status: str = "ok", note: str | None = None, section: str | None = None) -> None:
+                   status: str = "ok", note: str | None = None, section: str | None = None,
+                   **tree) -> None:
         """Insert or update a column. ``section``: the 政府信息公开 section page it was found on
-        (for a section, the hub that listed it); kept when a later update does not give it."""
+        (for a section, the hub that listed it); kept when a later update does not give it.
+        ``tree``: the column-tree fields of migration m006 (kind, reason, path, depth,
+        parent_url, rows_stated, pages_stated, pages_read); ``path`` is a list of names."""
         row = {"run_id": run_id, "site": site, "url": url, "name": name, "parent": parent,
                "role": role, "entries": entries, "placeholder": int(placeholder),
                "status": status, "note": note}
         if section is not None:
             row["section"] = section
+        for key, value in tree.items():
+            if key not in TREE_FIELDS:
+                raise TypeError(f"unknown column field {key!r}")
+            if value is not None:
+                row[key] = json.dumps(value, ensure_ascii=False) if key == "path" else value
         self.db["columns"].upsert(row, pk=("run_id", "url"))
 
     def set_column_status(self, run_id: int, url: str, status: str, note: str | None) -> None:

@@ -99,7 +99,9 @@ def disclosure_sections(site) -> list[SectionScope]:
     for c in others:
         by_section.setdefault(c.get("section"), []).append(c)
     groups = [(s, by_section.get(s["url"], [])) for s in organs]
-    if by_section.get(root["url"] if root else None):
+    # the hub is judged too when it holds parts of a section itself (not only pages that are
+    # outside, not understood, or categories leading elsewhere)
+    if any(c.get("role") not in ("other", "outside", "category") for c in by_section.get(root["url"] if root else None, [])):
         groups.insert(0, (root, by_section[root["url"] if root else None]))
     return [SectionScope(site.site, s, cols, True) for s, cols in groups]
 

@@ -257,7 +257,9 @@ def make_style(name: str, seed: int = 1, traps: bool | list[str] = False, **kw) 
     ``traps``: False (none), True (all) or a list of trap names (``testbed.traps``)."""
     from testbed.styles import style_class
 
-    style = style_class(name)(build_corpus(seed, **kw))
+    cls = style_class(name)
+    # a style that draws its own truth from the seed (testbed.generated) builds itself
+    style = cls.build(seed, **kw) if hasattr(cls, "build") else cls(build_corpus(seed, **kw))
     if traps:
         from testbed.traps import with_traps
 

@@ -46,7 +46,7 @@ def test_each_document_fetched_and_stored_once(crawled):
         assert sorted(docs[k["url"]]["columns"]) == sorted(k["columns"])
 
 
-def test_gkmlpt_paging_stops_at_post_count(crawled):
+def test_gkmlpt_paging_stops_at_total(crawled):
     """The API repeats its last page for any page past the end: never asked for."""
     for col in crawled.key["columns"]:
         m = re.search(r"/gkmlpt/api/all/(\d+)\?", col["url"] or "")

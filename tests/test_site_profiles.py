@@ -60,15 +60,22 @@ def without_profile(tmp_path_factory):
 
 
 # -- end to end ----------------------------------------------------------------------------------
-def test_without_a_profile_the_portal_is_unreadable_and_says_review(without_profile):
+def test_without_a_profile_the_lists_are_unread_and_say_so(without_profile):
+    """Discovery finds the section through its ``<span data-go>`` and the columns in it, but no
+    reader understands the rows: every list column is stored as not understood (kind ``other``
+    with the reason), no document is stored, and no document rule fails on what was not read."""
     c = without_profile
     assert c.documents == []
     [(status,)] = c.query("select status from columns where role = 'section'")
-    assert status == "missing"
-    by_code = {f["code"]: f["outcome"] for f in c.findings}
-    assert by_code.get("DI001") == "review"            # not a false "section missing" failure
-    assert not any(f["outcome"] == "fail" and f["code"].startswith(("MD", "TM", "IN", "FR00"))
-                   for f in c.findings if f["code"] not in ("FR001",))
+    assert status == "ok"
+    unread = c.query("select name, reason from columns where kind = 'other' and reason like '%not read%'")
+    lists = [col for col in c.key["columns"] if col["documents"]]
+    assert {name for name, _ in unread} >= {col["name"] for col in lists}
+    planted = {(v["code"], v["url"]) for v in c.key["violations"]}
+    false = [(f["code"], f["url"]) for f in c.findings if f["outcome"] == "fail"
+             and f["code"].startswith(("MD", "TM", "IN", "FR00")) and f["code"] != "FR001"
+             and (f["code"], f["url"]) not in planted]
+    assert not false                                    # the truly empty columns (FR003) are planted
 
 
 def test_with_the_profile_every_document_is_found(with_profile):

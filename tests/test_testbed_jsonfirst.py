@@ -139,7 +139,7 @@ def test_home_and_section_tree(tb):
 
 
 # -- the gkmlpt API -----------------------------------------------------------------------------------
-def test_gkmlpt_api_pages_to_post_count_and_repeats_last_page(tb):
+def test_gkmlpt_api_pages_to_total_and_repeats_last_page(tb):
     corpus, style = tb.style.corpus, tb.style
     assert any(not c.docs for c in gkmlpt_columns(corpus))
     for col in gkmlpt_columns(corpus):
@@ -147,13 +147,12 @@ def test_gkmlpt_api_pages_to_post_count_and_repeats_last_page(tb):
         pages = math.ceil(len(truth) / jf.PER_PAGE)
         assert col.url == f"{tb.url}gkmlpt/api/all/{style.cat_id[col.key]}?page=1&sid={jf.SID}"
         if not truth:                                             # an empty column (FR003)
-            assert api(col.url) == {"classify": {"id": style.cat_id[col.key], "name": col.name, "post_count": 0},
-                                    "articles": []}
+            assert api(col.url) == {"total": 0, "articles": []}
             continue
         got, replies = [], []
         for page in range(1, pages + 2):
             reply = api(f"{tb.url}gkmlpt/api/all/{style.cat_id[col.key]}?page={page}&sid={jf.SID}")
-            assert reply["classify"]["post_count"] == len(truth)
+            assert reply["total"] == len(truth)
             replies.append(reply["articles"])
             if page <= pages:
                 assert len(reply["articles"]) == min(jf.PER_PAGE, len(truth) - (page - 1) * jf.PER_PAGE)
@@ -161,7 +160,7 @@ def test_gkmlpt_api_pages_to_post_count_and_repeats_last_page(tb):
         assert replies[-1] == replies[-2] and replies[-1]           # page N+1 repeats page N (trap)
         assert [a["url"] for a in got] == [d.url for d in truth], col.key
         for a, d in zip(got, truth):
-            assert china_date(a["date"]) == d.pub_date.isoformat() == a["display_publish_time"]
+            assert china_date(a["create_time"]) == d.pub_date.isoformat() == a["display_publish_time"]
             assert (a["title"], a["identifier"], a["document_number"], a["publisher"]) == (
                 d.title, d.index_no or "", d.doc_no or "", d.publisher or "")
             assert a["is_abolished"] is (d.validity == "废止") and isinstance(a["relation"], list)
@@ -377,8 +376,7 @@ def test_planted_truth_rendered(planted):
     guide = text(testbed.url + jf.GUIDE.lstrip("/"))
     assert "传真号码" not in guide and "办公地址" in guide
     empty = api(corpus.column("jytabl").url)
-    assert empty == {"classify": {"id": testbed.style.cat_id["jytabl"], "name": "建议提案办理", "post_count": 0},
-                     "articles": []}
+    assert empty == {"total": 0, "articles": []}
     texts = {a.xpath("string()").get(): a.attrib["href"] for a in home.css("div.links a")}
     assert set(texts) == {"旧版网站", "专题"} and fetch(texts["旧版网站"])[0] == 404
     status, _, raw = fetch(texts["专题"])
@@ -435,23 +433,23 @@ def test_every_answer_key_url_and_page_link_answers(tb):
 
 
 # -- page objects (JsonFirstProfile) -----------------------------------------------------------------------
-def test_profile_stops_at_post_count_and_flags_short_pages():
+def test_profile_stops_at_total_and_flags_short_pages():
     from crawler.items import RequestSpec
     from crawler.profiles.generic import GenericProfile
     from crawler.profiles.jsonfirst import JsonFirstProfile
 
     profile = JsonFirstProfile()
     url = "http://h/gkmlpt/api/all/7?page=1&sid=9"
-    rows = [{"id": i, "title": f"t{i}", "url": f"/gkmlpt/content/0/0/post_{i}.html", "date": 1700000000}
+    rows = [{"id": i, "title": f"t{i}", "url": f"/gkmlpt/content/0/0/post_{i}.html", "create_time": 1700000000}
             for i in range(20)]
-    first = profile.listing(url, json.dumps({"classify": {"post_count": 45}, "articles": rows}))
+    first = profile.listing(url, json.dumps({"total": 45, "articles": rows}))
     assert [s.url for s in first.more] == ["http://h/gkmlpt/api/all/7?page=2&sid=9",
                                            "http://h/gkmlpt/api/all/7?page=3&sid=9"]
     assert first.entries[0].date.value == "2023-11-15" and first.entries[0].date.source == "api"
     last = profile.parse_more(first.more[1], first.more[1].url,
-                              json.dumps({"classify": {"post_count": 45}, "articles": rows[:3]}))
+                              json.dumps({"total": 45, "articles": rows[:3]}))
     assert [e.position for e in last.entries] == [41, 42, 43] and "3 of 5" in last.uncertain and not last.more
-    empty = profile.listing(url, json.dumps({"classify": {"post_count": 0}, "articles": []}))
+    empty = profile.listing(url, json.dumps({"total": 0, "articles": []}))
     assert empty.placeholder and not empty.more and not empty.uncertain
     odd = profile.parse_more(RequestSpec(url), url, '{"code": 500}')
     assert odd.uncertain and not odd.entries

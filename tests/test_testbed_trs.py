@@ -65,6 +65,8 @@ def list_rows(url: str) -> list[tuple[str, str, str]]:
             for a in sel.css("ul.list li a[title]")]
     rows += [(tr.css("a::attr(href)").get(), tr.css("a::attr(title)").get(), tr.css("td:last-child::text").get())
              for tr in sel.css("table.xxgk_table tr") if tr.css("a")]
+    rows += [(dl.css("a::attr(href)").get(), dl.css("a::attr(title)").get(), dl.css("dd:last-child::text").get())
+             for dl in sel.css("div.list_con dl") if dl.css("a[href]")]
     return [(urljoin(url, href), title, day) for href, title, day in rows]
 
 
@@ -162,13 +164,15 @@ def test_dynamic_column_static_pages_then_json(tb):
     col = corpus.column(trs.DYNAMIC)
     truth = corpus.docs_in(col.key)
     assert len(truth) > trs.MAX_STATIC * trs.STATIC_SIZE     # some rows exist only behind the endpoint
-    static = [r for i in range(trs.MAX_STATIC)
-              for r in list_rows(col.url + ("index.html" if i == 0 else f"index_{i}.html"))]
-    assert [u for u, _, _ in static] == [d.url for d in truth[:trs.MAX_STATIC * trs.STATIC_SIZE]]
-    assert fetch(col.url + f"index_{trs.MAX_STATIC}.html")[0] == 404
+    static = list_rows(col.url)          # all five static pages are blocks of index.html
+    assert [(u, t, d) for u, t, d in static] == [
+        (d.url, d.title, d.pub_date.isoformat()) for d in truth[:trs.MAX_STATIC * trs.STATIC_SIZE]]
+    assert Selector(text=decode(fetch(col.url)[2])).css("div.list_con[ms-visible]").getall()[trs.MAX_STATIC - 1]
+    assert fetch(col.url + "index_1.html")[0] == 404
     raw = decode(fetch(col.url)[2])
-    chnl = re.search(r'classsql: "chnlid=(\d+)"', raw).group(1)
-    assert f'searchUrl: "{trs.API}"' in raw and f"prepage: {trs.PREPAGE}" in raw and "$showStatic" in raw
+    chnl = re.search(r'classsql: "" \|\| "chnlid=(\d+)"', raw).group(1)
+    assert f"recordCount:'{len(truth)}'" in raw and f"prepage:{trs.PREPAGE}" in raw and "$showStatic(4)" in raw
+    assert f'searchId: "{trs.SEARCH_CHANNEL}"' in raw and "channelid: SiteInfo.searchId" in raw
     api = tb.url.rstrip("/") + trs.API
     got = []
     for p in range(1, math.ceil(len(truth) / trs.PREPAGE) + 2):
@@ -195,10 +199,8 @@ def test_table_rows_and_cross_listing(tb):
     assert crossed
     zcwj = corpus.column("zcwj")
     hrefs = {}
-    for i in range(trs.MAX_STATIC):
-        url = zcwj.url + ("index.html" if i == 0 else f"index_{i}.html")
-        for href in page(url).css("ul.list li a::attr(href)").getall():
-            hrefs[urljoin(url, href)] = href
+    for href in page(zcwj.url).css("div.list_con dl a::attr(href)").getall():
+        hrefs[urljoin(zcwj.url, href)] = href
     for d in crossed:
         assert d.url in hrefs and hrefs[d.url].startswith(f"../../fdzdgknr/{trs.TABLE_COLUMN}/")
         assert d.url in {u for u, _, _ in list_rows(corpus.column(d.column).url)}
@@ -439,7 +441,8 @@ def test_profile_reads_placeholders_and_json_rows():
     assert trs.EDITOR in run("article_gbk_editor").body_text
     dynamic = run("column_dynamic")
     posts = [s for s in dynamic.more if s.method == "POST"]
-    assert dynamic.total == 65 and len(dynamic.entries) == trs.STATIC_SIZE
+    assert dynamic.total == 65 and len(dynamic.entries) == trs.MAX_STATIC * trs.STATIC_SIZE
+    assert not [s for s in dynamic.more if s.method == "GET"]     # no index_N.html to ask for
     assert [s.state["page"] for s in posts] == [4, 5] and all("prepage=15" in s.body for s in posts)
     rows = run("search_api")
     assert [e.position for e in rows.entries] == list(range(46, 61)) and rows.entries[0].date.source == "api"
@@ -498,9 +501,10 @@ def record_fixtures() -> None:
     reply = profile.parse_more(spec, spec.url, body := get(spec.url, spec))
     check_rows("zcwj", reply.entries, (spec.state["page"] - 1) * spec.state["prepage"] + 1)
     write("search_api", spec.url, "parse_more", body, reply, spec)
-    spec = next(s for s in listing.more if not s.state.get("api"))
+    col = corpus.column("zcjd")
+    spec = next(s for s in profile.listing(col.url, get(col.url)).more if not s.state.get("api"))
     more = profile.parse_more(spec, spec.url, body := get(spec.url))
-    check_rows("zcwj", more.entries, trs.STATIC_SIZE + 1)
+    check_rows("zcjd", more.entries, trs.PAGE_SIZE + 1)
     write("static_page", spec.url, "parse_more", body, more, spec)
     docs = list(corpus.docs.values())
     cases = {

@@ -105,11 +105,13 @@ LABEL_FIELDS: dict[str, str] = {
 }
 DATE_FIELDS = ("written_date", "pub_date")
 
-_LABEL_RE = re.compile(
-    "(?P<label>" + "|".join(
-        r"\s*".join(map(re.escape, label)) for label in sorted(LABEL_FIELDS, key=len, reverse=True)
-    ) + r")\s*[:：]"
-)
+_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in sorted(LABEL_FIELDS, key=len, reverse=True))
+_LABEL_RE = re.compile("(?P<label>" + _LABEL_ALT + r")\s*[:：]")
+#: the same, where a label of three or more characters may also be followed by a space instead
+#: of a colon (``索 引 号 ABC``); shorter labels (来源, 时间, 名称…) are ordinary words in prose
+_LONG_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label))
+                           for label in sorted(LABEL_FIELDS, key=len, reverse=True) if len(label) >= 3)
+_LABEL_BARE_RE = re.compile(r"(?P<label>" + _LABEL_ALT + r")\s*[:：]|(?P<bare>" + _LONG_LABEL_ALT + r")\s")
 
 _PLACEHOLDERS = {"无", "空", "-", "—", "——", "--", "/", "暂无", "〔〕号", "[]号", "【】号", "()号", "（）号"}
 _EMPTY_DOC_NO = re.compile(r"^\S*[〔\[【（(]\s*[〕\]】）)]\s*号?$")
@@ -141,17 +143,19 @@ class Pair(NamedTuple):
     label: str
 
 
-def split_pairs(text: str, anchored: bool = True) -> list[tuple[str, str, str]]:
-    """``索引号：X 发布机构：Y`` -> [(field, value, label), …]. Labels need a colon here.
+def split_pairs(text: str, anchored: bool = True, bare: bool = False) -> list[tuple[str, str, str]]:
+    """``索引号：X 发布机构：Y`` -> [(field, value, label), …]. Labels need a colon (``：`` or
+    ``:``), or with ``bare`` a space after a label of three or more characters (``索 引 号 X``).
     ``anchored``: the text must start with a label."""
     text = clean(text)
-    matches = list(_LABEL_RE.finditer(text))
+    matches = list((_LABEL_BARE_RE if bare else _LABEL_RE).finditer(text))
     if not matches or (anchored and matches[0].start() != 0):
         return []
     out = []
     for m, nxt in zip(matches, matches[1:] + [None]):
         value = text[m.end(): nxt.start() if nxt else len(text)].strip()
-        out.append((LABEL_FIELDS[normalise_label(m.group("label"))], value, clean(m.group(0))))
+        label = m.group("label") or m.group("bare")
+        out.append((LABEL_FIELDS[normalise_label(label)], value, clean(m.group(0))))
     return out
 
 
@@ -180,16 +184,19 @@ def element_text(el, blocks: bool = False) -> str:
     (cleaned lines joined by newlines); otherwise one cleaned line."""
     parts: list[str] = []
 
+    def flat(text):     # a newline inside a text node is a space: lines come from block elements
+        return (text or "").replace("\n", " ").replace("\r", " ") if blocks else (text or "")
+
     def walk(e, top=False):
         if isinstance(e.tag, str) and e.tag not in _SKIP_TAGS:
             brk = "\n" if e.tag in BLOCK_TAGS else (" " if e.tag in ("td", "th") else "")
             parts.append(brk)
-            parts.append(e.text or "")
+            parts.append(flat(e.text))
             for child in e:
                 walk(child)
             parts.append(brk)
         if not top:
-            parts.append(e.tail or "")
+            parts.append(flat(e.tail))
 
     walk(el, top=True)
     raw = "".join(parts)
@@ -202,7 +209,8 @@ LABEL_TAGS = ("span", "b", "strong", "label", "em", "i", "font")
 
 
 def _value_after(el) -> str:
-    """Text after a label element, up to the next sibling that looks like a label."""
+    """Text after a label element, up to the next sibling that looks like a label; a colon
+    written after the element (``<strong>索引号</strong>：V``) is not part of the value."""
     parts = [el.tail or ""]
     for sib in el.itersiblings():
         if isinstance(sib.tag, str):
@@ -211,7 +219,7 @@ def _value_after(el) -> str:
                 break
             parts.append(" " if sib.tag == "br" else text)
         parts.append(sib.tail or "")
-    return clean("".join(parts))
+    return re.sub(r"^[:：]\s*", "", clean("".join(parts)))   # <strong>索引号</strong>：V
 
 
 def label_pairs(doc) -> dict[str, Pair]:
@@ -242,7 +250,7 @@ def label_pairs(doc) -> dict[str, Pair]:
                     i += 2
                     continue
             if not any(True for _ in cells[i].iter("table")):
-                for f, v, label in split_pairs(text):
+                for f, v, label in split_pairs(text, bare=True):
                     add(f, v, label)
             i += 1
     for dt in root.iter("dt"):
@@ -252,7 +260,10 @@ def label_pairs(doc) -> dict[str, Pair]:
             add(field, element_text(dd), element_text(dt))
     for el in root.iter("li"):
         if not any(d.tag in BLOCK_TAGS and d.tag != "br" for d in el.iterdescendants() if isinstance(d.tag, str)):
-            for f, v, label in split_pairs(element_text(el)):
+            own = clean(el.text)
+            if len(el) and own and (field := label_field(own)):       # <li>索引号<font>V</font></li>
+                add(field, clean("".join(element_text(c) + (c.tail or "") for c in el)), own)
+            for f, v, label in split_pairs(element_text(el), bare=True):
                 add(f, v, label)
     for el in root.iter(*LABEL_TAGS):
         field = label_field(element_text(el))

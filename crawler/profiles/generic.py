@@ -19,6 +19,9 @@ SECTION_NAMES = {"政府信息公开": 0, "信息公开": 1, "政务公开": 2}
 FDZDGK = "法定主动公开内容"
 ROLE_WORDS = (("指南", "guide"), ("制度", "rules"), ("年报", "annual_report"), ("年度报告", "annual_report"))
 PLACEHOLDER_TEXTS = ("暂无信息", "暂无数据", "暂无内容", "暂无相关信息", "没有相关信息")
+#: elements that hold one list row: ``li``, a table row, or a ``dl`` (Fujian TRS:
+#: ``<dl><dd><a>title</a></dd><dd>2026-03-10</dd></dl>``); the innermost one is the row
+ROW_TAGS = ("li", "tr", "dl")
 PAGER_TEXTS = ("下一页", "尾页", "末页")
 PAGER_HREF = re.compile(r"index_\d+\.s?html?$")
 #: metadata fields read from the standard <meta> block, in order of preference
@@ -121,13 +124,33 @@ class GenericProfile(Profile):
     def listing(self, url: str, html: str) -> Listing:
         sel = selector(html)
         entries = []
-        for el in sel.root.iter("li", "tr"):
-            if any(True for _ in el.iterdescendants("li", "tr")):
+        for el in sel.root.iter(*ROW_TAGS):
+            if any(True for _ in el.iterdescendants(*ROW_TAGS)):
                 continue
             entry = self.row_entry(url, el, len(entries) + 1)
             if entry:
                 entries.append(entry)
+        if not entries:
+            entries = self.block_rows(url, sel.root)
         return self.finish_listing(url, sel, entries, self.pager_requests(url, sel))
+
+    def block_rows(self, url: str, root) -> list[ListEntry]:
+        """Rows written as ``<div>``/``<p>`` blocks (``div.list-item > div.title > a`` beside
+        ``div.date``): the innermost blocks holding one or two links and a date."""
+        found = []
+        for el in root.iter("div", "p", "section", "article"):
+            entry = self.row_entry(url, el, 0)
+            if entry:
+                found.append((el, entry))
+        rows = {el for el, _ in found}
+        entries, seen = [], set()
+        for el, entry in found:
+            if any(d in rows for d in el.iterdescendants("div", "p", "section", "article")) or entry.url in seen:
+                continue
+            seen.add(entry.url)
+            entry.position = len(entries) + 1
+            entries.append(entry)
+        return entries
 
     @staticmethod
     def pager_requests(url: str, sel) -> list[RequestSpec]:
@@ -189,7 +212,7 @@ class GenericProfile(Profile):
                 settle(field, Value(normalise_value(field, text), text, "table"))
         page_text = element_text(root.find("body") if root.find("body") is not None else root, blocks=True)
         for line in page_text.split("\n"):
-            for field, text, _label in split_pairs(line, anchored=False):
+            for field, text, _label in split_pairs(line, anchored=False) or split_pairs(line, bare=True):
                 if field in settled or field not in TEXT_FIELDS:
                     continue
                 if field in DATE_FIELDS:

@@ -7,8 +7,9 @@ list endpoint and ids (``{siteId, channelId, pageSize, api}``) and pages through
 (``{"total", "pageNo", "pageSize", "rows": [{title, url, date}]}``). :meth:`listing` returns the
 request for page 1; :meth:`parse_more` reads a reply and, on page 1 only, returns the requests
 for every other page (so a wrong ``total`` cannot make the crawl loop). Detail pages use the
-generic label/value extraction (two ``标题:``/``索引号:`` pairs per row, ASCII colons); the
-publication date is read from the ``发布日期:`` line of the body header. Document ids in URLs
+generic label/value extraction (two ``标题:``/``索引号:`` pairs per row, ASCII colons, and the
+``发布日期:`` line of the body header). The list endpoint is the one the page's script names:
+no endpoint is assumed (the real platform's list call is not known from a saved page). Document ids in URLs
 look like ObjectIds with a timestamp; that timestamp is never used as a date.
 """
 from __future__ import annotations
@@ -17,16 +18,14 @@ import json
 import re
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from crawler.items import Column, Document, ListEntry, Listing, RequestSpec, Value
-from crawler.profiles.extract import clean, element_text, find_date, selector, split_pairs
+from crawler.items import Column, ListEntry, Listing, RequestSpec, Value
+from crawler.profiles.extract import clean, element_text, find_date, selector
 from crawler.profiles.generic import PLACEHOLDER_TEXTS, GenericProfile
 
 FINGERPRINT = re.compile(r"""(?:href|src)=["'](?:https?://[^"'/]+)?/gongkai/|/gongkai/(?:site|channel)_\w""")
 ORGAN_PATH = re.compile(r"^/gongkai/site_[A-Za-z0-9_]+/?$")
 CONFIG = re.compile(r"\{[^{}]*\bchannelId\s*:[^{}]*\}", re.S)
 CONFIG_ITEM = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,{}\s]+))""")
-DEFAULT_API = "/gongkai/api/channel/list"
-DATE_CLASS = '//*[contains(concat(" ", normalize-space(@class), " "), " gk-date ")]'
 
 
 def list_config(html: str) -> dict[str, str] | None:
@@ -63,9 +62,11 @@ class GongkaiProfile(GenericProfile):
         config = list_config(html)
         if config is None:
             listing = super().listing(url, html)
-            if not listing.entries and selector(html).css(".gk-article, .gk-content"):
-                listing.uncertain = None      # a single-document channel (指南) or an inline view
+            if not listing.entries and self.document(url, html).uncertain is None:
+                listing.uncertain = None      # a single-document channel (指南): a titled, dated page
             return listing
+        if not config.get("api"):
+            return Listing(uncertain="the list script names no endpoint: rows not read")
         text = element_text(selector(html).root)
         return Listing(more=[self.page_request(url, config, 1)],
                        placeholder=any(p in text for p in PLACEHOLDER_TEXTS))
@@ -74,7 +75,7 @@ class GongkaiProfile(GenericProfile):
     def page_request(url: str, config: dict, page: int) -> RequestSpec:
         """The GET the list script makes for page ``page`` (its ids and state kept in ``state``)."""
         state = {"siteId": config.get("siteId", ""), "channelId": config["channelId"],
-                 "api": urljoin(url, config.get("api") or DEFAULT_API),
+                 "api": urljoin(url, config["api"]),
                  "pageNo": page, "pageSize": int(config.get("pageSize") or 15)}
         query = urlencode({k: state[k] for k in ("siteId", "channelId", "pageNo", "pageSize")})
         return RequestSpec(f"{state['api']}?{query}", kind="listing", state=state,
@@ -109,15 +110,3 @@ class GongkaiProfile(GenericProfile):
             listing.more = [self.page_request(url, config, n) for n in range(2, pages + 1)]
         return listing
 
-    # -- documents ----------------------------------------------------------------------
-    def document(self, url: str, html: str) -> Document:
-        doc = super().document(url, html)
-        header = selector(html).xpath(DATE_CLASS)       # 发布日期:… in the body header
-        pairs = split_pairs(element_text(header[0].root)) if header else []
-        found = next((find_date(text) for field, text, _ in pairs if field == "pub_date"), None)
-        if found:
-            doc.pub_date = Value(found[0], found[1], "text")
-        if doc.pub_date.present and doc.uncertain:
-            rest = [p for p in doc.uncertain.split("; ") if p != "no publication date found"]
-            doc.uncertain = "; ".join(rest) or None
-        return doc

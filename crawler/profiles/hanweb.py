@@ -22,6 +22,7 @@ DATASTORE = re.compile(r'(?:<div[^>]*\bid=["\']([\w-]+)["\'][^>]*>\s*)?<script[^
                        r"\s*(<datastore>.*?</datastore>)\s*</script>", re.S | re.I)
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S)
+BARE = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?<datastore\b", re.I)
 TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 JPAGE = re.compile(r"""\$\(\s*['"]#([\w-]+)['"]\s*\)\s*\.jpage\(\s*\{""")
 CONFIG_ITEM = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|([^,{}]+))""")
@@ -64,6 +65,8 @@ class HanwebProfile(GenericProfile):
 
     def listing(self, url: str, html: str) -> Listing:
         stores = DATASTORE.findall(html)
+        if not stores and BARE.match(html or ""):
+            return self.bare_listing(url, html)
         if not stores:
             return super().listing(url, html)
         unit, config = jpage_config(html)
@@ -103,6 +106,22 @@ class HanwebProfile(GenericProfile):
                 headers={"Referer": url, "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
                          "X-Requested-With": "XMLHttpRequest"},
                 state={"startrecord": first, "endrecord": last, "total": total}))
+        return listing
+
+    def bare_listing(self, url: str, body: str) -> Listing:
+        """A datastore answer served on its own (the list endpoint's XML, no ``<script
+        type="text/xml">`` page around it): every record, numbered from the URL's
+        ``startrecord`` when it has one. Without ``<totalrecord>`` the column's size is unknown."""
+        query = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+        start = int(query["startrecord"]) if query.get("startrecord", "").isdigit() else 1
+        entries = self.rows(url, RECORD.findall(body), start)
+        total = TOTAL.search(body)
+        listing = Listing(entries=entries, total=int(total.group(1)) if total else None)
+        if not entries:
+            listing.placeholder = "<recordset" in body and not RECORD.search(body)
+            listing.uncertain = None if listing.placeholder else "datastore answer without readable records"
+        elif total is None and NEXTGROUP.search(body):
+            listing.uncertain = "datastore answer without <totalrecord>: only its own records were read"
         return listing
 
     def parse_more(self, spec: RequestSpec, url: str, body: str) -> Listing:

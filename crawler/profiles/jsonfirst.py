@@ -4,9 +4,10 @@ What their scripts do, done without a browser:
 
 * gkmlpt: the section page ``/gkmlpt/index`` carries ``window._CONFIG = {SID:…, TREE:[…]}``; the
   法定主动公开内容 node's children are the columns (category ids) and exist nowhere else on the
-  page. A column is read from ``/gkmlpt/api/all/{catId}?page=N&sid={SID}`` (JSON with
-  ``classify.post_count`` and ``articles``); the crawler pages up to ``post_count`` and never
-  "until an empty page" (past the end the API repeats its last page). Detail pages
+  page. A column is read from ``/gkmlpt/api/all/{catId}?page=N&sid={SID}`` (JSON with ``total``
+  and ``articles``, each with ``create_time`` in epoch seconds, as public scrapers of gd.gov.cn
+  read it); the crawler pages up to ``total`` and never "until an empty page" (past the end the
+  API repeats its last page). Detail pages
   (``…/post_{id}.html``) hold everything, the body included, in ``_CONFIG.DETAIL``.
 * gov.cn: a column page's script reads a static JSON feed (``[{TITLE, URL, DOCRELPUBTIME}]``) and
   the paged library search (``/search-gov/data`` → ``searchVO.listVO`` / ``totalpage``, ``pubtime``
@@ -45,6 +46,8 @@ DETAIL_FIELDS = {
     "category": ("classify_theme_name",),
 }
 NODE_URL_KEYS = ("url", "link", "jump_url")
+#: keys of a gkmlpt API article that carry its publication time, first present wins
+GKMLPT_DATE_KEYS = ("create_time", "publish_time", "display_publish_time")
 DEFAULT_PER_PAGE = 20
 DEFAULT_API = "/gkmlpt/api/all/"
 
@@ -238,16 +241,16 @@ class JsonFirstProfile(GenericProfile):
 
     def _gkmlpt(self, spec: RequestSpec, url: str, data: dict) -> Listing:
         rows = [r for r in data.get("articles") or [] if isinstance(r, dict)]
-        total = _int((data.get("classify") or {}).get("post_count"))
+        total = _int(data.get("total"))
         query = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
         page = _int(spec.state.get("page")) or _int(query.get("page")) or 1
         per_page = _int(spec.state.get("per_page")) or len(rows) or DEFAULT_PER_PAGE
         first = (page - 1) * per_page + 1
         entries = [e for i, row in enumerate(rows)
-                   if (e := self._entry(url, row, first + i, "url", "title", "date"))]
+                   if (e := self._entry(url, row, first + i, "url", "title", self._date_key(row)))]
         listing = Listing(entries=entries, total=total, placeholder=total == 0)
         if total is None:
-            listing.uncertain = f"gkmlpt reply without classify.post_count ({url}): only this page was read"
+            listing.uncertain = f"gkmlpt reply without total ({url}): only this page was read"
             return listing
         expected = max(0, min(per_page, total - first + 1))
         if len(entries) < expected:
@@ -258,6 +261,12 @@ class JsonFirstProfile(GenericProfile):
                                                 headers={"X-Requested-With": "XMLHttpRequest"},
                                                 state={"page": n, "per_page": per_page, "total": total}))
         return listing
+
+    @staticmethod
+    def _date_key(row: dict) -> str:
+        """The row's publication time: ``create_time`` (epoch seconds, as the gkmlpt API gives
+        it), else a ``publish_time`` / ``display_publish_time`` string."""
+        return next((k for k in GKMLPT_DATE_KEYS if row.get(k) not in (None, "")), GKMLPT_DATE_KEYS[0])
 
     def _search(self, spec: RequestSpec, url: str, vo: dict) -> Listing:
         rows = [r for r in vo.get("listVO") or [] if isinstance(r, dict)]

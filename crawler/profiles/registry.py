@@ -30,11 +30,16 @@ def by_family(name: str) -> Profile:
 
 
 def resolve(url: str, html: str, family: str | None = None, site_config=None) -> Profile:
-    """The profile for a site from its home page: ``family`` (forced by the caller) or the
-    site profile's ``family`` or the detected family, wrapped in the site's profile when it has
-    one (:class:`crawler.profiles.site.SiteProfile`)."""
+    """The profile for a site from its home page: readers chosen per page
+    (:class:`crawler.profiles.auto.AutoProfile`), hinted by ``family`` (forced by the caller) or
+    the site profile's ``family`` or the family fingerprinted on the home page; wrapped in the
+    site's profile when it has one (:class:`crawler.profiles.site.SiteProfile`)."""
+    from crawler.profiles.auto import AutoProfile
+
     name = family or (site_config.family if site_config else None)
-    profile = by_family(name) if name else detect(url, html)
+    if name:
+        by_family(name)               # an unknown family is refused here (KeyError)
+    profile = AutoProfile(name or detect(url, html).family)
     if site_config is None:
         return profile
     from crawler.profiles.site import SiteProfile

@@ -6,10 +6,17 @@ Column pages are ``index.html``, ``index_1.html`` … ``index_{n-1}.html``. The 
 around ``document.write('<a href="index_' + i + '.html">')``. :meth:`TrsProfile.listing` reads
 the page count from any of these and asks for every page at once.
 
-"动静结合" columns publish the first ``maxStaticIndex`` pages statically and serve the rest from
-``POST /fjdzapp/search`` (form ``channelid, classsql=chnlid=N, sortfield, page, prepage``) through
-an avalon.js script; the profile makes the same calls and reads the JSON replies
-(``{"total", "data": [{"title", "url", "docreltime"}]}``).
+"动静结合" columns (Fujian templates) publish the first ``maxStaticIndex`` pages statically and serve
+the rest from ``POST /fjdzapp/search`` (form ``channelid, classsql=chnlid=N, sortfield, page,
+prepage``) through an avalon.js script. The settings are in ``pageChnlInfo = {recordCount:'107',
+prepage:15, maxStaticIndex:5, quickMode:'动静结合', classsql: "" || "chnlid=1780"}`` (values may be
+JS ``||`` expressions; :func:`js_literal` evaluates them), the search channel in the page's
+``SiteInfo.searchId``. The static pages may all be blocks of one ``index.html`` switched
+client-side by ``$showStatic(n)``: then no ``index_N.html`` is asked for. The profile makes the
+script's calls and reads the JSON replies as ``{"total", "data": [{"title", "url", "docreltime"}]}``
+(that reply shape is the testbed's: no real reply was available to check it against).
+
+The fingerprint takes ``index_box`` among other classes (``class="index_box shadow_base pad_base"``).
 
 Detail pages carry the 信息公开 metadata as ``div.index_box ul li`` with labels padded by
 ``&ensp;`` (``索&ensp;引&ensp;号：<font>…</font>``); those values win over the ``<meta>`` block.
@@ -29,25 +36,60 @@ from crawler.profiles.generic import GenericProfile
 
 FINGERPRINT = re.compile(
     r"createPageHTML\s*\(|var\s+countPage\s*=|\bTRS_(?:UEDITOR|Editor)\b|<meta\s+name=[\"'](?:ChnlId|DocId)[\"']"
-    r"|/govsearch/simp_gov_list\.jsp|/fjdzapp/search|class=[\"']index_box[\"']", re.I)
+    r"|/govsearch/simp_gov_list\.jsp|/fjdzapp/search|\bpageChnlInfo\s*=|class=[\"'](?:[^\"']*\s)?index_box(?:\s[^\"']*)?[\"']",
+    re.I)
 CREATE_PAGE = re.compile(r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["'](\w+)["']\s*,\s*["'](\w+)["']\s*\)""")
 COUNT_PAGE = re.compile(r"\bvar\s+countPage\s*=\s*(\d+)")
 COUNT_PAGE_HREF = re.compile(r"""href=\\?["'](\w+)_['"]\s*\+\s*\w+\s*\+\s*['"]\.(\w+)""")
 PAGE_HREF = re.compile(r"(?:^|/)(index)_(\d+)\.(s?html?)$")
-CONFIG_ITEM = re.compile(r"""(\w+)\s*:\s*(?:"([^"]*)"|'([^']*)'|(-?\d+))""")
+#: one JS literal: a string in either quotes, or a number
+_LITERAL = r"""(?:"[^"\n]*"|'[^'\n]*'|-?\d+(?:\.\d+)?)"""
+#: ``key: value`` where value is a literal, a ``||`` chain of literals (``classsql: "" || "chnlid=1780"``)
+#: or a dotted name (``channelid: SiteInfo.searchId``)
+CONFIG_ITEM = re.compile(rf"""(\w+)\s*:\s*({_LITERAL}(?:\s*\|\|\s*{_LITERAL})*|[A-Za-z_$][\w$]*(?:\.[\w$]+)+)""")
+SEARCH_ID = re.compile(r"""\bsearchId['"]?\s*[:=]\s*["']?(\w+)""")
+DYNAMIC_MARKERS = ("fjdzapp", "maxStaticIndex", "pageChnlInfo", "quickMode")
 DEFAULT_API = "/fjdzapp/search"
 
 
+def js_literal(expr: str) -> str:
+    """The value of a literal or of a ``||`` chain of literals as the browser would compute it:
+    the first truthy operand (non-empty string, non-zero number), else the last one."""
+    values = []
+    for m in re.finditer(_LITERAL, expr):
+        token = m.group(0)
+        values.append(token[1:-1] if token[0] in "\"'" else token)
+    truthy = [v for v in values if v not in ("", "0")]
+    return truthy[0] if truthy else (values[-1] if values else "")
+
+
 def dynamic_config(html: str) -> dict[str, str]:
-    """The settings of a "动静结合" page script (``maxStaticIndex``, ``prepage``, ``classsql``…):
-    the ``key: value`` items of the script block that names the search endpoint, else ``{}``."""
+    """The settings of a "动静结合" column script (``pageChnlInfo = {recordCount, prepage,
+    maxStaticIndex, classsql…}`` or an older ``pageConfig``): the ``key: value`` items of the
+    script block that names the search endpoint or the static page count, else ``{}``. A value
+    naming ``….searchId`` (and a missing ``channelid``) is read from the page's ``SiteInfo`` script."""
     for script in re.findall(r"<script[^>]*>(.*?)</script>", html, re.S | re.I):
-        if "fjdzapp" in script or "maxStaticIndex" in script:
+        if any(marker in script for marker in DYNAMIC_MARKERS):
             config: dict[str, str] = {}
-            for key, dq, sq, num in CONFIG_ITEM.findall(script):
-                config.setdefault(key, dq or sq or num)
+            for key, expr in CONFIG_ITEM.findall(script):
+                if key in config:
+                    continue
+                if re.match(r"[A-Za-z_$]", expr):      # a reference to another script's value
+                    if expr.endswith(".searchId") and (found := SEARCH_ID.search(html)):
+                        config[key] = found.group(1)
+                    continue
+                config[key] = js_literal(expr)
+            if "channelid" not in config and (found := SEARCH_ID.search(html)):
+                config["channelid"] = found.group(1)
             return config
     return {}
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
 
 
 def page_number(url: str) -> int:
@@ -91,15 +133,21 @@ class TrsProfile(GenericProfile):
         count, name, ext = self.pages(url, html)
         size = len(listing.entries)
         if config:
-            static = int(config.get("maxStaticIndex") or 1)
-            size = int(config.get("staticPageSize") or size)
-            total = int(config["totalRecord"]) if config.get("totalRecord", "").isdigit() else None
+            static = _int(config.get("maxStaticIndex")) or 1
+            total = _int(config.get("recordCount"))
+            size = _int(config.get("prepage")) or size
             listing.total = total
-            count = max(1, math.ceil(total / size)) if total and size else count
-            count = min(count, static)
-            listing.more += self.api_requests(url, config, total, static * size)
+            shown = len(listing.entries)
+            if page == 0 and size and shown > size:
+                # every static page's rows are in this one page, switched client-side ($showStatic)
+                count, static_rows = 1, shown
+            else:
+                count = max(1, math.ceil(total / size)) if total and size else count
+                count = min(count, static)
+                static_rows = static * size
+            listing.more += self.api_requests(url, config, total, static_rows)
             if total is None:
-                listing.uncertain = "动静结合 script without totalRecord: only the static pages were read"
+                listing.uncertain = "动静结合 script without recordCount: only the static pages were read"
         for e in listing.entries:
             e.position += page * size
         for i in range(1, count):
@@ -116,7 +164,7 @@ class TrsProfile(GenericProfile):
         if not total or total <= static_rows:
             return []
         prepage = int(config.get("prepage") or 15)
-        api = urljoin(url, config.get("searchUrl") or DEFAULT_API)
+        api = urljoin(url, DEFAULT_API)
         form = {k: config[k] for k in ("channelid", "classsql", "sortfield") if k in config}
         specs = []
         for page in range(static_rows // prepage + 1, math.ceil(total / prepage) + 1):

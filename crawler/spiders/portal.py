@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import scrapy
@@ -16,9 +17,14 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.antibot import blocked_reason, gone_reason
-from crawler.items import Column
+from crawler.discovery import (
+    DISCLOSURE_WORDS, NavLink, breadcrumb, is_file, looks_like_endpoint, more_links, nav_links, role_of, row_links,
+    section_candidates, section_nav, section_text, usable_name,
+)
+from crawler.items import Column, Listing
+from crawler.profiles.generic import PAGER_HREF
 from crawler.profiles.registry import by_family, resolve
-from crawler.profiles.site import load_site_config
+from crawler.profiles.site import SiteProfile, load_site_config
 from crawler.store import Store, now_iso
 
 logger = logging.getLogger(__name__)
@@ -27,6 +33,45 @@ logger = logging.getLogger(__name__)
 HANDLED_STATUSES = list(range(400, 600))
 HTML_TYPES = ("text/html", "application/xhtml", "text/xml", "application/xml", "application/json",
               "text/plain", "text/javascript", "application/javascript")
+
+
+#: how deep below the section the tree is walked, and how many tree pages a site may take
+MAX_DEPTH = 6
+MAX_TREE_PAGES = 800
+#: distinct query strings followed for one page path (?open=…, ?key=<time> views are endless)
+QUERY_VARIANTS = 8
+
+
+@dataclass
+class Node:
+    """A page of a section's column tree, as it is requested."""
+
+    url: str
+    name: str
+    path: tuple[str, ...]          # names from below the section down to this page
+    depth: int                     # levels below the section (the section: 0)
+    parent_url: str | None
+    section: str | None            # the section page this page belongs to (None: the section itself)
+    role: str | None = None        # "section", or a role a site profile gave
+    alias: str | None = None       # a frame: the page whose column it fills
+    how: str = "a"                 # how the link to it was found (crawler.discovery.NavLink.how)
+
+
+@dataclass
+class SiteTree:
+    """What discovery knows of one site while walking it."""
+
+    home: str
+    home_links: set[str] = field(default_factory=set)
+    chrome: set[str] = field(default_factory=set)     # header/footer links: on the home and the section page
+    seen: set[str] = field(default_factory=set)
+    section_names: set[str] = field(default_factory=set)
+    home_names: set[str] = field(default_factory=set)
+    pages: int = 0
+
+
+def _is_home_name(name: str) -> bool:
+    return name in ("首页", "网站首页", "主页", "返回首页")
 
 
 def site_key(url: str) -> str:
@@ -49,6 +94,7 @@ class PortalSpider(scrapy.Spider):
         self.sites_dir = sites_dir            # site profiles (None: data/sites)
         self.max_documents = max_documents
         self.profiles: dict[str, object] = {}
+        self.trees: dict[str, SiteTree] = {}
         self.doc_requested: set[str] = set()
         self.columns_seen: set[str] = set()   # a column listed by several section pages is crawled once
         self.listed: dict[str, set[str]] = {}     # column url -> document urls listed so far
@@ -159,59 +205,219 @@ class PortalSpider(scrapy.Spider):
             logger.warning("home page items not readable on %s: %s", response.url, exc)
             n_home = 0
         self.store.add_column(self.run_id, site, response.url, "首页", None, "home", entries=n_home)
-        section = profile.section_url(response.url, html)
-        if not section:
-            self.store.add_column(self.run_id, site, response.url, "政府信息公开", None, "section",
-                                  status="missing", note="no 政府信息公开 link on the home page")
+        tree = self.trees[site] = SiteTree(home=response.url)
+        home_nav = nav_links(response.url, html)
+        tree.home_links = {link.url for link in home_nav}
+        tree.home_names = {link.name for link in home_nav if link.name}
+        tree.seen.add(response.url)
+        if config and config.section_url:
+            candidates = [NavLink(profile.section_url(response.url, html), "政府信息公开", "profile")]
+        else:
+            candidates = section_candidates(response.url, html)
+        if not candidates:
+            # keyed apart from the home page: the 首页 row must stay as fetched (FR001, ID001)
+            self.store.add_column(self.run_id, site, f"{response.url}#no-section", "政府信息公开", None, "section",
+                                  status="missing", note="no 政府信息公开 link on the home page",
+                                  kind="section", reason="no link to a 政府信息公开 section found on the home page")
             return
-        yield self._request(section, self.parse_section, meta={"site": site}, priority=10)
+        yield self._section_request(site, candidates)
 
-    def parse_section(self, response: Response):
-        site = response.meta["site"]
-        sha, blocked = self._record(response, "section")
+    # -- the column tree ----------------------------------------------------------------------
+    def _section_request(self, site: str, candidates: list[NavLink]):
+        """Request the best remaining way into the section (the rest are tried if it fails)."""
+        first, rest = candidates[0], candidates[1:]
+        self.allowed_hosts.add(urlsplit(first.url).netloc)
+        tree = self.trees[site]
+        tree.seen.add(first.url)
+        node = Node(first.url, first.name or "政府信息公开", (), 0, tree.home, None, "section")
+        return self._request(first.url, self.parse_node, priority=10,
+                             meta={"site": site, "node": node, "candidates": rest})
+
+    def _node_request(self, site: str, node: "Node"):
+        tree = self.trees[site]
+        tree.seen.add(node.url)
+        tree.pages += 1
+        self.allowed_hosts.add(urlsplit(node.url).netloc)
+        return self._request(node.url, self.parse_node, priority=max(4, 10 - node.depth),
+                             meta={"site": site, "node": node})
+
+    def _store_node(self, site: str, node: "Node", kind: str, reason: str, *, status: str = "ok",
+                    note: str | None = None, entries: int = 0, placeholder: bool = False,
+                    rows_stated: int | None = None, pages_stated: int | None = None,
+                    pages_read: int | None = None) -> None:
+        role = node.role or role_of(node.name) or \
+            {"list": "column", "endpoint": "column"}.get(kind, kind)
+        self.store.add_column(
+            self.run_id, site, node.alias or node.url, node.name, node.path[-2] if len(node.path) > 1 else None,
+            role, entries=entries, placeholder=placeholder, status=status, note=note, section=node.section,
+            kind=kind, reason=reason, path=list(node.path), depth=node.depth, parent_url=node.parent_url,
+            rows_stated=rows_stated, pages_stated=pages_stated, pages_read=pages_read)
+
+    def parse_node(self, response: Response):
+        """A page of the section's tree: classify it (section, category, list, single page,
+        endpoint, other), read its rows when it is a list, and walk on to the pages it links."""
+        site, node = response.meta["site"], response.meta["node"]
+        sha, blocked = self._record(response, "section" if node.role == "section" else "column")
         html = self._text(response)
-        status = "ok" if self._usable(response, blocked) and html else ("blocked" if blocked else "error")
-        sec = response.meta.get("section")
-        self.store.add_column(self.run_id, site, response.url, sec.name if sec else "政府信息公开",
-                              sec.parent if sec else None, "section", status=status, note=blocked,
-                              section=response.meta.get("found_on"))
-        if status != "ok":
+        tree = self.trees[site]
+        if not self._usable(response, blocked) or html is None:
+            note = blocked or response.meta.get("gone") or f"HTTP {response.status}"
+            if node.role == "section" and node.depth == 0 and response.meta.get("candidates"):
+                logger.info("section candidate %s unusable (%s); trying the next", response.url, note)
+                yield self._section_request(site, response.meta["candidates"])
+                return
+            self._store_node(site, node, "section" if node.role == "section" else "other", f"not read: {note}",
+                             status="blocked" if blocked else "error", note=note)
             return
         self._store_links(site, response, html)
         profile = self._profile(site)
-        for col in profile.section_columns(response.url, html):
-            if urlsplit(col.url).netloc not in self.allowed_hosts:
-                continue
-            if col.role == "section":
-                # a hub listing organ sites, each with its own 政府信息公开 section
-                yield self._request(col.url, self.parse_section, priority=8,
-                                    meta={"site": site, "section": col, "found_on": response.url})
-                continue
-            if col.url in self.columns_seen:
-                continue
-            self.columns_seen.add(col.url)
-            self.store.add_column(self.run_id, site, col.url, col.name, col.parent, col.role,
-                                  status="pending", section=response.url)
-            self.stats_counts["columns"] += 1
-            yield self._request(col.url, self.parse_column, priority=5,
-                                meta={"site": site, "column": col})
-
-    def parse_column(self, response: Response):
-        site, col = response.meta["site"], response.meta["column"]
-        sha, blocked = self._record(response, "column")
-        html = self._text(response)
-        if not self._usable(response, blocked) or html is None:
-            self.store.add_column(self.run_id, site, col.url, col.name, col.parent, col.role,
-                                  status="blocked" if blocked else "error",
-                                  note=blocked or response.meta.get("gone") or f"HTTP {response.status}")
+        if node.role == "section":
+            tree.section_names.add(node.name)
+        if node.depth == 0 and node.role == "section":
+            if crumbs_here := breadcrumb(html):
+                tree.section_names.add(crumbs_here[-1])
+            here = nav_links(response.url, html)
+            shared = tree.home_links & {link.url for link in here}
+            kept = section_nav(response.url, html, shared, tree.home_links)
+            tree.chrome |= shared - kept
+        crumbs = breadcrumb(html)
+        if node.depth > 0 and crumbs and not self._in_section(tree, node, crumbs):
+            self._store_node(site, node, "other", "outside the section (breadcrumb: " + " > ".join(crumbs)[:200] + ")",
+                             status="outside")
             return
-        self._store_links(site, response, html)
-        listing = self._profile(site).listing(response.url, html)
-        self.store.add_column(self.run_id, site, col.url, col.name, col.parent, col.role,
-                              entries=len(listing.entries), placeholder=listing.placeholder,
-                              status="uncertain" if listing.uncertain else "ok",
-                              note=listing.uncertain)
-        yield from self._follow_listing(site, col, listing, response.url)
+        try:
+            listing = profile.listing(response.url, html)
+        except Exception as exc:        # a reader's failure is recorded, not fatal
+            logger.warning("list reading failed on %s: %s", response.url, exc)
+            listing = Listing(uncertain=f"list reading failed: {exc}")
+        unread_rows = row_links(response.url, html) - {e.url for e in listing.entries}
+        children = [c for c in self._children(site, response.url, html, node, listing) if c.url not in unread_rows]
+        if node.role == "section":
+            kind, reason = "section", "the 政府信息公开 section" + (" of an organ" if node.depth else "")
+        elif looks_like_endpoint(html):
+            kind, reason = ("endpoint", "a list reply (JSON/XML)") if listing.entries or listing.more else \
+                ("endpoint", "an empty list reply (JSON/XML)") if listing.placeholder else \
+                ("other", "a JSON/XML reply with no rows")
+        elif listing.entries or listing.more:
+            previews = more_links(response.url, html, {c.url for c in children})
+            if not listing.more and previews >= 2:
+                kind, reason = "category", f"{previews} sub-columns shown with 更多 links, rows are their previews"
+            else:
+                kind, reason = "list", f"{len(listing.entries)} dated rows" + \
+                    (f", {len(listing.more)} more list requests" if listing.more else "")
+        elif listing.placeholder:
+            kind, reason = "list", "an empty list (暂无信息)"
+        elif len(unread_rows) >= 4:
+            kind, reason = "other", (f"{len(unread_rows)} links in repeated rows but no dates the list readers "
+                                     "understand: a list that was not read")
+        elif len(children) < 2 and self._is_document(profile, response.url, html) or \
+                self._is_document(profile, response.url, html, fields_only=True):
+            kind, reason = "single", "an article (metadata or a dated body) linked from navigation"
+        elif children:
+            kind, reason = "category", f"navigation to {len(children)} pages, no dated rows"
+        else:
+            kind, reason = "other", listing.uncertain or "no rows, no article, no new navigation"
+        if kind in ("list", "endpoint"):
+            col = Column(node.alias or node.url, node.name, node.path[-2] if len(node.path) > 1 else None,
+                         node.role or role_of(node.name) or "column")
+            self.columns_seen.add(col.url)
+            self.stats_counts["columns"] += 1
+            self._store_node(site, node, kind, reason, entries=len(listing.entries),
+                             placeholder=listing.placeholder, status="uncertain" if listing.uncertain else "ok",
+                             note=listing.uncertain, rows_stated=listing.total,
+                             pages_stated=1 + len(listing.more), pages_read=1 if listing.entries else 0)
+            yield from self._follow_listing(site, col, listing, response.url)
+        else:
+            self._store_node(site, node, kind, reason)
+        for child in children:
+            if kind in ("list", "endpoint") and child.how not in ("iframe", "frame") and not usable_name(child.name):
+                continue
+            yield self._node_request(site, child)
+
+    def _in_section(self, tree: "SiteTree", node: "Node", crumbs: list[str]) -> bool:
+        """A page whose 当前位置 trail names neither the section nor an ancestor, but another part
+        of the site (a header link such as 互动交流), lies outside the section."""
+        names = tree.section_names | set(node.path)
+        if any(c in names for c in crumbs):
+            return True
+        return not any(c in tree.home_names and c != node.name and not _is_home_name(c) for c in crumbs)
+
+    @staticmethod
+    def _is_document(profile, url: str, html: str, fields_only: bool = False) -> bool:
+        """An article: metadata with some body text, or (unless ``fields_only``) a long body."""
+        try:
+            doc = profile.document(url, html)
+        except Exception:
+            return False
+        fields = sum(1 for f in ("index_no", "publisher", "doc_no", "written_date", "pub_date")
+                     if getattr(doc, f).present)
+        return (fields >= 1 and len(doc.body_text) >= 30) or not fields_only and len(doc.body_text) >= 80
+
+    def _children(self, site: str, url: str, html: str, node: "Node", listing) -> list["Node"]:
+        """The unseen pages this tree page links to by navigation (not rows, files, chrome or
+        other sites), as child nodes; organ sections a hub lists become sections of their own."""
+        tree = self.trees[site]
+        if node.depth >= MAX_DEPTH or tree.pages >= MAX_TREE_PAGES:
+            return []
+        profile = self._profile(site)
+        rows = {e.url for e in listing.entries}
+        hosts = self.allowed_hosts
+        out: list[Node] = []
+        configured = None
+        if node.depth == 0 and isinstance(profile, SiteProfile) and (
+                profile.config.columns or profile.config.column_links):
+            configured = profile.section_columns(url, html)
+        try:
+            hinted = configured if configured is not None else profile.section_columns(url, html)
+        except Exception as exc:
+            logger.warning("section reading failed on %s: %s", url, exc)
+            hinted = []
+        organs = {c.url: c for c in hinted if c.role == "section"}
+        section = node.url if node.role == "section" else node.section
+        candidates: list[NavLink] = []
+        if configured is not None:
+            candidates = [NavLink(c.url, c.name, "profile") for c in configured]
+        else:
+            candidates = nav_links(url, html)
+            known = {c.url for c in candidates}
+            candidates += [NavLink(c.url, c.name, "hint") for c in hinted
+                           if c.url not in known and (c.role == "section" or "/api/" in c.url)]
+        roles = {c.url: c.role for c in (configured or [])}
+        for link in candidates:
+            target = link.url
+            parts = urlsplit(target)
+            if target in tree.seen or target in rows or is_file(target) or parts.netloc not in hosts \
+                    and target not in organs:
+                continue
+            if target in tree.chrome and (not any(w in link.name for w in DISCLOSURE_WORDS)
+                                          or section_text(link.name)):
+                continue
+            if link.how not in ("iframe", "frame", "profile", "hint") and not usable_name(link.name):
+                continue
+            if link.how not in ("iframe", "frame") and (
+                    link.name == node.name or link.name in node.path or link.name in tree.section_names):
+                continue        # a link back to this page or an ancestor (breadcrumb, tab, SPA view)
+            if parts.query and sum(1 for u in tree.seen if u.split("?")[0] == target.split("?")[0]) >= QUERY_VARIANTS:
+                continue        # endless views of one page (?key=<time>, filters)
+            if PAGER_HREF.search(parts.path) or any(w in link.name for w in ("下一页", "上一页", "尾页", "末页")):
+                continue
+            if link.how in ("iframe", "frame"):
+                # a frame shows part of this page: its rows and links belong to this column
+                child = Node(target, node.name, node.path, node.depth, node.parent_url, node.section,
+                             node.role, alias=node.alias or node.url, how=link.how)
+            elif target in organs:
+                child = Node(target, organs[target].name or link.name, (), node.depth + 1, url, section, "section")
+            else:
+                name = link.name or (organs.get(target).name if target in organs else "")
+                child = Node(target, name, node.path + (name,), node.depth + 1, url, section,
+                             roles.get(target) if roles.get(target) not in (None, "column") else None,
+                             how=link.how)
+            tree.seen.add(target)
+            out.append(child)
+            if tree.pages + len(out) >= MAX_TREE_PAGES:
+                logger.warning("tree page budget (%d) reached on %s", MAX_TREE_PAGES, site)
+                break
+        return out
 
     def parse_more(self, response: Response):
         site, col, spec = response.meta["site"], response.meta["column"], response.meta["spec"]
@@ -222,6 +428,9 @@ class PortalSpider(scrapy.Spider):
                                          blocked or f"list request {response.url} HTTP {response.status}")
             return
         listing = self._profile(site).parse_more(spec, response.url, text)
+        if listing.entries:
+            self.store.db.execute("update columns set pages_read = coalesce(pages_read, 0) + 1 "
+                                  "where run_id = ? and url = ?", [self.run_id, col.url])
         if listing.uncertain:
             self.store.set_column_status(self.run_id, col.url, "uncertain", listing.uncertain)
         yield from self._follow_listing(site, col, listing, col.url)
@@ -287,11 +496,14 @@ class PortalSpider(scrapy.Spider):
                              error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
                              kind="error")
         self.stats_counts["errors"] += 1
-        if request.callback == self.parse_section:      # a section that never answered
-            sec = request.meta.get("section")
-            self.store.add_column(self.run_id, site, request.url, sec.name if sec else "政府信息公开",
-                                  sec.parent if sec else None, "section", status="error",
-                                  note=failure.getErrorMessage()[:300], section=request.meta.get("found_on"))
+        node = request.meta.get("node")
+        if node is not None:                            # a tree page that never answered
+            if node.role == "section" and node.depth == 0 and request.meta.get("candidates"):
+                self._maybe_commit()
+                return self._section_request(site, request.meta["candidates"])
+            self._store_node(site, node, "section" if node.role == "section" else "other",
+                             f"not read: {failure.getErrorMessage()[:200]}", status="error",
+                             note=failure.getErrorMessage()[:300])
         if request.meta.get("role") == "home":
             self.store.upsert_site(site, None, None, self.run_id)
             self.store.add_column(self.run_id, site, request.url, "首页", None, "home",

@@ -72,7 +72,10 @@ class LateAnnualReport(Rule):
             yield self.finding(Outcome.REVIEW, site, message=f"{who}未找到“政府信息公开年报”栏目，无法核实上一年度报告，请人工核对。",
                                evidence={"reason": "未找到年报栏目", "page": url}, **where)
             return
-        bad = [c for c in columns if is_blocked(c) or c.get("status") in ("error", "incomplete", "pending")]
+        # a 年报 column not fully fetched, or not read as a list (a page whose rows no reader
+        # understood, or a single article): what it lists is unknown
+        bad = [c for c in columns if is_blocked(c) or c.get("status") in ("error", "incomplete", "pending")
+               or c.get("kind") in ("single", "other") and not c.get("entries")]
         site_gov = self.is_government((scope.name or site.name) or "", cfg)
         found: dict[int, list[tuple[str, dict, bool | None]]] = {}
         for rurl, r in reports.items():

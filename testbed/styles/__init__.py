@@ -11,8 +11,10 @@ STYLES = {
     "jsonfirst": "testbed.styles.jsonfirst:JsonFirstStyle",  # S4 gov.cn / gkmlpt
 }
 #: portals served on request but not one of the families the tests walk: the bespoke portal
-#: only a site profile reads (``testbed.bespoke``)
-EXTRA_STYLES = {"bespoke": "testbed.bespoke:BespokeStyle"}
+#: only a site profile reads (``testbed.bespoke``), and the seeded portal generator
+EXTRA_STYLES = {"bespoke": "testbed.bespoke:BespokeStyle",
+                #: a portal whose layout is drawn from the seed, axis by axis (testbed.generated)
+                "generated": "testbed.generator:GeneratedStyle"}
 
 
 def style_class(name: str):

@@ -8,9 +8,9 @@ URL scheme::
                                            by script from ``window._CONFIG = {SID:'200001', TREE:[…]}``;
                                            the only <a> are 指南 / 制度 / 年报 (also TREE nodes)
     /gkmlpt/api/all/{catId}?page=N&sid=200001
-                                           a gkmlpt column: {"classify":{post_count}, "articles":[…]},
-                                           20 per page, ``date`` in epoch seconds; a page past the
-                                           last repeats the last page (trap: stop at post_count)
+                                           a gkmlpt column: {"total": n, "articles":[…]},
+                                           20 per page, ``create_time`` in epoch seconds; a page past the
+                                           last repeats the last page (trap: stop at total)
     /gkmlpt/content/{p//10**6}/{p//1000}/post_{p}.html
                                            detail page B: no metadata in the HTML, everything in
                                            ``_CONFIG.DETAIL`` (JSON: ISO dates, content as HTML string)
@@ -387,7 +387,7 @@ class JsonFirstStyle(Style):
             "id": self.post_id(doc), "title": doc.title,
             "document_number": doc.doc_no or "", "identifier": doc.index_no or "",
             "publisher": doc.publisher or "",
-            "date": int(moment(doc.pub_date, n).timestamp()),
+            "create_time": int(moment(doc.pub_date, n).timestamp()),
             "display_publish_time": doc.pub_date.isoformat(),
             "classify_main_name": self.corpus.column(column_key).name,
             "classify_theme_name": doc.category,
@@ -411,7 +411,7 @@ class JsonFirstStyle(Style):
             page = 1
         rows = docs[(page - 1) * PER_PAGE: page * PER_PAGE]
         return json_response({
-            "classify": {"id": cat, "name": col.name, "post_count": len(docs)},
+            "total": len(docs),
             "articles": [self.article(d, col.key) for d in rows],
         })
 
@@ -545,7 +545,7 @@ $.ajax({{url: listConfig.search, data: {{t: listConfig.t, p: 1, n: listConfig.n,
     def page_b(self, doc: Doc) -> str:
         n = doc_number(doc)
         detail = self.article(doc, doc.column)
-        detail.pop("date")
+        detail.pop("create_time")
         values = {"identifier": ("index_no", doc.index_no),
                   "document_number": ("doc_no", doc.doc_no), "publisher": ("publisher", doc.publisher),
                   "compose_time": ("written_date", doc.written_date.isoformat() if doc.written_date else None),

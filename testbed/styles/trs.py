@@ -24,9 +24,11 @@ Charset: every HTML page is sent as ``Content-Type: text/html`` with no charset.
 the 人事信息 column and its documents are UTF-8 and say so in their own ``<meta>``.
 
 Pagers per column: real ``<a>`` links, a ``createPageHTML(n, cur, "index", "html")`` call only,
-or a hand-written ``var countPage`` + ``document.write`` loop. 政策文件 is "动静结合": five static
-pages of 10 rows, the rest only through ``POST /fjdzapp/search`` (prepage 15) as its avalon script
-does. 规范性文件 lists as a 名称 | 索引号 | 发布机构 | 发布日期 table; cross-listed documents link
+or a hand-written ``var countPage`` + ``document.write`` loop. 政策文件 is "动静结合" as Fujian
+templates build it: its ``index.html`` holds five static pages of 10 ``<dl><dd>`` rows switched
+client-side by ``$showStatic(n)``, configured by ``pageChnlInfo = {recordCount:'…', prepage:15,
+maxStaticIndex:5, classsql: "" || "chnlid=N"}`` with the search channel in ``SiteInfo.searchId``;
+the rest only through ``POST /fjdzapp/search`` (prepage 15) as its avalon script does. 规范性文件 lists as a 名称 | 索引号 | 发布机构 | 发布日期 table; cross-listed documents link
 to their primary column with ``../../fdzdgknr/{dir}/…`` paths. Everything is deterministic.
 """
 from __future__ import annotations
@@ -426,9 +428,25 @@ class TrsStyle(Style):
         return STATIC_SIZE if key == DYNAMIC else PAGE_SIZE
 
     def page_count(self, key: str) -> int:
-        """Number of static list pages (at least 1, even for an empty column)."""
+        """Number of static list pages (at least 1, even for an empty column). The "动静结合"
+        column has one: its static pages are blocks of its ``index.html``."""
         n = max(1, math.ceil(len(self.corpus.column(key).docs) / self.page_size(key)))
-        return min(n, MAX_STATIC) if key == DYNAMIC else n
+        return 1 if key == DYNAMIC else n
+
+    def static_blocks(self, key: str, docs: list[Doc]) -> str:
+        """The "动静结合" column's static pages, all in one page and switched by ``$showStatic(n)``
+        (Fujian template): ``<dl><dd><a>title</a></dd><dd>date</dd></dl>`` rows."""
+        blocks = []
+        for i in range(MAX_STATIC):
+            part = docs[i * STATIC_SIZE:(i + 1) * STATIC_SIZE]
+            if not part:
+                break
+            rows = "\n".join(
+                f'<dl><dd><a href="{self.href(key, d)}" title="{escape(d.title)}" target="_blank">'
+                f"{escape(cut(d.title))}</a></dd><dd>{d.pub_date:%Y-%m-%d}</dd></dl>" for d in part)
+            shown = "" if i == 0 else ' style="display:none"'
+            blocks.append(f'<div class="list_con" ms-visible="staticIndex == {i}"{shown}>\n{rows}\n</div>')
+        return "\n".join(blocks)
 
     def href(self, key: str, doc: Doc) -> str:
         """A list row's link from the column page: ./YYYYMM/… in the primary column, else
@@ -482,41 +500,28 @@ if (countPage > 1) {{
 </script></div>"""
 
     def dynamic_script(self, key: str, page: int) -> str:
+        """The Fujian "动静结合" pager: ``$showStatic(n)`` switches the static blocks, later pages
+        come from the search endpoint; settings in ``pageChnlInfo`` (``recordCount`` as a string,
+        ``classsql`` as a JS ``||`` expression), the search channel from ``SiteInfo.searchId``."""
         total = len(self.corpus.column(key).docs)
-        first = MAX_STATIC * STATIC_SIZE // PREPAGE + 1
-        static = " ".join(f'<a href="javascript:;" ms-click="$showStatic({i})">{i + 1}</a>'
-                          for i in range(self.page_count(key)))
-        return f"""<div class="page" ms-controller="xxgkList">{static}
-<span ms-repeat="dynPages"><a href="javascript:;" ms-click="go(el)">{{{{el + 1}}}}</a></span></div>
-<ul class="list" ms-visible="!isStatic"><li ms-repeat="list"><a ms-attr-href="el.url" ms-attr-title="el.title" target="_blank">{{{{el.title}}}}</a><span>{{{{el.docreltime}}}}</span></li></ul>
+        shown = min(MAX_STATIC, max(1, math.ceil(total / STATIC_SIZE)))
+        static = " ".join(f'<a href="javascript:void(0)" ms-click="$showStatic({i})">{i + 1}</a>'
+                          for i in range(shown))
+        return f"""<div class="list_con" ms-visible="!isStatic"><dl ms-repeat="list"><dd><a ms-attr-href="el.url" ms-attr-title="el.title" target="_blank">{{{{el.title}}}}</a></dd><dd>{{{{el.docreltime}}}}</dd></dl></div>
+<div class="page" ms-controller="xxgkList">{static}
+<span ms-repeat="dynPages"><a href="javascript:void(0)" ms-click="goPage(el)">{{{{el + 1}}}}</a></span></div>
 <script type="text/javascript" src="/js/avalon.js"></script>
 <script type="text/javascript">
-var pageConfig = {{
-  maxStaticIndex: {MAX_STATIC},
-  staticPageSize: {STATIC_SIZE},
-  currentPage: {page},
-  totalRecord: {total},
-  searchUrl: "{API}",
-  channelid: "{SEARCH_CHANNEL}",
-  classsql: "chnlid={self.channel[key]}",
-  sortfield: "-docorderpri,-docreltime",
-  prepage: {PREPAGE}
+var pageChnlInfo = {{
+    chnlid: '{self.channel[key]}',
+    recordCount:'{total}',
+    prepage:{PREPAGE},
+    maxStaticIndex:{MAX_STATIC},
+    quickMode:'动静结合',
+    channelid: SiteInfo.searchId,
+    classsql: "" || "chnlid={self.channel[key]}",
+    sortfield: "-docorderpri,-docreltime"
 }};
-var vm = avalon.define({{
-  $id: "xxgkList", list: [], isStatic: true, dynPages: [],
-  $showStatic: function (n) {{ location.href = n ? "index_" + n + ".html" : "index.html"; }},
-  go: function (n) {{
-    if (n < pageConfig.maxStaticIndex) {{ vm.$showStatic(n); return; }}
-    vm.isStatic = false;
-    var first = Math.floor(pageConfig.maxStaticIndex * pageConfig.staticPageSize / pageConfig.prepage) + 1;
-    $.ajax({{url: pageConfig.searchUrl, type: "POST", dataType: "json",
-      data: {{channelid: pageConfig.channelid, classsql: pageConfig.classsql, sortfield: pageConfig.sortfield,
-             page: first + n - pageConfig.maxStaticIndex, prepage: pageConfig.prepage}},
-      success: function (res) {{ vm.list = res.data; }}}});
-  }}
-}});
-var rest = Math.ceil(pageConfig.totalRecord / pageConfig.prepage) - {first - 1};
-for (var p = 0; p < rest; p++) {{ vm.dynPages.push(pageConfig.maxStaticIndex + p); }}
 </script>"""
 
     def column_page(self, key: str, page: int) -> str:
@@ -525,9 +530,16 @@ for (var p = 0; p < rest; p++) {{ vm.dynPages.push(pageConfig.maxStaticIndex + p
         size = self.page_size(key)
         docs = self.corpus.docs_in(key)[page * size:(page + 1) * size]
         empty = not docs
-        rows = '<div class="empty">暂无信息</div>' if empty else self.rows(key, docs)
+        if key == DYNAMIC and docs:
+            docs = self.corpus.docs_in(key)[:MAX_STATIC * STATIC_SIZE]
+            rows = self.static_blocks(key, docs)
+        else:
+            rows = '<div class="empty">暂无信息</div>' if empty else self.rows(key, docs)
         pager = "" if empty else (self.dynamic_script(key, page) if key == DYNAMIC else self.pager(key, page))
         head = '<script type="text/javascript" src="/js/page.js"></script>\n' if self.pager_kind.get(key) == "create" else ""
+        if key == DYNAMIC:
+            head += ('<script type="text/javascript">\nvar SiteInfo = {\n    siteId: "' + SITE_ID + '",\n'
+                     '    searchId: "' + SEARCH_CHANNEL + '",\n    projectDir: "/zwgk/"\n};\n</script>\n')
         main = f"""{self.crumbs(("首页", "../../../../"), ("政府信息公开", "../../"), ("法定主动公开内容", "../"), (col.name, None))}
 <div class="main">
 <div class="left-menu"><h3>法定主动公开内容</h3><ul>

@@ -1,0 +1,96 @@
+"""Discovery helpers (crawler.discovery): the ways into the section and navigation targets,
+wherever a portal puts them. Expected values are read off the HTML written here by hand in
+the shapes portal-structures.md describes (script menus, <select> jumps, onclick, iframes)."""
+from __future__ import annotations
+
+from crawler.discovery import (
+    breadcrumb, looks_like_endpoint, more_links, nav_links, role_of, section_candidates, usable_name,
+)
+
+BASE = "http://www.example.gov.cn/"
+
+
+def urls(links):
+    return [link.url for link in links]
+
+
+def test_section_entry_by_text_beats_url_hint_and_other_entries():
+    html = """<div class=nav><a href="/">首页</a><a href="/zwgk/">政务公开</a>
+    <a href="/col/col1000/index.html">政府信息公开</a><a href="/xxgk/nb/">政府信息公开年报</a>
+    <a href="/gkml/">专题</a></div>"""
+    found = section_candidates(BASE, html)
+    assert urls(found)[:3] == [BASE + "col/col1000/index.html", BASE + "zwgk/", BASE + "gkml/"]
+    assert BASE + "xxgk/nb/" not in urls(found)        # a 年报 link is not the section
+
+
+def test_section_entry_on_another_host_and_in_a_select():
+    html = """<select onchange="window.open(this.value)"><option value="">部门网站</option>
+    <option value="http://xxgk.example.gov.cn/index.html">信息公开</option></select>"""
+    assert urls(section_candidates(BASE, html)) == ["http://xxgk.example.gov.cn/index.html"]
+
+
+def test_section_entry_in_onclick_and_data_attributes():
+    html = """<li onclick="location.href='/zfxxgk/index.shtml'">政府信息公开目录</li>
+    <span data-href="/gongkai/">主动公开</span>"""
+    assert urls(section_candidates(BASE, html)) == [BASE + "zfxxgk/index.shtml", BASE + "gongkai/"]
+
+
+def test_section_entry_in_a_script_menu():
+    html = """<script>var menu = [{"name": "首页", "url": "/"}, {"name": "政府信息公开", "url": "/xxgk/index.jhtml"},
+    {"name": "互动交流", "url": "/hdjl/"}]; render(menu);</script>"""
+    assert urls(section_candidates(BASE, html)) == [BASE + "xxgk/index.jhtml"]
+
+
+def test_section_entry_in_document_write_and_js_array():
+    html = """<script>document.write('<a href="/zwgk/xxgk.html">信息公开</a>');
+    var items = [['机构概况', '/jggk/'], ['政务公开', '/zwgkpt/']];</script>"""
+    found = urls(section_candidates(BASE, html))
+    assert found == [BASE + "zwgk/xxgk.html", BASE + "zwgkpt/"]
+
+
+def test_nav_links_iframe_and_base_href():
+    html = """<base href="http://www.example.gov.cn/xxgk/"><iframe src="list.html" title="列表"></iframe>
+    <a href="fdzdgknr/">法定主动公开内容</a><a href="javascript:void(0)">展开</a>"""
+    links = nav_links(BASE + "a/b.html", html)
+    assert [(link.url, link.how) for link in links] == [
+        (BASE + "xxgk/list.html", "iframe"), (BASE + "xxgk/fdzdgknr/", "a")]
+
+
+def test_cut_link_text_named_by_title():
+    links = nav_links(BASE, '<a href="/c/" title="重大建设项目批准和实施">重大建设项目…</a>')
+    assert links[0].name == "重大建设项目批准和实施"
+
+
+def test_breadcrumb_variants():
+    assert breadcrumb('<div class="pos">当前位置：<a href="/">首页</a> &gt; <a href="/x/">政府信息公开</a> &gt; '
+                      '<span>法定主动公开内容</span></div>') == ["首页", "政府信息公开", "法定主动公开内容"]
+    assert breadcrumb('<p>您的位置: <a>首页</a> » <a>信息公开</a> » 财政信息</p>') == ["首页", "信息公开", "财政信息"]
+    assert breadcrumb("<p>没有路径</p>") is None
+
+
+def test_roles_and_names():
+    assert role_of("政府信息公开指南") == "guide"
+    assert role_of("政府信息公开年报") == "annual_report"
+    assert role_of("政府信息公开工作年度报告") == "annual_report"
+    assert role_of("办事指南") is None                      # a service guide is not the 公开指南
+    assert role_of("规范性文件") is None
+    assert usable_name("规范性文件")
+    assert not usable_name("网站地图")
+    assert not usable_name("关于印发明湖市城乡环境整治三年行动计划的通知")   # a document title
+
+
+def test_endpoint_and_more_links():
+    assert looks_like_endpoint('  {"total": 3}')
+    assert looks_like_endpoint("<datastore><recordset></recordset></datastore>")
+    assert not looks_like_endpoint("<!DOCTYPE html><html></html>")
+    html = """<div><h3>财政信息</h3><a href="/cz/">更多>></a></div><div><h3>人事</h3><a href="/rs/">更多</a></div>"""
+    assert more_links(BASE, html, {BASE + "cz/", BASE + "rs/"}) == 2
+
+
+def test_more_links_named_by_their_tab_or_heading():
+    tabs = """<div class="tabs"><ul class="tab-hd"><li>政府信息公开指南</li><li>法定主动公开内容</li></ul>
+    <div class="tab-bd"><div class="tab-panel"><a class="more" href="/zn/">更多&gt;&gt;</a></div>
+    <div class="tab-panel"><a class="more" href="/fd/">更多&gt;&gt;</a></div></div></div>"""
+    assert [link.name for link in nav_links(BASE, tabs)] == ["政府信息公开指南", "法定主动公开内容"]
+    block = '<div class="box"><h3>财政信息</h3><ul><li><a href="/a.html">某文件</a></li></ul><a href="/cz/">+更多</a></div>'
+    assert nav_links(BASE, block)[-1].name == "财政信息"

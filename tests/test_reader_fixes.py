@@ -1,0 +1,246 @@
+"""Reader bugs found on real portals (issue 9), each pinned by a page shaped as the portal
+serves it: Fujian TRS ``<dl><dd>`` rows, a 动静结合 column configured by ``pageChnlInfo`` and
+read to the end over real HTTP, a bare Hanweb datastore answer, the TRS ``index_box``
+fingerprint with more classes, and metadata label spellings."""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+from urllib.request import Request, urlopen
+
+import pytest
+
+from crawler.profiles.generic import GenericProfile
+from crawler.profiles.hanweb import HanwebProfile
+from crawler.profiles.registry import detect
+from crawler.profiles.trs import TrsProfile, dynamic_config, js_literal
+
+# --------------------------------------------------------------------------- dl/dd rows
+
+FUJIAN_ROWS = """<div class="gl_list"><div class="list_con">
+<dl><dd><a href="./202603/t20260310_7012345.htm" target="_blank" title="福州市人民政府关于印发福州市2026年为民办实事项目的通知">福州市人民政府关于印发福州市2026年为民办实事项目的通知</a></dd><dd>2026-03-10</dd></dl>
+<dl><dd><a href="./202603/t20260305_7011002.htm" target="_blank" title="关于进一步加强城市道路管理的通告">关于进一步加强城市道路管理的通告</a></dd><dd>2026-03-05</dd></dl>
+<dl><dd><a href="../../zfxxgkzl/202602/t20260227_7008876.htm" target="_blank" title="福州市人民政府办公厅关于做好2026年春季农业生产工作的通知">福州市人民政府办公厅关于做好2026年春季农业生产…</a></dd><dd>2026-02-27</dd></dl>
+</div></div>"""
+
+
+@pytest.mark.parametrize("profile", [GenericProfile(), TrsProfile()], ids=lambda p: p.family)
+def test_dl_dd_rows(profile):
+    url = "http://www.fuzhou.gov.cn/zwgk/zxwj/szfwj/"
+    listing = profile.listing(url, f"<html><body>{FUJIAN_ROWS}</body></html>")
+    assert [(e.url, e.title, e.date.value) for e in listing.entries] == [
+        (url + "202603/t20260310_7012345.htm", "福州市人民政府关于印发福州市2026年为民办实事项目的通知", "2026-03-10"),
+        (url + "202603/t20260305_7011002.htm", "关于进一步加强城市道路管理的通告", "2026-03-05"),
+        ("http://www.fuzhou.gov.cn/zwgk/zfxxgkzl/202602/t20260227_7008876.htm",
+         "福州市人民政府办公厅关于做好2026年春季农业生产工作的通知", "2026-02-27"),
+    ]
+    assert listing.uncertain is None
+
+
+# --------------------------------------------------------------------------- 动静结合 over HTTP
+
+TOTAL, PREPAGE, MAX_STATIC, CHNLID, SEARCH_ID = 107, 15, 5, "1780", "263"
+FIRST_DAY = date(2026, 3, 10)
+COLUMN = "/zwgk/zcwj/"
+
+
+def _docs():
+    """107 documents, newest first (one every other day), with their .htm links."""
+    out = []
+    for n in range(1, TOTAL + 1):
+        day = FIRST_DAY - timedelta(days=2 * (n - 1))
+        out.append({"title": f"平潭综合实验区管理委员会关于印发第{TOTAL + 1 - n}批重点项目工作方案的通知",
+                    "path": f"{COLUMN}{day:%Y%m}/t{day:%Y%m%d}_{5000000 + TOTAL + 1 - n}.htm",
+                    "date": day.isoformat()})
+    return out
+
+
+DOCS = _docs()
+
+
+def _column_page() -> str:
+    blocks = []
+    for page in range(MAX_STATIC):
+        rows = "\n".join(
+            f'<dl><dd><a href=".{d["path"][len(COLUMN) - 1:]}" target="_blank" title="{d["title"]}">'
+            f'{d["title"][:24]}…</a></dd><dd>{d["date"]}</dd></dl>'
+            for d in DOCS[page * PREPAGE:(page + 1) * PREPAGE])
+        style = "" if page == 0 else ' style="display:none"'
+        blocks.append(f'<div class="list_con static_page" id="static_{page}"{style}>\n{rows}\n</div>')
+    pager = " ".join(f'<a href="javascript:void(0)" ms-click="$showStatic({i})">{i + 1}</a>' for i in range(MAX_STATIC))
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>政策文件_平潭综合实验区管理委员会</title>
+<meta name="ColumnName" content="政策文件"><meta name="ChnlId" content="{CHNLID}">
+<script type="text/javascript">
+var SiteInfo = {{
+    siteId: "102",
+    siteName: "平潭综合实验区管理委员会",
+    searchId: "{SEARCH_ID}",
+    projectDir: "/zwgk/"
+}};
+</script>
+<script src="/images/avalon.js"></script>
+</head><body>
+<div class="position">当前位置：<a href="../../">首页</a> &gt; <a href="../">政务公开</a> &gt; 政策文件</div>
+<div class="gl_list" ms-controller="list">
+{chr(10).join(blocks)}
+<div class="list_con" ms-visible="!isStatic"><dl ms-repeat="list"><dd><a ms-attr-href="el.url">{{{{el.title}}}}</a></dd><dd>{{{{el.docreltime}}}}</dd></dl></div>
+<div class="pagination">{pager} <span ms-repeat="dynPages"><a href="javascript:void(0)" ms-click="goPage(el)">{{{{el}}}}</a></span></div>
+</div>
+<script type="text/javascript">
+var pageChnlInfo = {{
+    chnlid: '{CHNLID}',
+    recordCount:'{TOTAL}',
+    prepage:{PREPAGE},
+    maxStaticIndex:{MAX_STATIC},
+    quickMode:'动静结合',
+    channelid: SiteInfo.searchId,
+    classsql: "" || "chnlid={CHNLID}",
+    sortfield: "-docorderpri,-docreltime"
+}};
+</script>
+</body></html>"""
+
+
+class _Column(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status: int, body: str, ctype: str) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path in (COLUMN, COLUMN + "index.html"):
+            self._send(200, _column_page(), "text/html; charset=utf-8")
+        else:
+            self._send(404, "<html><body>404</body></html>", "text/html; charset=utf-8")
+
+    def do_POST(self):
+        form = {k: v[-1] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"] or 0)).decode()).items()}
+        if self.path != "/fjdzapp/search":
+            return self._send(404, "{}", "application/json")
+        ok = form.get("channelid") == SEARCH_ID and form.get("classsql") == f"chnlid={CHNLID}"
+        page, prepage = int(form.get("page", 1)), int(form.get("prepage", PREPAGE))
+        rows = DOCS[(page - 1) * prepage: page * prepage] if ok else []
+        data = [{"title": d["title"], "url": d["path"], "docreltime": f'{d["date"]} 09:30:00'} for d in rows]
+        self._send(200, json.dumps({"total": TOTAL if ok else 0, "data": data}, ensure_ascii=False), "application/json")
+
+
+@pytest.fixture
+def column_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Column)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _fetch(url: str, method: str = "GET", body: str | None = None, headers: dict | None = None) -> str:
+    req = Request(url, data=body.encode() if body is not None else None, method=method, headers=headers or {})
+    with urlopen(req, timeout=10) as reply:
+        return reply.read().decode("utf-8")
+
+
+def test_pagechnlinfo_config_values():
+    config = dynamic_config(_column_page())
+    assert config["recordCount"] == "107" and config["prepage"] == "15" and config["maxStaticIndex"] == "5"
+    assert config["classsql"] == "chnlid=1780" and config["channelid"] == SEARCH_ID
+    assert js_literal('"" || "chnlid=1780"') == "chnlid=1780" and js_literal("'' || ''") == ""
+
+
+def test_dynamic_column_read_to_the_end_over_http(column_server):
+    """All 107 rows: the 75 of the five static pages switched client-side in one index.html,
+    and the rest only from the POST search endpoint, as the page's script would ask for them."""
+    url = column_server + COLUMN
+    html = _fetch(url)
+    profile = detect(url, html)
+    assert isinstance(profile, TrsProfile)
+    listing = profile.listing(url, html)
+    assert listing.total == TOTAL and len(listing.entries) == MAX_STATIC * PREPAGE
+    rows = {e.url: (e.title, e.date.value) for e in listing.entries}
+    gets = [s for s in listing.more if s.method == "GET"]
+    assert not gets, [s.url for s in gets]      # no index_N.html: the static pages are all in this one
+    for spec in listing.more:
+        more = profile.parse_more(spec, spec.url, _fetch(spec.url, spec.method, spec.body, spec.headers))
+        assert more.uncertain is None
+        rows.update({e.url: (e.title, e.date.value) for e in more.entries})
+    assert rows == {column_server + d["path"]: (d["title"], d["date"]) for d in DOCS}
+
+
+# --------------------------------------------------------------------------- bare datastore
+
+BARE = """<?xml version="1.0" encoding="UTF-8"?>
+<datastore>
+<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=110&path=/&columnid=12377&unitid=38486&permissiontype=0"></a>]]></nextgroup>
+<recordset>
+<record><![CDATA[
+<li class="clearfix">    <a target="_blank" href="/art/2022/1/20/art_12377_1486865.html" title="定西市“春节”文明祭祀倡议书">定西市“春节”文明祭祀倡议书</a>    <b>2022-01-20</b></li>]]></record>
+<record><![CDATA[
+<li class="clearfix">    <a target="_blank" href="/art/2022/1/19/art_12377_1486583.html" title="定西市工信局关于对省级第二轮环保督察反馈第四项第十三项问题整改完成情况的公示">定西市工信局关于对省级第二轮环保督察反馈第四项第十三项问题整改完成情...</a>    <b>2022-01-19</b></li>]]></record>
+</recordset>
+</datastore>"""
+
+
+def test_bare_datastore_rows_through_listing():
+    url = "http://zwgk.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15"
+    profile = detect(url, BARE)
+    assert isinstance(profile, HanwebProfile)
+    listing = profile.listing(url, BARE)
+    assert [(e.url.rsplit("/", 1)[-1], e.date.value, e.position) for e in listing.entries] == [
+        ("art_12377_1486865.html", "2022-01-20", 46), ("art_12377_1486583.html", "2022-01-19", 47)]
+    assert listing.entries[1].title.endswith("整改完成情况的公示")
+    assert listing.total is None and "totalrecord" in listing.uncertain
+
+
+# --------------------------------------------------------------------------- TRS fingerprint
+
+@pytest.mark.parametrize("cls", ['index_box', 'index_box shadow_base pad_base', 'pad_base index_box'])
+def test_trs_fingerprint_index_box_with_more_classes(cls):
+    html = f'<html><body><div class="{cls}"><ul><li>索&ensp;引&ensp;号：<font>X</font></li></ul></div></body></html>'
+    assert TrsProfile.matches("http://x.gov.cn/a.htm", html)
+    assert not TrsProfile.matches("http://x.gov.cn/a.htm", '<div class="index_boxes">')
+
+
+# --------------------------------------------------------------------------- label spellings
+
+LABELS = ["索引号", "索 引 号", "索\u3000引\u3000号", "索&ensp;引&ensp;号", "索&emsp;引&emsp;号"]
+COLONS = ["：", ":", ""]
+LAYOUTS = {
+    "td": "<table><tr><td>{L}{C}</td><td>{V}</td><td>发布日期{C}</td><td>2026-03-05</td></tr></table>",
+    "index_box": '<div class="index_box shadow_base pad_base"><ul><li>{L}{C}<font>{V}</font></li>'
+                 "<li>发布日期{C}<font>2026-03-05</font></li></ul></div>",
+    "spans": "<div><span>{L}{C}</span><span>{V}</span><span>发布日期{C}</span><span>2026-03-05</span></div>",
+    "strong_tail": "<div><p><strong>{L}</strong>{C}{V}</p><p><strong>发布日期</strong>{C}2026年03月05日</p></div>",
+    "dl": "<dl><dt>{L}{C}</dt><dd>{V}</dd><dt>发布日期{C}</dt><dd>2026-03-05</dd></dl>",
+    "li_text": "<ul><li>{L}{C} {V}</li><li>发布日期{C} 2026-03-05</li></ul>",
+    "p_text": "<div><p>{L}{C} {V}</p><p>发布日期{C} 2026-03-05</p></div>",
+}
+
+
+@pytest.mark.parametrize("colon", COLONS, ids=["full", "ascii", "none"])
+@pytest.mark.parametrize("label", LABELS, ids=["plain", "space", "ideographic", "ensp", "emsp"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_index_number_label_spellings(layout, label, colon):
+    html = ("<html><head><title>关于印发某办法的通知</title></head><body><h1>关于印发某办法的通知</h1>"
+            + LAYOUTS[layout].format(L=label, C=colon, V="11350100MB0000000X/2026-00012") + "</body></html>")
+    for profile in (GenericProfile(), TrsProfile()):
+        doc = profile.document("http://x.gov.cn/a.htm", html)
+        assert doc.index_no.value == "11350100MB0000000X/2026-00012", type(profile).__name__
+        assert doc.pub_date.value == "2026-03-05"
+
+
+def test_label_without_colon_needs_a_long_label():
+    """Without a colon only labels of three characters or more are taken from running text:
+    a paragraph opening with 来源 or 时间 is prose, not metadata."""
+    html = "<html><body><h1>T</h1><p>来源 于群众的意见</p><p>发布日期：2026-03-05</p></body></html>"
+    doc = GenericProfile().document("http://x.gov.cn/a.htm", html)
+    assert doc.publisher.value is None and doc.pub_date.value == "2026-03-05"

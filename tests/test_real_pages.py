@@ -1,0 +1,64 @@
+"""Page objects on real pages: the shared set (read from ``shared/real-pages`` where it lies) and
+the pages collected under ``tests/fixtures/real``. Expected values were read from each page by
+a person (see each case's ``meta.json`` / the shared ``NN.json``), never recorded from the code.
+
+Every case runs through the profile of the family the page belongs to and through the profile
+the registry detects from the page itself (the reader a crawl without a site profile would use).
+"""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from crawler.items import DOC_FIELDS
+from crawler.profiles.registry import by_family, detect
+from tests.real_pages import FIXTURES, fixture_cases, shared_cases, shared_dir
+
+SHARED = shared_dir()
+MISSING = ("shared/real-pages not found: set GOVAUDIT_REAL_PAGES or keep shared/ beside the repository "
+           "(CI clones the repository next to it)")
+SHARED_CASES = shared_cases(SHARED) if SHARED and SHARED.is_dir() else []
+FIXTURE_CASES = fixture_cases()
+
+
+def test_shared_real_pages_are_found():
+    if not SHARED_CASES:
+        if os.environ.get("CI") == "true":
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
+    assert len(SHARED_CASES) == 18
+    assert {c.kind for c in SHARED_CASES} == {"list", "document"}
+
+
+@pytest.mark.parametrize("meta_path", sorted(FIXTURES.glob("*/*/meta.json")), ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
+def test_collected_page_names_its_source(meta_path):
+    """Every collected page says where it was found (repository, path, commit, original URL) and
+    what was cut from it."""
+    meta = json.loads(meta_path.read_text("utf-8"))
+    assert meta["kind"] in ("list", "document") and meta["family"] and meta["url"].startswith("http")
+    source = meta["source"]
+    assert source["repo"].count("/") == 1 and source["path"] and len(source["commit"]) == 40 and source["url"]
+    assert "cut" in meta and list(meta_path.parent.glob("input.*"))
+
+
+def _read(profile, case):
+    if case.kind == "list":
+        listing = profile.listing(case.url, case.text)
+        got = {"rows": [{"url": e.url, "title": e.title, "date": e.date.value} for e in listing.entries]}
+        if "total" in case.expected:
+            got["total"] = listing.total
+        if "pages" in case.expected:
+            pages = {s.url for s in listing.more if s.method == "GET" and s.kind == "listing"} - {case.url}
+            got["pages"] = 1 + len(pages)
+        return got
+    doc = profile.document(case.url, case.text)
+    return {field: getattr(doc, field).value for field in DOC_FIELDS}
+
+
+@pytest.mark.parametrize("how", ["family", "detected"])
+@pytest.mark.parametrize("case", SHARED_CASES + FIXTURE_CASES, ids=lambda c: c.name)
+def test_real_page(case, how):
+    profile = by_family(case.family) if how == "family" else detect(case.url, case.text)
+    assert _read(profile, case) == case.expected, f"{case.name} read by {type(profile).__name__}"
