@@ -16,6 +16,7 @@ unchanged). Bodies are kept once by hash, so a changed-then-reverted page is not
 """
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 
@@ -139,15 +140,24 @@ class FleetSpider(PortalSpider):
                             meta={"site": site_key(self.start_urls[0]), "role": "home"})
 
     def _target_requests(self):
-        callbacks = {"section": self.parse_section, "column": self.parse_column,
-                     "document": self.parse_document}
+        from crawler.spiders.portal import Node
+
         for t in self.targets:
             if t["kind"] == "home":
                 continue
             meta = {"site": site_key(self.start_urls[0])}
-            if t.get("column"):
-                meta["section" if t["kind"] == "section" else "column"] = t["column"]
-            yield self._request(t["url"], callbacks[t["kind"]], meta=meta)
+            if t["kind"] == "document":
+                yield self._request(t["url"], self.parse_document, meta=meta)
+                continue
+            row = t["column"]          # the column row of the run the findings come from
+            path = tuple(json.loads(row.get("path") or "[]"))
+            role = "section" if row["role"] == "section" else (
+                row["role"] if row["role"] not in (None, "column") else None)
+            depth = row.get("depth")
+            node = Node(row["url"], row["name"], path, depth if depth is not None else (0 if role == "section" else 1),
+                        row.get("parent_url"), row.get("section"), role)
+            self.trees[meta["site"]].seen.add(row["url"])
+            yield self._request(row["url"], self.parse_node, meta={**meta, "node": node})
 
     def _only(self, results):
         for r in results or ():
@@ -163,11 +173,8 @@ class FleetSpider(PortalSpider):
             else:
                 logger.error("recheck: home page %s unusable; the other targets are not rechecked", response.url)
 
-    def parse_section(self, response):
-        return self._only(super().parse_section(response))
-
-    def parse_column(self, response):
-        return self._only(super().parse_column(response))
+    def parse_node(self, response):
+        return self._only(super().parse_node(response))
 
     def parse_more(self, response):
         return self._only(super().parse_more(response))

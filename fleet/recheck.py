@@ -14,7 +14,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from crawler.items import Column
 from crawler.spiders.portal import site_key
 from crawler.store import Store
 
@@ -65,9 +64,7 @@ def plan_targets(store: Store, run_id: int, site: str, home: str, open_findings:
             continue
         elif url in cols:
             c = cols[url]
-            kind = "section" if c["role"] == "section" else "column"
-            targets[url] = {"url": url, "kind": kind,
-                            "column": Column(url=url, name=c["name"], parent=c["parent"], role=c["role"])}
+            targets[url] = {"url": url, "kind": "section" if c["role"] == "section" else "column", "column": dict(c)}
     return list(targets.values()), links
 
 

@@ -42,8 +42,8 @@ DUMMY_RUN = 0
 
 def keys(batch: int) -> dict[str, str]:
     p = f"govaudit:{batch}"
-    return {n: f"{p}:{n}" for n in ("requests", "dupefilter", "ops", "homes", "busy", "workers", "stats",
-                                    "activity")} | {"job": f"{p}:job"}
+    return {n: f"{p}:{n}" for n in ("requests", "dupefilter", "ops", "homes", "trees", "busy", "workers",
+                                    "stats", "activity")} | {"job": f"{p}:job"}
 
 
 def connect(url: str):
@@ -206,11 +206,43 @@ def make_worker_spider():
             super()._maybe_commit()
             self.r.hset(self.k["busy"], self.me, self._busy())
 
+        # what discovery knows of a site (its page objects and its tree's home links, chrome and
+        # section names) is shared, so a worker reads a site's pages as the one that began it
+        def _push_tree(self, site: str) -> None:
+            tree = self.trees.get(site)
+            if tree is not None:
+                self.r.hset(self.k["trees"], site, json.dumps({
+                    "home": tree.home, "home_links": sorted(tree.home_links), "home_names": sorted(tree.home_names),
+                    "section_names": sorted(tree.section_names), "chrome": sorted(tree.chrome)}))
+
+        def _pull_tree(self, site: str) -> None:
+            from crawler.spiders.portal import SiteTree
+
+            raw = self.r.hget(self.k["trees"], site)
+            if not raw:
+                return
+            d = json.loads(raw)
+            tree = self.trees.setdefault(site, SiteTree(home=d["home"]))
+            tree.home_links |= set(d["home_links"])
+            tree.home_names |= set(d["home_names"])
+            tree.section_names |= set(d["section_names"])
+            tree.chrome |= set(d["chrome"])
+
         def parse_home(self, response):
             html = self._text(response)
             if response.status == 200 and html:
                 self.r.hsetnx(self.k["homes"], response.meta["site"], json.dumps([response.url, html]))
-            return super().parse_home(response)
+            results = list(super().parse_home(response) or ())
+            self._push_tree(response.meta["site"])
+            yield from results
+
+        def parse_node(self, response):
+            site = response.meta["site"]
+            self._pull_tree(site)
+            results = list(super().parse_node(response) or ())
+            if response.meta["node"].depth == 0:
+                self._push_tree(site)
+            yield from results
 
         def _profile(self, site: str):
             if site not in self.profiles and (raw := self.r.hget(self.k["homes"], site)):
