@@ -125,3 +125,18 @@ def test_lock_keeps_a_second_nightly_off_the_store(fleet, tmp_path):
     assert f"another nightly run holds {db}.lock (pid {os.getpid()}" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not db.exists()
+
+
+def test_probe_sites_probes_every_home_page_once(fleet, tmp_path):
+    sites, tbs = fleet
+    for _, tb in tbs:
+        tb.answers.clear()
+    db = tmp_path / "audit.db"
+    proc = run_cli("probe", "--sites", str(sites), "--db", str(db))
+    assert proc.returncode == 0, proc.stderr
+    assert "12 sites probed, 0 failed" in proc.stderr
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("select site, ok, status from probes order by site").fetchall()
+    assert sorted(r[0] for r in rows) == sorted(tb.url for _, tb in tbs)
+    assert all(r[1] == 1 and r[2] == 200 for r in rows)
+    assert all([(m, p) for m, p, _, _ in tb.answers] == [("GET", "/")] for _, tb in tbs)
