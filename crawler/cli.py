@@ -599,6 +599,10 @@ def probe_once(url: str, timeout: float, allow_nets: list[str] | None = None) ->
 def cmd_probe(args) -> int:
     import time
 
+    if args.sites:
+        return cmd_probe_sites(args)
+    if not args.url:
+        raise CliError("probe needs a URL or --sites FILE")
     from data import load_toml
 
     timeout = load_toml("thresholds.toml")["availability"]["timeout_s"]
@@ -642,6 +646,93 @@ def cmd_serve(args) -> int:
             time.sleep(3600)
     except KeyboardInterrupt:
         tb.stop()
+    return 0
+
+
+# -- fleet: sites file, nightly, probe --sites (fleet/, docs/operations.md) ------------------
+def _sites_file(path: str):
+    from fleet.sitesfile import SitesFileError, load_sites_file
+
+    try:
+        return load_sites_file(path)
+    except SitesFileError as exc:
+        raise CliError(f"sites file has {len(exc.problems)} mistake(s); nothing was run:\n  "
+                       + "\n  ".join(exc.problems)) from None
+
+
+def cmd_nightly(args) -> int:
+    from fleet.nightly import EXIT_LOCKED, Locked, run_nightly, store_lock
+
+    sites = _sites_file(args.sites)
+    try:
+        with store_lock(args.db):
+            _, paths = run_nightly(
+                sites, str(args.db), Path(args.out), args.as_of or today_cst(), sites_dir=args.sites_dir,
+                incremental=not args.full, links=not args.no_links, ttl_days=args.ttl_days,
+                max_documents=args.max_documents, log_level="INFO" if args.verbose else "WARNING",
+                redis_url=args.redis, workers=args.workers, remote_workers=args.remote_workers)
+    except Locked as exc:
+        print(f"govaudit: {exc}; not started", file=sys.stderr)
+        return EXIT_LOCKED
+    for p in paths:
+        print(p)
+    return 0
+
+
+def cmd_recheck(args) -> int:
+    from fleet.nightly import EXIT_LOCKED, Locked, store_lock
+    from fleet.recheck import recheck_full, recheck_open
+
+    open_store(args.db, must_exist=True)
+    log = "INFO" if args.verbose else "WARNING"
+    try:
+        with store_lock(args.db):
+            if args.open_only:
+                _, paths = recheck_open(str(args.db), args.url, args.as_of or today_cst(), Path(args.out),
+                                        sites_dir=args.sites_dir, log_level=log)
+            else:
+                paths = recheck_full(str(args.db), args.url, args.as_of or today_cst(), Path(args.out),
+                                     sites_dir=args.sites_dir, log_level=log)
+    except Locked as exc:
+        print(f"govaudit: {exc}; not started", file=sys.stderr)
+        return EXIT_LOCKED
+    for p in paths:
+        print(p)
+    return 0
+
+
+def cmd_worker(args) -> int:
+    from fleet.scaleout import run_worker
+
+    try:
+        counts = run_worker(args.redis, args.batch, log_level="INFO" if args.verbose else "WARNING")
+    except ImportError as exc:
+        raise CliError(f"scale-out needs scrapy-redis: pip install 'govaudit[scale]' ({exc})") from None
+    except LookupError as exc:
+        raise CliError(str(exc)) from None
+    except Exception as exc:     # redis refused, timed out
+        if type(exc).__module__.startswith("redis"):
+            raise CliError(f"redis at {args.redis}: {exc}") from None
+        raise
+    print(f"worker: {counts['pages']} pages, {counts['documents']} documents, {counts['errors']} errors",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_probe_sites(args) -> int:
+    from data import load_toml
+
+    sites = _sites_file(args.sites)
+    timeout = load_toml("thresholds.toml")["availability"]["timeout_s"]
+    store = Store(args.db)
+    failed = 0
+    for s in sites.sites:
+        r = probe_once(s.url, timeout)
+        store.add_probe(s.key, s.url, **r)
+        failed += not r["ok"]
+        what = "ok" if r["ok"] else "FAIL " + (r["blocked"] or r["error"] or f"HTTP {r['status']}")
+        print(f"{datetime.now(CST).isoformat(timespec='seconds')} {s.id} {r['status'] or '-'} {r['latency_ms']} ms {what}")
+    print(f"{len(sites.sites)} sites probed, {failed} failed; stored in {args.db}", file=sys.stderr)
     return 0
 
 
@@ -749,12 +840,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("probe", help="record home-page availability probes (for AV001)")
-    p.add_argument("url", type=_url)
+    p.add_argument("url", type=_url, nargs="?", help="home page (or --sites FILE: every site once)")
+    p.add_argument("--sites", default=None, metavar="FILE", help="probe every site of a sites file once (for cron)")
     p.add_argument("--count", type=POSITIVE, default=1, help="number of probes (default 1)")
     p.add_argument("--interval", type=SECONDS, default=60.0, help="seconds between probes (default 60)")
     p.add_argument("--db", default=DEFAULT_DB)
     _allow_net_option(p)
     p.set_defaults(func=cmd_probe)
+
+    p = sub.add_parser("nightly", help="crawl, audit and report every site of a sites file at once (incremental)")
+    p.add_argument("--sites", required=True, metavar="FILE", help="the sites file (see data/sites.example.toml)")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite store (default {DEFAULT_DB}); locked while running")
+    p.add_argument("--out", default=DEFAULT_OUT, help="report folder: one report per site and index.html")
+    p.add_argument("--as-of", type=_date, default=None, help="'today' for every date rule (YYYY-MM-DD)")
+    p.add_argument("--full", action="store_true", help="fetch every document in full (not incremental)")
+    p.add_argument("--ttl-days", type=float, default=None,
+                   help="fetch a document in full when its stored copy is older (default 30)")
+    p.add_argument("--max-documents", type=int, default=None, help="per site: stop following documents after N")
+    p.add_argument("--no-links", action="store_true", help="skip checking the links of the crawled pages")
+    p.add_argument("--redis", default=None, metavar="URL",
+                   help="crawl through scrapy-redis workers sharing one queue (redis://host:6379/0); this process writes the store")
+    p.add_argument("--workers", type=int, default=2, help="with --redis: worker processes started here (default 2; 0: remote only)")
+    p.add_argument("--remote-workers", type=int, default=0, metavar="M",
+                   help="with --redis: workers you start elsewhere (`govaudit worker`); each host's politeness budget is divided by all of them")
+    _sites_dir_option(p)
+    p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
+    p.set_defaults(func=cmd_nightly)
+
+    p = sub.add_parser("worker", help="crawl a nightly batch's scrapy-redis queue (start on any machine)")
+    p.add_argument("--redis", required=True, metavar="URL", help="the coordinator's Redis (redis://host:6379/0)")
+    p.add_argument("--batch", type=int, default=None, help="batch id (default: the one the coordinator started last)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("recheck", help="re-judge one site: its open findings only (--open-only) or an incremental run")
+    p.add_argument("url", type=_url, help="the site's home page")
+    p.add_argument("--open-only", action="store_true",
+                   help="fetch only what the open findings point at; mark each 已整改 or 持续存在")
+    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--out", default=DEFAULT_OUT)
+    p.add_argument("--as-of", type=_date, default=None)
+    _sites_dir_option(p)
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_recheck)
 
     p = sub.add_parser("rules", help="list the rules")
     p.set_defaults(func=cmd_rules)

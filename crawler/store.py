@@ -181,6 +181,36 @@ def m008_audits(db: sqlite_utils.Database) -> None:
         pk=("audit_id", "fingerprint"))
 
 
+@migrations()
+def m009_http_validators(db: sqlite_utils.Database) -> None:
+    """Incremental crawling (``fleet.incremental``): the validators of each document URL's
+    last full fetch (``ETag`` / ``Last-Modified``, the body's hash, when and in which run it was
+    fetched), so the next run can ask with ``If-None-Match`` / ``If-Modified-Since``; and an
+    index to find a URL's stored document in earlier runs."""
+    db["validators"].create(
+        {"url": str, "site": str, "etag": str, "last_modified": str, "body_sha": str,
+         "fetched_at": str, "run_id": int},
+        pk="url",
+    )
+    db["documents"].create_index(["url", "run_id"])
+    # a recheck run carries the previous run's fetches forward: the run they were made in
+    db["fetches"].add_column("copied_from", int)
+
+
+@migrations()
+def m010_fleet_batches(db: sqlite_utils.Database) -> None:
+    """Fleet runs (``govaudit nightly``): a batch is one nightly run over a sites file; each
+    site of it is a run (``runs.batch``). ``status`` running | finished; a batch left
+    ``running`` by a crash is resumed by the next nightly run."""
+    db["batches"].create(
+        {"id": int, "started_at": str, "finished_at": str, "sites_file": str, "as_of": str,
+         "status": str, "summary": str},
+        pk="id",
+    )
+    db["runs"].add_column("batch", int)
+    db["runs"].add_column("site", str)
+
+
 TREE_FIELDS = ("kind", "reason", "path", "depth", "parent_url", "rows_stated", "pages_stated", "pages_read")
 
 

@@ -7,8 +7,11 @@ background thread on an ephemeral port and writes its answer key.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import threading
+import time
+from email.utils import formatdate, parsedate_to_datetime
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -129,6 +132,11 @@ class _Handler(BaseHTTPRequestHandler):
             tb.done(req)
         data = resp.data()
         headers = dict(resp.headers)
+        if self.command == "GET" and resp.status == 200:
+            resp = tb.conditional(req, data, headers) or resp
+            if resp.status == 304:
+                data, headers = b"", dict(resp.headers)
+        tb.answered(req, resp.status)
         if headers.pop("X-Testbed-Gzip", None):
             data = gzip.compress(data)
             headers["Content-Encoding"] = "gzip"
@@ -168,6 +176,10 @@ class Testbed:
         self.in_flight = 0
         self.max_in_flight = 0
         self.requests: list[tuple[str, str]] = []
+        #: (method, path, status, conditional) of every answer (incremental-crawl tests count them)
+        self.answers: list[tuple[str, str, int, bool]] = []
+        #: path -> (ETag, Last-Modified) of the body last served there
+        self.validators: dict[str, tuple[str, str]] = {}
         self._thread: threading.Thread | None = None
 
     def count(self, req: Request) -> None:
@@ -179,6 +191,37 @@ class Testbed:
     def done(self, req: Request) -> None:
         with self._lock:
             self.in_flight -= 1
+
+    def conditional(self, req: Request, data: bytes, headers: dict) -> "Response | None":
+        """Answer a conditional GET like a static web server: every 200 carries an ``ETag``
+        (hash of the body) and a ``Last-Modified`` (when this body was first served here);
+        ``If-None-Match`` matching the ETag, or (without it) ``If-Modified-Since`` not older than
+        Last-Modified, gets ``304 Not Modified`` with no body."""
+        etag = '"' + hashlib.sha1(data).hexdigest()[:20] + '"'
+        with self._lock:
+            known = self.validators.get(req.path)
+            if not known or known[0] != etag:
+                known = self.validators[req.path] = (etag, formatdate(time.time(), usegmt=True))
+        headers.setdefault("ETag", known[0])
+        headers.setdefault("Last-Modified", known[1])
+        inm, ims = req.headers.get("if-none-match"), req.headers.get("if-modified-since")
+        if inm is not None:
+            fresh = known[0] in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
+        elif ims:
+            try:
+                fresh = parsedate_to_datetime(ims) >= parsedate_to_datetime(known[1])
+            except (TypeError, ValueError):
+                fresh = False
+        else:
+            return None
+        if not fresh:
+            return None
+        return Response(304, b"", "", {"ETag": known[0], "Last-Modified": known[1]})
+
+    def answered(self, req: Request, status: int) -> None:
+        conditional = "if-none-match" in req.headers or "if-modified-since" in req.headers
+        with self._lock:
+            self.answers.append((req.method, req.path, status, conditional))
 
     def outage_response(self, req: Request) -> Response | None:
         """A planted outage of the home page (every ``outage``-th GET/HEAD of ``/``), else None."""

@@ -221,7 +221,8 @@ class LinkCheckSpider(scrapy.Spider):
                 continue
             t = self._add(url, site, tag)
             f = fetched.get(url)
-            if f and (f["status"] == 200 or (f["status"] or 0) >= 400 or f["kind"] == "error"):
+            # 304: an incremental crawl's conditional request, the stored copy still current
+            if f and (f["status"] in (200, 304) or (f["status"] or 0) >= 400 or f["kind"] == "error"):
                 t.prev = self._previous(url)
                 self._judge(t, self._observe_fetch(f), origin="crawl", at=f["fetched_at"])
                 continue
@@ -372,7 +373,8 @@ class LinkCheckSpider(scrapy.Spider):
                                error=f["error"], error_kind=error_kind(f["error"]))
         body = self.store.body(f["body_sha"])
         return Observation(
-            f["url"], status=f["status"], final_url=f["final_url"], redirect_urls=hops[:-1],
+            # a 304 (fleet.incremental) answered for the stored body: the page is there, as fetched
+            f["url"], status=200 if f["status"] == 304 and body is not None else f["status"], final_url=f["final_url"], redirect_urls=hops[:-1],
             redirect_reasons=[None] * max(len(hops) - 1, 0), content_type=f["content_type"],
             length=f["size"], body=body, text=self._text(f["final_url"] or f["url"], body, f["content_type"]))
 

@@ -1,0 +1,205 @@
+"""Incremental crawling: list pages are read every run; a document page is fetched in full only
+when it is new, when a conditional request says it changed, or when its stored copy is older
+than the TTL. An unchanged document is judged from its stored copy (its row is carried into the
+new run).
+
+* :class:`ConditionalRequestMiddleware` (a Scrapy downloader middleware) adds
+  ``If-None-Match`` / ``If-Modified-Since`` from the URL's last full fetch (table
+  ``validators``) to document requests, lets a ``304`` through to the spider, and records the
+  validators of every full document fetch.
+* :class:`FleetSpider` is the portal spider with one hook: a ``304`` document answer is
+  recorded as a fetch (status 304, the stored body's hash) and the stored document row, with
+  its links, is carried into this run.
+
+A document the server gives no validator for is fetched in full each run (nothing says it is
+unchanged). Bodies are kept once by hash, so a changed-then-reverted page is not stored twice.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+
+from crawler.spiders.portal import PortalSpider, site_key
+from crawler.store import CST, Store, now_iso, sha1
+
+logger = logging.getLogger(__name__)
+
+#: days after which a stored document is fetched in full even if the server says unchanged
+DEFAULT_TTL_DAYS = 30.0
+
+
+def _is_document_request(request) -> bool:
+    return getattr(request.callback, "__name__", "") == "parse_document"
+
+
+class ConditionalRequestMiddleware:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.ttl = timedelta(days=crawler.settings.getfloat("GOVAUDIT_DOCUMENT_TTL_DAYS", DEFAULT_TTL_DAYS))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _spider(self):
+        spider = self.crawler.spider
+        return spider if getattr(spider, "incremental", False) else None
+
+    def process_request(self, request, spider=None):
+        spider = self._spider()
+        if spider is None or not _is_document_request(request) or "conditional" in request.meta \
+                or request.meta.get("redirect_urls"):
+            return None
+        rows = list(spider.store.db.query(
+            "select v.etag, v.last_modified, v.fetched_at, v.body_sha, "
+            "(select max(d.run_id) from documents d where d.url = v.url and d.run_id < ? "
+            "  and d.body_sha = v.body_sha) as doc_run "
+            "from validators v where v.url = ?", [spider.run_id, request.url]))
+        prev = rows[0] if rows else None
+        request.meta["conditional"] = None
+        if not prev or prev["doc_run"] is None or not (prev["etag"] or prev["last_modified"]):
+            return None
+        try:
+            age = datetime.now(CST) - datetime.fromisoformat(prev["fetched_at"])
+        except (TypeError, ValueError):
+            return None
+        if age > self.ttl:
+            spider.crawler.stats.inc_value("incremental/ttl_expired")
+            return None
+        if prev["etag"]:
+            request.headers["If-None-Match"] = prev["etag"]
+        if prev["last_modified"]:
+            request.headers["If-Modified-Since"] = prev["last_modified"]
+        request.meta["conditional"] = dict(prev)
+        request.meta["handle_httpstatus_list"] = list(request.meta.get("handle_httpstatus_list") or []) + [304]
+        spider.crawler.stats.inc_value("incremental/conditional")
+        return None
+
+    def process_response(self, request, response, spider=None):
+        spider = self._spider()
+        if spider is None or not _is_document_request(request):
+            return response
+        if response.status == 304 and request.meta.get("conditional"):
+            request.meta["not_modified"] = True
+            spider.crawler.stats.inc_value("incremental/not_modified")
+            return response
+        if response.status == 200:
+            etag = response.headers.get(b"ETag")
+            lm = response.headers.get(b"Last-Modified")
+            url = (request.meta.get("redirect_urls") or [request.url])[0]
+            spider.store.db["validators"].upsert(
+                {"url": url, "site": request.meta.get("site") or site_key(url),
+                 "etag": etag.decode("latin-1") if etag else None,
+                 "last_modified": lm.decode("latin-1") if lm else None,
+                 "body_sha": sha1(response.body), "fetched_at": now_iso(), "run_id": spider.run_id},
+                pk="url")
+        return response
+
+
+def carry_document(store: Store, url: str, from_run: int, to_run: int) -> bool:
+    """Copy a stored document row, and the links of its page, from one run into another."""
+    cols = [c for c in store.db["documents"].columns_dict if c != "run_id"]
+    names = ", ".join(f"[{c}]" for c in cols)
+    cur = store.db.execute(
+        f"insert or replace into documents (run_id, {names}) select ?, {names} from documents "
+        "where run_id = ? and url = ?", [to_run, from_run, url])
+    store.db.execute(
+        "insert or ignore into links (run_id, site, page_url, url, text, tag) "
+        "select ?, site, page_url, url, text, tag from links where run_id = ? and page_url = ?",
+        [to_run, from_run, url])
+    return cur.rowcount > 0
+
+
+class FleetSpider(PortalSpider):
+    """The portal spider for fleet runs: an optional shared store (several crawlers in one
+    process write through one connection) and incremental document fetches."""
+
+    name = "fleet"
+
+    def __init__(self, *args, store: Store | None = None, incremental: bool = False,
+                 targets: list[dict] | None = None, **kw):
+        super().__init__(*args, **kw)
+        if store is not None:
+            self.store.close()
+            self.store = store
+        self.incremental = incremental
+        self.stats_counts["unchanged"] = 0
+        #: ``recheck --open-only``: only these pages ({"url", "kind", "column"}) and the pager
+        #: of a targeted column are fetched; every other request the callbacks yield is dropped
+        self.targets = targets
+        self.target_urls = {t["url"] for t in targets or ()}
+
+    async def start(self):
+        if self.targets is None:
+            async for r in super().start():
+                yield r
+            return
+        # the home page first: it chooses the page objects every other target is read with
+        yield self._request(self.start_urls[0], self.parse_home,
+                            meta={"site": site_key(self.start_urls[0]), "role": "home"})
+
+    def _target_requests(self):
+        from crawler.spiders.portal import Node
+
+        for t in self.targets:
+            if t["kind"] == "home":
+                continue
+            meta = {"site": site_key(self.start_urls[0])}
+            if t["kind"] == "document":
+                yield self._request(t["url"], self.parse_document, meta=meta)
+                continue
+            row = t["column"]          # the column row of the run the findings come from
+            path = tuple(json.loads(row.get("path") or "[]"))
+            role = "section" if row["role"] == "section" else (
+                row["role"] if row["role"] not in (None, "column") else None)
+            depth = row.get("depth")
+            node = Node(row["url"], row["name"], path, depth if depth is not None else (0 if role == "section" else 1),
+                        row.get("parent_url"), row.get("section"), role)
+            self.trees[meta["site"]].seen.add(row["url"])
+            yield self._request(row["url"], self.parse_node, meta={**meta, "node": node})
+
+    def _only(self, results):
+        for r in results or ():
+            if self.targets is None or not hasattr(r, "callback") or r.url in self.target_urls \
+                    or getattr(r.callback, "__name__", "") == "parse_more":
+                yield r
+
+    def parse_home(self, response):
+        yield from self._only(super().parse_home(response))
+        if self.targets is not None:
+            if response.meta["site"] in self.profiles:
+                yield from self._target_requests()
+            else:
+                logger.error("recheck: home page %s unusable; the other targets are not rechecked", response.url)
+
+    def parse_node(self, response):
+        return self._only(super().parse_node(response))
+
+    def parse_more(self, response):
+        return self._only(super().parse_more(response))
+
+    def parse_document(self, response):
+        if response.meta.get("not_modified"):
+            return self.unchanged_document(response)
+        return super().parse_document(response)
+
+    def unchanged_document(self, response) -> None:
+        """A 304: record the fetch (status 304, pointing at the stored body) and carry the
+        stored document into this run."""
+        prev = response.meta["conditional"]
+        site = response.meta.get("site") or site_key(response.url)
+        self.store.add_fetch(self.run_id, site, response.url, status=304, method="GET",
+                             elapsed_ms=int(1000 * response.meta.get("download_latency", 0)),
+                             kind="document")
+        # the stored body it confirms, and that body's content type (the link checker reuses
+        # this fetch as it reuses a 200)
+        self.store.db.execute(
+            "update fetches set body_sha = ?, content_type = (select content_type from fetches "
+            "where body_sha = ? and status = 200 order by id desc limit 1) where id = last_insert_rowid()",
+            [prev["body_sha"], prev["body_sha"]])
+        self.stats_counts["pages"] += 1
+        if carry_document(self.store, response.url, prev["doc_run"], self.run_id):
+            self.stats_counts["documents"] += 1
+            self.stats_counts["unchanged"] += 1
+        self._maybe_commit()
