@@ -74,11 +74,17 @@ def write_snapshots(store: Store, doc: dict, out: Path) -> None:
 
 
 def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
-                     codes: list[str] | None = None, sites_dir: str | None = None) -> list[Path]:
+                     codes: list[str] | None = None, sites_dir: str | None = None,
+                     select: list[str] | None = None, ignore: list[str] | None = None) -> list[Path]:
     from reports.render import write_index, write_site_report
+    from rules.registry import UnknownCode
     from rules.runner import audit_run, make_context
 
-    docs = audit_run(store, run_id, make_context(as_of, sites_dir=Path(sites_dir) if sites_dir else None), codes)
+    try:
+        docs = audit_run(store, run_id, make_context(as_of, sites_dir=Path(sites_dir) if sites_dir else None),
+                         codes, select, ignore)
+    except UnknownCode as exc:      # a site profile's [rules] naming no rule
+        raise CliError(str(exc)) from None
     out.mkdir(parents=True, exist_ok=True)
     for d in docs:
         write_snapshots(store, d, out)
@@ -130,6 +136,7 @@ def site_configs(urls: list[str], sites_dir: str | None) -> dict[str, tuple[int,
 def crawl_and_audit(urls: list[str], args, command: str) -> list[Path]:
     from crawler.crawl import run_crawl
 
+    _check_codes(args)
     args.as_of = args.as_of or today_cst()
     # politeness: --host-limit over the site profiles' [crawl]
     host_limits = {**site_configs(urls, args.sites_dir), **dict(args.host_limit)}
@@ -150,7 +157,8 @@ def crawl_and_audit(urls: list[str], args, command: str) -> list[Path]:
               "the report shows what was recorded", file=sys.stderr)
     if stats.get("links"):
         _print_link_stats(run_id, stats["links"])
-    return audit_and_report(store, run_id, args.as_of, Path(args.out), sites_dir=args.sites_dir)
+    return audit_and_report(store, run_id, args.as_of, Path(args.out), sites_dir=args.sites_dir,
+                            select=args.select, ignore=args.ignore)
 
 
 # -- link checking ---------------------------------------------------------------------------
@@ -230,13 +238,15 @@ def cmd_demo(args) -> int:
 
 
 def cmd_audit(args) -> int:
+    _check_codes(args)
     store = _open_existing(args.db)
     run = store.run(args.run) if args.run else store.latest_run()
     if not run:
         raise CliError(f"no runs in {args.db}")
     as_of = args.as_of or (date.fromisoformat(run["as_of"]) if run["as_of"] else today_cst())
     codes = LINK_CODES if run["command"] == "links" else None    # a links run has no documents
-    for p in audit_and_report(store, run["id"], as_of, Path(args.out), codes, sites_dir=args.sites_dir):
+    for p in audit_and_report(store, run["id"], as_of, Path(args.out), codes, sites_dir=args.sites_dir,
+                              select=args.select, ignore=args.ignore):
         print(p)
     return 0
 
@@ -327,7 +337,7 @@ def cmd_rules(args) -> int:
     from rules.registry import all_rules
 
     for r in all_rules():
-        print(f"{r.code}  {r.name:<36} {r.severity:<9} {r.failure_title}")
+        print(f"{r.code}  {r.status:<10} {r.name:<36} {r.severity:<9} {r.failure_title}")
     return 0
 
 
@@ -366,10 +376,30 @@ def _crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-documents", type=int, default=None, help="stop following documents after N")
     p.add_argument("--family", default=None, help="force a CMS family (hanweb, trs, gongkai, jsonfirst, generic)")
     _sites_dir_option(p)
+    _rule_options(p)
     p.add_argument("--jobdir", default=None, help="Scrapy JOBDIR: persist the queue to resume after a kill")
     p.add_argument("--no-links", action="store_true", help="skip checking the links of the crawled pages")
     _link_options(p)
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
+
+
+def _rule_options(p: argparse.ArgumentParser) -> None:
+    from rules.registry import split_codes
+
+    p.add_argument("--select", type=lambda t: split_codes(t), action="extend", default=[], metavar="CODES",
+                   help="run only these rules: codes or prefixes, comma-separated (LK,MD001)")
+    p.add_argument("--ignore", type=lambda t: split_codes(t), action="extend", default=[], metavar="CODES",
+                   help="do not run these rules: codes or prefixes, comma-separated")
+
+
+def _check_codes(args) -> None:
+    """An unknown code in --select / --ignore is a usage error (before any crawling)."""
+    from rules.registry import UnknownCode, check_selectors
+
+    try:
+        check_selectors(args.select + args.ignore)
+    except UnknownCode as exc:
+        raise CliError(str(exc)) from None
 
 
 def _sites_dir_option(p: argparse.ArgumentParser) -> None:
@@ -422,6 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, default=None)
     p.add_argument("--out", default=DEFAULT_OUT)
     _sites_dir_option(p)
+    _rule_options(p)
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("export", help="export findings, documents or coverage as JSON or CSV")

@@ -111,7 +111,7 @@ class Rule:
     rationale: ClassVar[str]            # why it matters (Chinese)
     how_to_fix: ClassVar[str]           # Chinese
     requires: ClassVar[tuple[str, ...]] = ("documents",)
-    status: ClassVar[str] = "preview"   # preview -> stable -> deprecated -> removed
+    status: ClassVar[str] = "preview"   # set from rules.registry.TABLE when registered
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError

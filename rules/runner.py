@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Iterable
 
 from crawler.store import Store
-from data import load_toml, tool_version
+from data import load_toml, read_site_profile, tool_version
 from rules.base import Context, Finding, Outcome, SiteArtifacts
 from rules.computed import site_thresholds
 from rules.coverage import column_tree, coverage, judge
-from rules.registry import all_rules
+from rules.registry import all_rules, resolve, split_codes
 from rules.scoring import score
 from rules.workdays import WorkCalendar
 
@@ -37,7 +37,7 @@ def run_rules(artifacts: SiteArtifacts, ctx: Context, codes: Iterable[str] | Non
     """Every rule's findings. A rule that raises gives one ``error`` finding carrying the
     exception (and drops what it yielded before: a half-run rule assessed nothing reliably);
     the other rules go on."""
-    wanted = set(codes) if codes else None
+    wanted = set(codes) if codes is not None else None
     findings: list[Finding] = []
     for rule_cls in all_rules():
         if wanted and rule_cls.code not in wanted:
@@ -67,10 +67,26 @@ def make_context(today: date, calendar: WorkCalendar | None = None,
                    sites_dir=sites_dir)
 
 
+def rule_codes(site: str, sites_dir: Path | None = None, select: Iterable[str] | None = None,
+               ignore: Iterable[str] | None = None, within: Iterable[str] | None = None) -> list[str]:
+    """The codes to run on ``site``: ``select`` (else the site profile's ``[rules] select``, else
+    every rule not deprecated) minus ``ignore`` and the profile's ``[rules] ignore``; only those
+    in ``within`` when given (a links run has no documents). Raises
+    :class:`rules.registry.UnknownCode` for a code that names no rule."""
+    found = read_site_profile(site, sites_dir)
+    table = (found[1].get("rules") or {}) if found else {}
+    chosen = resolve(split_codes(select) or split_codes(table.get("select")),
+                     split_codes(ignore) + split_codes(table.get("ignore")))
+    return [c for c in chosen if within is None or c in set(within)]
+
+
 def audit_site(store: Store, run_id: int, site: str, ctx: Context,
-               codes: Iterable[str] | None = None) -> dict:
-    """Run the rules on one site of one run, store the findings, return the result document."""
+               codes: Iterable[str] | None = None, select: Iterable[str] | None = None,
+               ignore: Iterable[str] | None = None) -> dict:
+    """Run the rules on one site of one run, store the findings, return the result document.
+    ``codes`` bounds the rules run; ``select`` / ``ignore`` choose among them (:func:`rule_codes`)."""
     ctx = make_context(ctx.today, ctx.calendar, ctx.thresholds, site=site, sites_dir=ctx.sites_dir)
+    codes = rule_codes(site, ctx.sites_dir, select, ignore, codes)
     artifacts = load_artifacts(store, run_id, site)
     findings = run_rules(artifacts, ctx, codes)
     run = store.run(run_id)
@@ -91,7 +107,7 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
     fixed = [{**old, "change": "fixed"} for fp, old in prev_open.items()
              if fp in now_by_fp and now_by_fp[fp].outcome == Outcome.PASS]
     store.replace_findings(run_id, site, listed + errors)
-    rules_meta = [r.meta() for r in all_rules() if not codes or r.code in set(codes)]
+    rules_meta = [r.meta() for r in all_rules() if r.code in set(codes)]
     columns = artifacts.columns
     weights = load_toml("scoring.toml")
     cov = coverage(artifacts, ctx.thresholds)
@@ -121,5 +137,6 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
     return doc
 
 
-def audit_run(store: Store, run_id: int, ctx: Context, codes: Iterable[str] | None = None) -> list[dict]:
-    return [audit_site(store, run_id, site, ctx, codes) for site in store.sites(run_id)]
+def audit_run(store: Store, run_id: int, ctx: Context, codes: Iterable[str] | None = None,
+              select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[dict]:
+    return [audit_site(store, run_id, site, ctx, codes, select, ignore) for site in store.sites(run_id)]
