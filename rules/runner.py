@@ -29,6 +29,7 @@ def load_artifacts(store: Store, run_id: int, site: str) -> SiteArtifacts:
         links=store.table_rows("links", run_id, site),
         probes=store.probes(site),          # availability probes of every run (AV001)
         body=store.body,
+        link_observations=store.link_observations(run_id, site),
     )
     return artifacts
 
