@@ -20,8 +20,10 @@ of a target checked twice) holds: ``url``, ``method``, ``status``, ``final_url``
 ``elapsed_ms``, ``error`` / ``error_kind`` (no answer), ``blocked`` (an anti-bot sign),
 ``gone`` (``soft404: <phrase>`` or ``deleted: …``), ``title`` and ``fingerprint`` (null, or
 ``same_redirect``, ``final_url``, ``same_title``, ``length_diff``, ``similarity``: the
-SequenceMatcher ratio of the visible text with the host's not-found page; below 0.5 it is an
-upper bound, so ``fingerprint_similarity`` must stay at 0.5 or more).
+SequenceMatcher ratio of the visible text with the host's not-found page, ``similarity_exact``:
+False when the checker only computed an upper bound because the pages could not reach 0.75 —
+so stored runs can be re-judged at a ``fingerprint_similarity`` of 0.75 or more; below that a
+bound never makes a soft 404).
 """
 from __future__ import annotations
 
@@ -206,7 +208,7 @@ def _like_not_found(fp: Mapping[str, Any] | None, similarity: float) -> str | No
         return f"与访问不存在的地址时跳转到同一页面（{fp.get('final_url')}）"
     if not fp.get("same_title") or (fp.get("length_diff") or 0) > 1 - similarity:
         return None
-    if (fp.get("similarity") or 0) >= similarity:
+    if fp.get("similarity_exact", True) and (fp.get("similarity") or 0) >= similarity:
         return "与该站点对不存在地址的返回页面相同（站点对任何地址都返回 200）"
     return None
 

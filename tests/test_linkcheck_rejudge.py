@@ -114,14 +114,17 @@ def test_old_runs_keep_their_stored_class(crawled, tmp_path):
 # -- the judgement itself, on records written by hand -------------------------------------------
 PAGE = {"url": "http://h/a/1.html", "method": "GET", "status": 200, "final_url": "http://h/a/1.html",
         "content_type": "text/html", "length": 900, "is_html": True, "format": "html",
-        "fingerprint": {"same_redirect": False, "same_title": True, "length_diff": 0.02, "similarity": 0.93}}
+        "fingerprint": {"same_redirect": False, "same_title": True, "length_diff": 0.02, "similarity": 0.93,
+                        "similarity_exact": True}}
 
 
 def test_fingerprint_similarity_threshold():
     assert verdict(PAGE, kind="page", cfg={"fingerprint_similarity": 0.9}).cls == "soft404"
     assert verdict(PAGE, kind="page", cfg={"fingerprint_similarity": 0.95}).cls == "ok"
     other_title = {**PAGE, "fingerprint": {**PAGE["fingerprint"], "same_title": False}}
-    assert verdict(other_title, kind="page", cfg={"fingerprint_similarity": 0.5}).cls == "ok"
+    assert verdict(other_title, kind="page", cfg={"fingerprint_similarity": 0.8}).cls == "ok"
+    bound = {**PAGE, "fingerprint": {**PAGE["fingerprint"], "similarity": 0.7, "similarity_exact": False}}
+    assert verdict(bound, kind="page", cfg={"fingerprint_similarity": 0.6}).cls == "ok"   # a bound proves nothing
 
 
 def test_confirmation_needs_two_failures_under_the_same_thresholds():
@@ -133,3 +136,25 @@ def test_confirmation_needs_two_failures_under_the_same_thresholds():
     assert judge(row, {"min_file_bytes": 200})["confirmed"] == "recheck"
     assert judge(row, {"min_file_bytes": 10})["class"] == "ok"
     assert judge({**row, "first": None, "previous_class": "tiny"}, {"min_file_bytes": 64})["confirmed"] == "previous_run"
+
+
+def test_fingerprint_comparison_recorded():
+    """The checker records how an answer compares with the host's not-found page (not a verdict)."""
+    from crawler.linkcheck.classify import Fingerprint, Observation
+
+    def page(url: str, body: str) -> Observation:
+        html = f"<html><head><title>某某市人民政府</title></head><body><p>{body}</p></body></html>"
+        return Observation(url, status=200, final_url=url, content_type="text/html", text=html,
+                           body=html.encode(), length=len(html.encode()))
+
+    missing = "很抱歉，您访问的页面不存在或已被删除，请返回首页继续浏览。网站地图 联系我们"
+    fp = Fingerprint.of(page("http://h/govaudit-x-no-such-page.html", missing + " /govaudit-x-no-such-page.html"))
+    same = fp.compare(page("http://h/a/2019/old.html", missing + " /a/2019/old.html"))
+    assert same["same_title"] and same["similarity_exact"] and same["similarity"] == 1.0
+    assert verdict(page("http://h/a/2019/old.html", missing).record(same), kind="page",
+                   cfg={"fingerprint_similarity": 0.9}).cls == "soft404"
+    article = ("关于印发2024年政务公开工作要点的通知。各区县人民政府，市政府各部门：现将要点印发给你们，"
+               "请结合实际认真贯彻落实。一、围绕稳住经济大盘加强政策发布解读。二、持续优化营商环境。")
+    other = fp.compare(page("http://h/a/2024/notice.html", article))
+    assert other["same_title"] and (other["similarity"] or 0) < 0.75
+    assert fp.compare(page("http://h/index.html", missing)) is None     # the root is never a soft 404

@@ -178,8 +178,9 @@ def _normalised(text: str | None) -> str:
     return re.sub(r"\s+", " ", _DIGITS_AND_URLS.sub(" ", visible_text(text or ""))).strip()[:3000]
 
 
-#: fingerprint similarities below this are recorded as an upper bound (rules.links)
-SIMILARITY_FLOOR = 0.5
+#: the lowest soft-404 similarity a stored observation can be judged at again (rules.links):
+#: below it the full comparison is not made
+SIMILARITY_FLOOR = 0.75
 
 
 @dataclass
@@ -201,9 +202,10 @@ class Fingerprint:
     def compare(self, obs: Observation) -> dict | None:
         """How ``obs`` (a 200 HTML answer) compares with this host's not-found answer, for
         :func:`rules.links.verdict`; None when there is nothing to compare (not a 200 template,
-        the site's root). ``similarity`` is difflib's ratio of the visible texts; below
-        :data:`SIMILARITY_FLOOR` it is only an upper bound (quick_ratio), to spare the full
-        comparison of pages that are plainly different."""
+        the site's root). ``similarity`` is difflib's ratio of the visible texts, computed only
+        where it could reach :data:`SIMILARITY_FLOOR` (same title, lengths close enough, the
+        quick upper bound high enough) to spare the full comparison of plainly different pages;
+        ``similarity_exact`` is False when it is only that upper bound (or not computed)."""
         if self.status != 200 or is_root(obs.url) or is_root(obs.final_url or obs.url):
             return None
         text = _normalised(obs.text)
@@ -211,14 +213,14 @@ class Fingerprint:
         out = {"final_url": self.final_url,
                "same_redirect": bool(self.redirected and obs.redirect_urls and obs.final_url == self.final_url),
                "same_title": page_title(obs.text) == self.title,
-               "length_diff": round(abs(len(text) - len(self.text)) / longest, 4), "similarity": None}
-        if out["same_title"]:
+               "length_diff": round(abs(len(text) - len(self.text)) / longest, 4),
+               "similarity": None, "similarity_exact": False}
+        if out["same_title"] and out["length_diff"] <= 1 - SIMILARITY_FLOOR:
             matcher = difflib.SequenceMatcher(None, text, self.text)
-            ratio = matcher.real_quick_ratio()
-            if ratio >= SIMILARITY_FLOOR:
-                ratio = matcher.quick_ratio()
+            ratio = matcher.quick_ratio()          # an upper bound of ratio(), cheap
             if ratio >= SIMILARITY_FLOOR:
                 ratio = matcher.ratio()
+                out["similarity_exact"] = True
             out["similarity"] = round(ratio, 4)
         return out
 
