@@ -162,8 +162,9 @@ def m020_link_observations(db: sqlite_utils.Database) -> None:
     ``first``: the first failure's record when the target was checked again; ``kind`` (file |
     image | page | resource), ``tag``, ``internal``, ``offline`` (the machine could not reach
     the internet), ``retries`` (transient failures asked again), ``previous_class`` (the
-    previous run's class, which confirms a failure). A cached result (``origin`` cache in
-    ``link_checks``) has no row: its stored class stands."""
+    previous run's class, which confirms a failure). A result reused from an earlier run
+    (``origin`` cache in ``link_checks``) gets that run's row; one without (stored before this
+    migration) keeps its stored class."""
     db["link_observations"].create(
         {"run_id": int, "site": str, "url": str, "observed_at": str, "kind": str, "tag": str,
          "internal": int, "offline": int, "retries": int, "previous_class": str,
@@ -350,6 +351,14 @@ class Store:
             [run_id, site, url, observed_at, kind, tag, int(internal), int(offline), retries, previous_class,
              json.dumps(observation, ensure_ascii=False),
              json.dumps(first, ensure_ascii=False) if first else None])
+
+    def copy_link_observation(self, from_run: int, to_run: int, site: str, url: str) -> None:
+        """A result reused from an earlier run (time to live): its observation comes along."""
+        self.db.execute(
+            "insert or replace into link_observations (run_id, site, url, observed_at, kind, tag, internal, "
+            "offline, retries, previous_class, observation, first) select ?, ?, url, observed_at, kind, tag, "
+            "internal, offline, retries, previous_class, observation, first from link_observations "
+            "where run_id = ? and url = ?", [to_run, site, from_run, url])
 
     def link_observations(self, run_id: int, site: str) -> list[dict]:
         """The link checker's observations of one site's targets, their records parsed."""

@@ -117,3 +117,11 @@ def test_site_profile_rules_validated():
     for bad in ({"rules": {"select": "LK"}}, {"rules": {"select": ["QQ"]}}, {"rules": {"only": ["LK"]}}):
         with pytest.raises(SiteProfileError, match=r"\[rules\]"):
             parse_site_config(path, "http://x/", bad)
+
+
+def test_check_refuses_an_unknown_code_before_crawling(tmp_path):
+    db = tmp_path / "a.db"
+    proc = run_cli("check", "http://127.0.0.1:9/", "--db", str(db), "--out", str(tmp_path / "o"),
+                   "--select", "LK", "--ignore", "XY123")
+    assert proc.returncode == 2 and "XY123" in proc.stderr and "Traceback" not in proc.stderr
+    assert not db.exists()      # nothing was crawled or stored

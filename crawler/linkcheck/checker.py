@@ -522,6 +522,8 @@ class LinkCheckSpider(scrapy.Spider):
     def _finish_cached(self, t: Target, prev: dict) -> None:
         detail = {**json.loads(prev["detail"] or "{}"), "origin": "cache", "cached_from_run": prev["run_id"],
                   "kind": t.kind, "tag": t.tag, "internal": t.internal}
+        # what was seen then is judged again at audit time like this run's own observations
+        self.store.copy_link_observation(prev["run_id"], self.run_id, t.site, t.url)
         self._store_result(t, detail)
 
     def _store_result(self, t: Target, detail: dict) -> None:
