@@ -179,11 +179,17 @@ def write_snapshots(store: Store, doc: dict, out: Path) -> None:
 
 
 def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
-                     codes: list[str] | None = None, sites_dir: str | None = None) -> list[Path]:
+                     codes: list[str] | None = None, sites_dir: str | None = None,
+                     select: list[str] | None = None, ignore: list[str] | None = None) -> list[Path]:
     from reports.render import write_index, write_site_report
+    from rules.registry import UnknownCode
     from rules.runner import audit_run, make_context
 
-    docs = audit_run(store, run_id, make_context(as_of, sites_dir=Path(sites_dir) if sites_dir else None), codes)
+    try:
+        docs = audit_run(store, run_id, make_context(as_of, sites_dir=Path(sites_dir) if sites_dir else None),
+                         codes, select, ignore)
+    except UnknownCode as exc:      # a site profile's [rules] naming no rule
+        raise CliError(str(exc)) from None
     out = report_folder(out, docs)
     out.mkdir(parents=True, exist_ok=True)
     for d in docs:
@@ -286,6 +292,7 @@ def crawl_and_audit(urls: list[str], args, command: str) -> tuple[list[Path], in
     from crawler.crawl import run_crawl
     from crawler.resume import resumable_run, write_marker
 
+    _check_codes(args)
     # politeness: --host-limit over the site profiles' [crawl]
     host_limits = {**site_configs(urls, args.sites_dir), **dict(args.host_limit)}
     check_out_folder(args.out)
@@ -316,7 +323,8 @@ def crawl_and_audit(urls: list[str], args, command: str) -> tuple[list[Path], in
               "(internal addresses or non-http links; recorded as unchecked)", file=sys.stderr)
     if stats.get("links"):
         _print_link_stats(run_id, stats["links"])
-    paths = audit_and_report(store, run_id, args.as_of, Path(args.out), sites_dir=args.sites_dir)
+    paths = audit_and_report(store, run_id, args.as_of, Path(args.out), sites_dir=args.sites_dir,
+                             select=args.select, ignore=args.ignore)
     code, reason = run_outcome(store, run_id)
     if reason:
         print(f"govaudit: {reason}", file=sys.stderr)
@@ -474,12 +482,14 @@ def _run_of(store: Store, run_id: int | None, db: str) -> dict:
 
 
 def cmd_audit(args) -> int:
+    _check_codes(args)
     check_out_folder(args.out)
     store = open_store(args.db, must_exist=True)
     run = _run_of(store, args.run, args.db)
     as_of = args.as_of or (date.fromisoformat(run["as_of"]) if run["as_of"] else today_cst())
     codes = LINK_CODES if run["command"] == "links" else None    # a links run has no documents
-    for p in audit_and_report(store, run["id"], as_of, Path(args.out), codes, sites_dir=args.sites_dir):
+    for p in audit_and_report(store, run["id"], as_of, Path(args.out), codes, sites_dir=args.sites_dir,
+                              select=args.select, ignore=args.ignore):
         print(p)
     code, reason = run_outcome(store, run["id"])
     if reason:
@@ -626,7 +636,7 @@ def cmd_rules(args) -> int:
     from rules.registry import all_rules
 
     for r in all_rules():
-        print(f"{r.code}  {r.name:<36} {r.severity:<9} {r.failure_title}")
+        print(f"{r.code}  {r.status:<10} {r.name:<36} {r.severity:<9} {r.failure_title}")
     return 0
 
 
@@ -747,6 +757,7 @@ def _crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--family", default=None, choices=families(),
                    help="force a CMS family (hanweb, trs, gongkai, jsonfirst, generic)")
     _sites_dir_option(p)
+    _rule_options(p)
     p.add_argument("--jobdir", default=None, metavar="DIR",
                    help="remember this run in DIR: the same command with the same --jobdir continues it "
                         "after a kill or a signal (see README: resuming)")
@@ -768,6 +779,25 @@ def _allow_net_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-net", type=_allow_net, action="append", default=[], metavar="CIDR",
                    help="allow requests to this internal address range (repeatable; by default only "
                         "public addresses and the audited site's own kind of network are requested)")
+
+
+def _rule_options(p: argparse.ArgumentParser) -> None:
+    from rules.registry import split_codes
+
+    p.add_argument("--select", type=lambda t: split_codes(t), action="extend", default=[], metavar="CODES",
+                   help="run only these rules: codes or prefixes, comma-separated (LK,MD001)")
+    p.add_argument("--ignore", type=lambda t: split_codes(t), action="extend", default=[], metavar="CODES",
+                   help="do not run these rules: codes or prefixes, comma-separated")
+
+
+def _check_codes(args) -> None:
+    """An unknown code in --select / --ignore is a usage error (before any crawling)."""
+    from rules.registry import UnknownCode, check_selectors
+
+    try:
+        check_selectors(args.select + args.ignore)
+    except UnknownCode as exc:
+        raise CliError(str(exc)) from None
 
 
 def _sites_dir_option(p: argparse.ArgumentParser) -> None:
@@ -826,6 +856,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, default=None)
     p.add_argument("--out", default=DEFAULT_OUT)
     _sites_dir_option(p)
+    _rule_options(p)
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("export", help="export findings, documents, coverage or the 问题台账 (ledger) as JSON, CSV or xlsx")

@@ -211,6 +211,26 @@ def m010_fleet_batches(db: sqlite_utils.Database) -> None:
     db["runs"].add_column("site", str)
 
 
+@migrations()
+def m020_link_observations(db: sqlite_utils.Database) -> None:
+    """What the link checker saw of each target (``rules.links`` judges it, at crawl time and
+    again at every audit with that audit's thresholds). ``observation``: the JSON record of the
+    answer judged last (status, headers that matter, content type, first bytes' format, size,
+    hops, timing, anti-bot and not-found signs, the comparison with the host's not-found page);
+    ``first``: the first failure's record when the target was checked again; ``kind`` (file |
+    image | page | resource), ``tag``, ``internal``, ``offline`` (the machine could not reach
+    the internet), ``retries`` (transient failures asked again), ``previous_class`` (the
+    previous run's class, which confirms a failure). A result reused from an earlier run
+    (``origin`` cache in ``link_checks``) gets that run's row; one without (stored before this
+    migration) keeps its stored class."""
+    db["link_observations"].create(
+        {"run_id": int, "site": str, "url": str, "observed_at": str, "kind": str, "tag": str,
+         "internal": int, "offline": int, "retries": int, "previous_class": str,
+         "observation": str, "first": str},
+        pk=("run_id", "url"),
+    )
+
+
 TREE_FIELDS = ("kind", "reason", "path", "depth", "parent_url", "rows_stated", "pages_stated", "pages_read")
 
 
@@ -381,6 +401,31 @@ class Store:
         self.db.conn.executemany(
             "insert or ignore into links (run_id, site, page_url, url, text, tag) values (?, ?, ?, ?, ?, ?)",
             [(run_id, site, page_url, l.url, l.text[:200], l.tag) for l in links])
+
+    def put_link_observation(self, run_id: int, site: str, url: str, *, observed_at: str, kind: str,
+                             tag: str | None, internal: bool, offline: bool, observation: dict,
+                             first: dict | None, retries: int, previous_class: str | None) -> None:
+        """What the link checker saw of one target (migration m020)."""
+        self.db.execute(
+            "insert or replace into link_observations (run_id, site, url, observed_at, kind, tag, internal, "
+            "offline, retries, previous_class, observation, first) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, site, url, observed_at, kind, tag, int(internal), int(offline), retries, previous_class,
+             json.dumps(observation, ensure_ascii=False),
+             json.dumps(first, ensure_ascii=False) if first else None])
+
+    def copy_link_observation(self, from_run: int, to_run: int, site: str, url: str) -> None:
+        """A result reused from an earlier run (time to live): its observation comes along."""
+        self.db.execute(
+            "insert or replace into link_observations (run_id, site, url, observed_at, kind, tag, internal, "
+            "offline, retries, previous_class, observation, first) select ?, ?, url, observed_at, kind, tag, "
+            "internal, offline, retries, previous_class, observation, first from link_observations "
+            "where run_id = ? and url = ?", [to_run, site, from_run, url])
+
+    def link_observations(self, run_id: int, site: str) -> list[dict]:
+        """The link checker's observations of one site's targets, their records parsed."""
+        rows = self.db.query("select * from link_observations where run_id = ? and site = ?", [run_id, site])
+        return [{**r, "observation": json.loads(r["observation"]),
+                 "first": json.loads(r["first"]) if r["first"] else None} for r in rows]
 
     def commit(self) -> None:
         self.db.conn.commit()

@@ -76,6 +76,9 @@ class SiteArtifacts:
     probes: list[dict] | None = None
     #: returns a stored body by hash (for rules that read page text, e.g. footers)
     body: Callable[[str | None], bytes | None] = lambda sha: None
+    #: what the link checker saw of each target (``link_observations``, records parsed; empty
+    #: for runs stored before observations were recorded): rules.links judges them
+    link_observations: list[dict] = field(default_factory=list)
 
     def fetch_of(self, url: str) -> dict | None:
         """The last fetch of ``url`` (as requested or as finally served)."""
@@ -111,7 +114,7 @@ class Rule:
     rationale: ClassVar[str]            # why it matters (Chinese)
     how_to_fix: ClassVar[str]           # Chinese
     requires: ClassVar[tuple[str, ...]] = ("documents",)
-    status: ClassVar[str] = "preview"   # preview -> stable -> deprecated -> removed
+    status: ClassVar[str] = "preview"   # set from rules.registry.TABLE when registered
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError

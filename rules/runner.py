@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Iterable
 
 from crawler.store import Store
-from data import load_toml, tool_version
+from data import load_toml, read_site_profile, tool_version
 from rules.base import Context, Finding, Outcome, SiteArtifacts
 from rules.computed import site_thresholds
 from rules.coverage import column_tree, coverage, judge
 from rules.history import annotate_first_seen, score_history
-from rules.registry import all_rules
+from rules.registry import all_rules, resolve, split_codes
 from rules.scoring import score
 from rules.workdays import WorkCalendar
 
@@ -31,6 +31,7 @@ def load_artifacts(store: Store, run_id: int, site: str) -> SiteArtifacts:
         links=store.table_rows("links", run_id, site),
         probes=store.probes(site),          # availability probes of every run (AV001)
         body=store.body,
+        link_observations=store.link_observations(run_id, site),
     )
     return artifacts
 
@@ -39,7 +40,7 @@ def run_rules(artifacts: SiteArtifacts, ctx: Context, codes: Iterable[str] | Non
     """Every rule's findings. A rule that raises gives one ``error`` finding carrying the
     exception (and drops what it yielded before: a half-run rule assessed nothing reliably);
     the other rules go on."""
-    wanted = set(codes) if codes else None
+    wanted = set(codes) if codes is not None else None
     findings: list[Finding] = []
     for rule_cls in all_rules():
         if wanted and rule_cls.code not in wanted:
@@ -94,10 +95,26 @@ def assessability(run: dict, artifacts: SiteArtifacts) -> list[str]:
     return reasons
 
 
+def rule_codes(site: str, sites_dir: Path | None = None, select: Iterable[str] | None = None,
+               ignore: Iterable[str] | None = None, within: Iterable[str] | None = None) -> list[str]:
+    """The codes to run on ``site``: ``select`` (else the site profile's ``[rules] select``, else
+    every rule not deprecated) minus ``ignore`` and the profile's ``[rules] ignore``; only those
+    in ``within`` when given (a links run has no documents). Raises
+    :class:`rules.registry.UnknownCode` for a code that names no rule."""
+    found = read_site_profile(site, sites_dir)
+    table = (found[1].get("rules") or {}) if found else {}
+    chosen = resolve(split_codes(select) or split_codes(table.get("select")),
+                     split_codes(ignore) + split_codes(table.get("ignore")))
+    return [c for c in chosen if within is None or c in set(within)]
+
+
 def audit_site(store: Store, run_id: int, site: str, ctx: Context,
-               codes: Iterable[str] | None = None, audit_id: int | None = None) -> dict:
-    """Run the rules on one site of one run, store the findings, return the result document."""
+               codes: Iterable[str] | None = None, select: Iterable[str] | None = None,
+               ignore: Iterable[str] | None = None, audit_id: int | None = None) -> dict:
+    """Run the rules on one site of one run, store the findings, return the result document.
+    ``codes`` bounds the rules run; ``select`` / ``ignore`` choose among them (:func:`rule_codes`)."""
     ctx = make_context(ctx.today, ctx.calendar, ctx.thresholds, site=site, sites_dir=ctx.sites_dir)
+    codes = rule_codes(site, ctx.sites_dir, select, ignore, codes)
     artifacts = load_artifacts(store, run_id, site)
     findings = run_rules(artifacts, ctx, codes)
     run = store.run(run_id)
@@ -121,7 +138,7 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
     # for the reports: where each finding sits, since when it is open, the score over time
     annotate_first_seen(store, site, run, ctx.today, listed, fixed)
     _add_column_paths(listed + fixed, artifacts.columns)
-    rules_meta = [r.meta() for r in all_rules() if not codes or r.code in set(codes)]
+    rules_meta = [r.meta() for r in all_rules() if r.code in set(codes)]
     columns = artifacts.columns
     weights = load_toml("scoring.toml")
     cov = coverage(artifacts, ctx.thresholds)
@@ -181,13 +198,14 @@ def _add_column_paths(findings: list[dict], columns: list[dict]) -> None:
             f["column_path"] = paths[f["column"]]
 
 
-def audit_run(store: Store, run_id: int, ctx: Context, codes: Iterable[str] | None = None) -> list[dict]:
+def audit_run(store: Store, run_id: int, ctx: Context, codes: Iterable[str] | None = None,
+              select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[dict]:
     """Audit every site of the run. Each audit is kept (``audits``, with its as-of date): the
     result documents say which (``doc["audit"]``)."""
     codes = list(codes) if codes else None
     audit_id = store.start_audit(run_id, ctx.today.isoformat(), codes, tool_version())
     docs = []
     for site in store.sites(run_id):
-        doc = audit_site(store, run_id, site, ctx, codes, audit_id=audit_id)
+        doc = audit_site(store, run_id, site, ctx, codes, select, ignore, audit_id=audit_id)
         docs.append(doc)
     return docs

@@ -42,3 +42,12 @@ def test_packages_that_must_not_meet():
     bad = [(module, sorted(names & forbidden[pkg])) for pkg in forbidden
            for module, names in _imports(pkg).items() if names & forbidden[pkg] and module not in allowed]
     assert not bad, bad
+
+
+def test_link_judgement_is_free_of_the_crawler():
+    """Link verdicts live in rules/links.py and are read by LK001–LK003 without the crawler
+    (the store reader reaches them through rules/runner.py)."""
+    mods = _imports("rules")
+    for module in ("rules/links.py", "rules/checks/lk001_broken_link.py",
+                   "rules/checks/lk002_broken_attachment.py", "rules/checks/lk003_mislinked.py"):
+        assert "crawler" not in mods[module], module

@@ -83,6 +83,11 @@ def test_ttl_and_rechecks(sites, tmp_path):
     assert not any(p == "/ok.html" for _, p in hits)
     assert second[e + "ok.html"]["origin"] == "cache"
     assert second[e + "ok.html"]["checked_at"] == first[e + "ok.html"]["checked_at"]
+    with sqlite3.connect(db) as con:      # what was seen then comes along, for the rules to judge
+        seen = dict(con.execute("select run_id, observation from link_observations where url = ?",
+                                [e + "ok.html"]).fetchall())
+    assert seen[second[e + "ok.html"]["run"]] == seen[first[e + "ok.html"]["run"]]
+    assert json.loads(seen[first[e + "ok.html"]["run"]])["status"] == 200
     # links that failed last time are checked again: still dead (confirmed by the previous run,
     # no second check needed), or repaired (not reported)
     assert [m for m, p in hits if p == "/dead.html"] == ["HEAD", "GET"]

@@ -43,11 +43,12 @@ from twisted.python.failure import Failure
 from crawler import settings as project_settings
 from crawler.linkcheck.resolver import internet_reachable
 from crawler.linkcheck.classify import (FAILURES, Fingerprint, LinkConfig, Observation, Verdict,
-                                        classify, link_kind, needs_fingerprint, page_title, sniff)
+                                        link_kind, needs_fingerprint, page_title, sniff)
 from crawler.middlewares import RetryAfterMiddleware, retry_after_seconds
 from crawler.profiles.extract import absolute_links
 from crawler.spiders.portal import HANDLED_STATUSES, HTML_TYPES, site_key
 from crawler.store import CST, Store, now_iso
+from rules.links import verdict
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class Target:
     attempts: list[dict] = field(default_factory=list)
     retries: int = 0
     first: dict | None = None     # the first failure, while its re-check is pending
+    first_seen: dict | None = None    # that failure's observation record (rules.links)
     prev: dict | None = None      # this URL's latest result in an earlier run
 
 
@@ -347,7 +349,8 @@ class LinkCheckSpider(scrapy.Spider):
             redirect_urls=list(response.meta.get("redirect_urls", [])),
             redirect_reasons=list(response.meta.get("redirect_reasons", [])),
             content_type=headers.get("content-type"), length=length, body=body,
-            text=self._text(response.url, body, headers.get("content-type"), response), headers=headers)
+            text=self._text(response.url, body, headers.get("content-type"), response), headers=headers,
+            elapsed_ms=int(1000 * response.meta["download_latency"]) if "download_latency" in response.meta else None)
 
     @staticmethod
     def _text(url: str, body: bytes | None, ctype: str | None, response: Response | None = None) -> str | None:
@@ -455,7 +458,9 @@ class LinkCheckSpider(scrapy.Spider):
         """Classify; then ask again (GET, retry, re-check) or record the result."""
         if fp is None and needs_fingerprint(obs, t.kind):
             fp = self.fingerprints.get(urlsplit(obs.final_url or obs.url).netloc)
-        v = classify(obs, kind=t.kind, cfg=self.cfg, fingerprint=fp, offline=not self.online and not t.internal)
+        # what was seen, as the rules judge it (and will again at audit time: link_observations)
+        seen = obs.record(fp.compare(obs) if fp is not None else None)
+        v = verdict(seen, kind=t.kind, cfg=self.cfg.thresholds, offline=self.offline(t))
         if v.need_get:
             self._send(self._request(t, "GET"))
             return
@@ -476,9 +481,14 @@ class LinkCheckSpider(scrapy.Spider):
             else:     # a first failure counts only if a second check agrees
                 t.first = {"class": v.cls, "name": v.name, "reason": v.reason, "status": obs.status,
                            "hops": obs.hops, "at": now_iso()}
+                t.first_seen = seen
                 self._send(self._request(t, "GET"), delay=self.cfg.recheck_delay_s)
                 return
-        self._finish(t, obs, v, origin, confirmed)
+        self._finish(t, obs, v, origin, confirmed, seen)
+
+    def offline(self, t: Target) -> bool:
+        """This machine could not reach the internet and ``t`` is external."""
+        return not self.online and not t.internal
 
     def _after_fingerprint(self, netloc: str, sample: str, then) -> None:
         """Judge ``then`` once the host's answer to a made-up URL is known (one request per host)."""
@@ -507,7 +517,13 @@ class LinkCheckSpider(scrapy.Spider):
             then()
 
     # -- results ----------------------------------------------------------------------
-    def _finish(self, t: Target, obs: Observation, v: Verdict, origin: str, confirmed: str | None) -> None:
+    def _finish(self, t: Target, obs: Observation, v: Verdict, origin: str, confirmed: str | None,
+                seen: dict | None = None) -> None:
+        self.store.put_link_observation(
+            self.run_id, t.site, t.url, observed_at=t.attempts[-1]["at"] if t.attempts else now_iso(),
+            kind=t.kind, tag=t.tag, internal=t.internal, offline=self.offline(t),
+            observation=seen or obs.record(), first=t.first_seen, retries=t.retries,
+            previous_class=t.prev["class"] if t.prev else None)
         keep_body = v.cls != "ok" and obs.body
         detail = {
             "class": v.cls, "name": v.name, "reason": v.reason, "kind": t.kind, "tag": t.tag,
@@ -524,6 +540,8 @@ class LinkCheckSpider(scrapy.Spider):
     def _finish_cached(self, t: Target, prev: dict) -> None:
         detail = {**json.loads(prev["detail"] or "{}"), "origin": "cache", "cached_from_run": prev["run_id"],
                   "kind": t.kind, "tag": t.tag, "internal": t.internal}
+        # what was seen then is judged again at audit time like this run's own observations
+        self.store.copy_link_observation(prev["run_id"], self.run_id, t.site, t.url)
         self._store_result(t, detail)
 
     def _store_result(self, t: Target, detail: dict) -> None:

@@ -1,11 +1,12 @@
-"""What an answer to a link means. Pure functions (no Scrapy, no network).
+"""What was seen of a link target, as a record the rules judge. Pure (no Scrapy, no network).
 
 The checker turns a response (or a fetch the portal crawl already made) into an
-:class:`Observation` and acts on the :class:`Verdict`: send a GET, retry later, check again,
-or record. Anti-bot answers and soft 404 phrases come from :mod:`crawler.antibot`; this module
-adds what only a link checker needs: HTTP and network failures, HEAD answers that cannot settle
-a link, a host's answer to a URL that cannot exist (:class:`Fingerprint`), redirects to an
-error page, and attachments whose bytes are not a file of their type.
+:class:`Observation`; :meth:`Observation.record` keeps what judging needs (status, headers that
+matter, content type, the format the first bytes show, size, hops, timing, the anti-bot and
+not-found signs of :mod:`crawler.antibot`, and the comparison with the host's answer to a URL
+that cannot exist, :class:`Fingerprint`). The judgement itself is :func:`rules.links.verdict`:
+:func:`classify` asks it while crawling (send a GET, retry later, check again, or record), and
+``govaudit audit`` asks it again from the stored records with its own thresholds.
 """
 from __future__ import annotations
 
@@ -19,28 +20,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from crawler.antibot import blocked_reason, gone_reason, visible_text
 from data import load_toml
-
-#: classification -> the name an auditor reads
-NAMES = {
-    "ok": "正常",
-    "dead": "死链",
-    "soft404": "软404",
-    "error_redirect": "跳转至错误页",
-    "parent_redirect": "删除后跳转上级",
-    "wrong_type": "附件类型不符",
-    "tiny": "附件过小",
-    "broken_image": "图片失效",
-    "blocked": "访问受限（疑似反爬虫或防火墙拦截）",
-    "unchecked": "未能检查",
-}
-#: classifications that make a link broken (reported once a second check agrees)
-FAILURES = frozenset({"dead", "soft404", "error_redirect", "parent_redirect", "wrong_type", "tiny",
-                      "broken_image"})
-#: answers worth asking again after a pause (429 and 503 + Retry-After: after the time asked)
-TRANSIENT_STATUSES = frozenset({408, 500, 502, 503, 504, 522, 524})
-#: RFC 6761 names that never resolve: a DNS failure there is certain, online or not
-RESERVED_TLDS = ("invalid", "test", "example", "localhost")
-
+from rules.links import (FAILURES, FILE_TYPES, IMAGE_FORMATS, IMAGE_TYPES, NAMES, OLE,  # noqa: F401
+                         TRANSIENT_STATUSES, ZIP, Verdict, file_ext, is_loopback_host, is_root,
+                         link_kind, verdict)
 
 @dataclass
 class LinkConfig:
@@ -57,6 +39,12 @@ class LinkConfig:
     fingerprint_similarity: float = 0.9
     connectivity_hosts: list[str] = field(default_factory=lambda: ["www.gov.cn", "www.baidu.com"])
 
+    @property
+    def thresholds(self) -> dict:
+        """The judging thresholds, as rules.links.verdict reads them."""
+        return {"min_file_bytes": self.min_file_bytes, "get_below_bytes": self.get_below_bytes,
+                "fingerprint_similarity": self.fingerprint_similarity}
+
     @classmethod
     def load(cls, **overrides) -> "LinkConfig":
         table = load_toml("thresholds.toml").get("links", {})
@@ -66,17 +54,6 @@ class LinkConfig:
         return cls(**values)
 
 
-# -- what a URL should be ----------------------------------------------------------------
-OLE, ZIP = "ole", "zip"
-IMAGE_FORMATS = ("jpeg", "png", "gif", "bmp", "tiff", "webp", "ico")
-#: extension -> formats its bytes may have. Lenient where real files legitimately vary (a .doc
-#: saved as RTF or DOCX still opens); what is never right is an HTML page or a 2-byte body.
-FILE_TYPES = {
-    "pdf": ("pdf",), "ofd": (ZIP,), "zip": (ZIP,), "rar": ("rar",), "7z": ("7z",),
-    "doc": (OLE, ZIP, "rtf"), "docx": (ZIP, OLE), "xls": (OLE, ZIP), "xlsx": (ZIP, OLE),
-    "ppt": (OLE, ZIP), "pptx": (ZIP, OLE), "wps": (OLE, ZIP), "et": (OLE, ZIP), "dps": (OLE, ZIP),
-}
-IMAGE_TYPES = {ext: IMAGE_FORMATS for ext in ("jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp")}
 _MAGIC = [
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", OLE), (b"PK\x03\x04", ZIP), (b"PK\x05\x06", ZIP),
     (b"{\\rtf", "rtf"), (b"Rar!\x1a\x07", "rar"), (b"7z\xbc\xaf\x27\x1c", "7z"),
@@ -85,35 +62,8 @@ _MAGIC = [
 ]
 _HTML_START = (b"<!doctype", b"<html", b"<head", b"<body", b"<meta", b"<script", b"<title", b"<?xml",
                b"<!--", b"<div", b"<p>", b"<h1")
-_EXT = re.compile(r"\.([A-Za-z0-9]{1,5})$")
-
-
-#: a static page named in the path: a file named in its query is what the page shows (an online
-#: viewer, ``web/viewer.html?file=x.ofd``), not what the URL returns
-_PAGE_PATH = re.compile(r"\.(s?html?|xhtml)$", re.I)
-
-
-def file_ext(url: str) -> str | None:
-    """The file type a URL names: its path's extension, or a query value's
-    (``downfile.jsp?filename=ab12.pdf``, but not a viewer page's ``viewer.html?file=x.ofd``);
-    None when it names no known file type."""
-    parts = urlsplit(url)
-    query = [] if _PAGE_PATH.search(parts.path) else [v for _, v in parse_qsl(parts.query)]
-    for candidate in [parts.path, *query]:
-        m = _EXT.search(candidate.strip())
-        if m and m.group(1).lower() in FILE_TYPES.keys() | IMAGE_TYPES.keys():
-            return m.group(1).lower()
-    return None
-
-
-def link_kind(url: str, tag: str | None) -> str:
-    """``file`` (an attachment: LK002), ``image``, ``page`` or ``resource`` (script, frame…)."""
-    ext = file_ext(url)
-    if ext in FILE_TYPES:
-        return "file"
-    if ext in IMAGE_TYPES or tag == "img":
-        return "image"
-    return "page" if tag in (None, "", "a", "area", "iframe", "frame") else "resource"
+#: response headers a judgement (or an auditor reading the evidence) may need
+KEPT_HEADERS = ("retry-after", "content-type", "content-length", "content-disposition", "location")
 
 
 def sniff(head: bytes | None) -> str | None:
@@ -152,6 +102,25 @@ class Observation:
     error: str | None = None         # "<ExceptionType>: message" when there was no answer
     #: dns | refused | timeout | connection | tls | redirect_loop | robots | other
     error_kind: str | None = None
+    elapsed_ms: int | None = None    # download latency
+
+    def record(self, fingerprint: dict | None = None) -> dict:
+        """What :func:`rules.links.verdict` judges (stored in ``link_observations``): everything
+        but the body, which is kept as the format its first bytes show and its size.
+        ``fingerprint``: :meth:`Fingerprint.compare` of this answer, when one was needed."""
+        answered = not self.error_kind
+        return {
+            "url": self.url, "method": self.method, "status": self.status,
+            "final_url": self.final_url or self.url, "redirect_urls": list(self.redirect_urls),
+            "redirect_reasons": list(self.redirect_reasons), "content_type": self.content_type,
+            "length": self.length, "read": len(self.body) if self.body is not None else None,
+            "format": sniff(self.body), "is_html": answered and self.is_html,
+            "headers": {k: v for k, v in self.headers.items() if k in KEPT_HEADERS},
+            "elapsed_ms": self.elapsed_ms, "error": self.error, "error_kind": self.error_kind,
+            "blocked": self.blocked if answered else None, "gone": self.gone if answered else None,
+            "title": page_title(self.text) if answered and self.is_html else None,
+            "fingerprint": fingerprint,
+        }
 
     @property
     def hops(self) -> list[dict]:
@@ -179,22 +148,6 @@ class Observation:
     def is_html(self) -> bool:
         ctype = (self.content_type or "").lower()
         return "html" in ctype or (not ctype and sniff(self.body) == "html")
-
-
-@dataclass
-class Verdict:
-    cls: str
-    reason: str = ""                 # Chinese, for the auditor
-    retry: bool = False              # transient: ask again after a pause
-    need_get: bool = False           # a HEAD answer that cannot settle the link
-
-    @property
-    def name(self) -> str:
-        return NAMES[self.cls]
-
-    @property
-    def failed(self) -> bool:
-        return self.cls in FAILURES
 
 
 _ARTICLE_TITLE = re.compile(r"""<meta\b[^>]*\bname\s*=\s*["']?ArticleTitle\b[^>]*>""", re.I)
@@ -225,9 +178,9 @@ def _normalised(text: str | None) -> str:
     return re.sub(r"\s+", " ", _DIGITS_AND_URLS.sub(" ", visible_text(text or ""))).strip()[:3000]
 
 
-def _is_root(url: str) -> bool:
-    return re.fullmatch(r"/?((index|default)\.(s?html?|jsp|php|aspx?))?", urlsplit(url).path or "/",
-                        re.I) is not None
+#: the lowest soft-404 similarity a stored observation can be judged at again (rules.links):
+#: below it the full comparison is not made
+SIMILARITY_FLOOR = 0.75
 
 
 @dataclass
@@ -246,142 +199,40 @@ class Fingerprint:
         return cls(obs.status, obs.final_url, bool(obs.redirect_urls), page_title(obs.text),
                    _normalised(obs.text))
 
-    def soft404(self, obs: Observation, similarity: float) -> str | None:
-        """Why ``obs`` (a 200 HTML answer) is this host's not-found answer, else None."""
-        if self.status != 200 or _is_root(obs.url) or _is_root(obs.final_url or obs.url):
-            return None
-        if self.redirected and obs.redirect_urls and obs.final_url == self.final_url:
-            return f"与访问不存在的地址时跳转到同一页面（{self.final_url}）"
-        if page_title(obs.text) != self.title:
+    def compare(self, obs: Observation) -> dict | None:
+        """How ``obs`` (a 200 HTML answer) compares with this host's not-found answer, for
+        :func:`rules.links.verdict`; None when there is nothing to compare (not a 200 template,
+        the site's root). ``similarity`` is difflib's ratio of the visible texts, computed only
+        where it could reach :data:`SIMILARITY_FLOOR` (same title, lengths close enough, the
+        quick upper bound high enough) to spare the full comparison of plainly different pages;
+        ``similarity_exact`` is False when it is only that upper bound (or not computed)."""
+        if self.status != 200 or is_root(obs.url) or is_root(obs.final_url or obs.url):
             return None
         text = _normalised(obs.text)
         longest = max(len(text), len(self.text), 1)
-        if abs(len(text) - len(self.text)) > (1 - similarity) * longest:
-            return None
-        matcher = difflib.SequenceMatcher(None, text, self.text)
-        if matcher.quick_ratio() >= similarity and matcher.ratio() >= similarity:
-            return "与该站点对不存在地址的返回页面相同（站点对任何地址都返回 200）"
-        return None
-
-
-# -- the verdict -------------------------------------------------------------------------
-_ERROR_PATH = re.compile(r"(^|/)(40[0-9]|50[0-9x]|error|errors|err|notfound|not[-_]found|nofound|"
-                         r"page404|404page|nopage)(\.[a-z]+)?/?$", re.I)
-_NETWORK = {
-    "dns": "域名无法解析（DNS 查询失败）",
-    "refused": "连接被拒绝",
-    "timeout": "请求超时，多次重试均无响应",
-    "connection": "连接中断，未收到完整响应",
-    "tls": "TLS/SSL 握手失败",
-}
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """True for localhost and loopback addresses (the testbed)."""
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def classify(obs: Observation, *, kind: str, cfg: LinkConfig, fingerprint: Fingerprint | None = None,
-             offline: bool = False) -> Verdict:
-    """The verdict on one answer. ``kind`` is :func:`link_kind`'s; ``fingerprint`` is the
-    host's answer to a made-up URL (None: not known or not needed); ``offline``: this
-    machine could not reach the internet, so an external host's network failure proves nothing."""
-    if obs.error_kind:
-        return _failed_request(obs, offline)
-    status = obs.status or 0
-    if status == 429 or (status == 503 and "retry-after" in obs.headers):
-        # rate limited, not broken: asked again after the time the server asks for
-        return Verdict("blocked", f"服务器限流（HTTP {status}），按 Retry-After 等待重试后仍被拒绝", retry=True)
-    if obs.method == "HEAD" and status >= 400:
-        return Verdict("dead", f"HEAD 请求返回 HTTP {status}", need_get=True)
-    if obs.blocked:
-        return Verdict("blocked", f"疑似反爬虫挑战或防火墙拦截：{obs.blocked}")
-    if status in TRANSIENT_STATUSES:
-        return Verdict("dead", f"HTTP {status}（服务器错误）", retry=True)
-    if status >= 400:
-        return Verdict("dead", f"HTTP {status}")
-    if status < 200 or status >= 300:
-        return Verdict("dead", f"HTTP {status}，没有可用的跳转地址" if status else "没有响应")
-    final = obs.final_url or obs.url
-    if obs.redirect_urls and _ERROR_PATH.search(urlsplit(final).path):
-        return Verdict("error_redirect", f"经 {len(obs.redirect_urls)} 次跳转到达错误页 {final}")
-    if obs.method == "HEAD":
-        return _head(obs, cfg)
-    gone = obs.gone
-    if gone and gone.startswith("deleted:"):
-        how = "以 meta refresh " if "meta refresh" in gone else ("以脚本 " if "script" in gone else "")
-        where = "所在栏目的列表页" if "column page" in gone else "上级目录"
-        return Verdict("parent_redirect", f"页面已不存在，{how}跳转到{where} {gone.rsplit(' ', 1)[-1]}")
-    if kind in ("file", "image"):
-        return _file(obs, kind, cfg)
-    if obs.length == 0:
-        return Verdict("dead", "返回 HTTP 200，但内容为空（0 字节）")
-    if not obs.is_html:
-        return Verdict("ok")
-    if gone:   # soft404: <phrase>
-        phrase = gone.split(":", 1)[1].strip()
-        if obs.redirect_urls:
-            return Verdict("error_redirect", f"跳转后的页面是错误页（“{phrase}”），最终地址 {final}")
-        return Verdict("soft404", f"返回 HTTP 200，但页面内容为“{phrase}”")
-    if fingerprint is not None:
-        why = fingerprint.soft404(obs, cfg.fingerprint_similarity)
-        if why:
-            return Verdict("error_redirect" if obs.redirect_urls else "soft404", why)
-    return Verdict("ok")
+        out = {"final_url": self.final_url,
+               "same_redirect": bool(self.redirected and obs.redirect_urls and obs.final_url == self.final_url),
+               "same_title": page_title(obs.text) == self.title,
+               "length_diff": round(abs(len(text) - len(self.text)) / longest, 4),
+               "similarity": None, "similarity_exact": False}
+        if out["same_title"] and out["length_diff"] <= 1 - SIMILARITY_FLOOR:
+            matcher = difflib.SequenceMatcher(None, text, self.text)
+            ratio = matcher.quick_ratio()          # an upper bound of ratio(), cheap
+            if ratio >= SIMILARITY_FLOOR:
+                ratio = matcher.ratio()
+                out["similarity_exact"] = True
+            out["similarity"] = round(ratio, 4)
+        return out
 
 
 def needs_fingerprint(obs: Observation, kind: str) -> bool:
     """Whether judging ``obs`` needs its host's answer to a made-up URL (a 200 HTML page)."""
     return (not obs.error_kind and obs.method == "GET" and obs.status == 200 and obs.is_html
-            and kind in ("page", "resource") and not _is_root(obs.final_url or obs.url))
+            and kind in ("page", "resource") and not is_root(obs.final_url or obs.url))
 
 
-def _failed_request(obs: Observation, offline: bool) -> Verdict:
-    host = urlsplit(obs.url).hostname or ""
-    if obs.error_kind == "policy":
-        why = (obs.error or "").split(":", 2)[-1].strip()
-        return Verdict("unchecked", f"出于安全策略未访问：该地址指向本机、内网或保留地址，或不是 http(s) 地址（{why}）")
-    if obs.error_kind == "robots":
-        return Verdict("unchecked", "网站 robots.txt 不允许访问该地址，未检查")
-    if obs.error_kind == "redirect_loop":
-        return Verdict("dead", "重定向次数过多（疑似循环重定向）")
-    if offline and not is_loopback_host(host) and host.rsplit(".", 1)[-1].lower() not in RESERVED_TLDS:
-        what = _NETWORK.get(obs.error_kind or "", "请求失败")
-        return Verdict("unchecked", f"检查时本机无法访问互联网，未能检查该外部链接（{host}：{what}）")
-    # the exception text itself stays in the evidence (``error``); the reason is for auditors
-    return Verdict("dead", _NETWORK.get(obs.error_kind or "", f"请求失败（{host}）"), retry=True)
-
-
-def _head(obs: Observation, cfg: LinkConfig) -> Verdict:
-    """A HEAD answer 2xx: pages and resources (files and images are read with GET: their
-    first bytes must be seen)."""
-    ctype = (obs.content_type or "").lower()
-    if not ctype:
-        # no Content-Type: HEAD cannot say it is a page, nor that it is not an error page
-        return Verdict("ok", "HEAD 响应未声明内容类型，需读取页面内容判断", need_get=True)
-    if "html" in ctype and (obs.redirect_urls or obs.length is None or obs.length < cfg.get_below_bytes):
-        return Verdict("ok", "需读取页面内容判断是否为错误页", need_get=True)
-    return Verdict("ok")
-
-
-def _file(obs: Observation, kind: str, cfg: LinkConfig) -> Verdict:
-    size = obs.length if obs.length is not None else len(obs.body or b"")
-    if kind == "file" and size < cfg.min_file_bytes:
-        return Verdict("tiny", f"文件仅 {size} 字节，不是有效的文件")
-    ext = file_ext(obs.url) or file_ext(obs.final_url or "")
-    expected = FILE_TYPES.get(ext) or IMAGE_TYPES.get(ext) or (IMAGE_FORMATS if kind == "image" else None)
-    fmt = sniff(obs.body)
-    if expected and fmt not in expected:
-        what = "HTML 网页" if fmt == "html" else (f"{fmt.upper()} 格式的内容" if fmt else "无法识别的内容")
-        named = f"扩展名为 .{ext}" if ext else "图片地址"
-        if kind == "image":
-            return Verdict("broken_image", f"{named}，但返回的是{what}")
-        return Verdict("wrong_type", f"{named}，但返回的是{what}")
-    return Verdict("ok")
+def classify(obs: Observation, *, kind: str, cfg: LinkConfig, fingerprint: Fingerprint | None = None,
+             offline: bool = False) -> Verdict:
+    """The verdict on one answer while crawling (:func:`rules.links.verdict` on its record)."""
+    compared = fingerprint.compare(obs) if fingerprint is not None else None
+    return verdict(obs.record(compared), kind=kind, cfg=cfg.thresholds, offline=offline)

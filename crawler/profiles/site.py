@@ -33,8 +33,9 @@ DISCOVERY_KEYS = {"section_url", "columns", "columns_mode", "column_links", "exc
 COLUMN_KEYS = {"name", "url", "role", "parent"}
 SELECTOR_KEYS = {"home_row", "list_row", "row_link", "row_title", "row_date", "next_page", "body", "fields"}
 CRAWL_KEYS = {"concurrency", "delay"}
-#: top-level tables a site profile may hold ([thresholds] is read by the rules)
-TABLES = {"site", "discovery", "selectors", "crawl", "thresholds"}
+RULES_KEYS = {"select", "ignore"}
+#: top-level tables a site profile may hold ([thresholds] and [rules] are read by the rules)
+TABLES = {"site", "discovery", "selectors", "crawl", "thresholds", "rules"}
 
 
 class SiteProfileError(ValueError):
@@ -96,6 +97,22 @@ def _table(path: Path, raw: dict, name: str, keys: set[str]) -> dict:
     return table
 
 
+def _check_rules(path: Path, table: dict) -> None:
+    """``[rules] select`` / ``ignore``: lists of rule codes or prefixes that name a rule."""
+    from rules.registry import UnknownCode, check_selectors, split_codes
+
+    for key in ("select", "ignore"):
+        value = table.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise SiteProfileError(f"{path}: [rules] {key} must be a list of rule codes such as [\"LK\", \"MD001\"]")
+        try:
+            check_selectors(split_codes(value))
+        except UnknownCode as exc:
+            raise SiteProfileError(f"{path}: [rules] {key}: {exc}") from None
+
+
 def parse_site_config(path: Path, site: str, raw: dict) -> SiteConfig | None:
     """Validate a parsed profile file; None when it configures no discovery or selectors
     (a file holding only ``[thresholds]``)."""
@@ -106,6 +123,7 @@ def parse_site_config(path: Path, site: str, raw: dict) -> SiteConfig | None:
     disc = _table(path, raw, "discovery", DISCOVERY_KEYS)
     sels = _table(path, raw, "selectors", SELECTOR_KEYS)
     crawl = _table(path, raw, "crawl", CRAWL_KEYS)
+    _check_rules(path, _table(path, raw, "rules", RULES_KEYS))
     if not disc and not sels and not crawl and not info.get("family"):
         return None
     reason = info.get("reason")

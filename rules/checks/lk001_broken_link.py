@@ -1,8 +1,10 @@
 """LK001 broken-link: a link on the site does not lead to a working page (死链、软404、
 跳转至错误页、删除后跳转上级、图片失效). Attachments are LK002, wrong targets LK003.
 
-Reads the link-check result stored on each link row (``links.check_class`` / ``check_detail``,
-written by ``crawler.linkcheck``): one finding per target URL, listing every page (the home page
+Judges what the link checker observed of each target (``link_observations``) with
+:func:`rules.links.judge` under this audit's [links] thresholds; a run stored before
+observations were recorded (or a result cached from an earlier run) keeps the class stored on its
+link rows (``links.check_detail``). One finding per target URL, listing every page (the home page
 separately, as inspections count them) and anchor text it appears on.
 """
 from __future__ import annotations
@@ -11,8 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import ClassVar, Iterable
 
-from crawler.linkcheck.classify import FAILURES
 from rules.base import Context, Finding, Outcome, Rule, Severity, SiteArtifacts
+from rules.links import FAILURES, judge, thresholds_of
 from rules.registry import register
 
 HOME = "首页"
@@ -25,8 +27,10 @@ class LinkTarget:
     rows: list[dict]          # every link row pointing at it
 
 
-def link_targets(site: SiteArtifacts) -> list[LinkTarget]:
-    """The site's link targets, in page order, each with its check result and link rows."""
+def link_targets(site: SiteArtifacts, links: dict | None = None) -> list[LinkTarget]:
+    """The site's link targets, in page order, each with its check result and link rows. The
+    result is judged again from the stored observations under ``links`` (the [links]
+    thresholds) where there are observations; else it is the class stored while crawling."""
     found: dict[str, LinkTarget] = {}
     for row in site.links:
         t = found.setdefault(row["url"], LinkTarget(row["url"], None, []))
@@ -34,6 +38,15 @@ def link_targets(site: SiteArtifacts) -> list[LinkTarget]:
         if t.detail is None and row.get("check_detail"):
             d = row["check_detail"]
             t.detail = d if isinstance(d, dict) else json.loads(d)
+    seen = {o["url"]: o for o in site.link_observations}
+    for t in found.values():
+        o = seen.get(t.url)
+        if o is None:
+            continue
+        stored = t.detail or {"kind": o["kind"], "tag": o["tag"], "internal": bool(o["internal"]),
+                              "status": o["observation"].get("status")}
+        t.detail = {**stored, **judge(o, links), "judged": "audit", "crawl_class": stored.get("class"),
+                    "thresholds": thresholds_of(links)}
     return list(found.values())
 
 
@@ -74,7 +87,7 @@ class LinkAvailability(Rule):
     requires = ("links",)
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
-        targets = link_targets(site)
+        targets = link_targets(site, ctx.thresholds.get("links"))
         if targets and not any(t.detail for t in targets):
             yield self.finding(Outcome.REVIEW, site, site.site,
                                f"本次运行未检查链接（共 {len(targets)} 个链接地址），无法判断{self.what}是否可用，请复查。",
@@ -99,6 +112,8 @@ class LinkAvailability(Rule):
             "checked_at": d.get("checked_at"), "origin": d.get("origin"), "confirmed": d.get("confirmed"),
             "first_failure": d.get("first_failure"), "attempts": d.get("attempts") or [],
             "internal": d.get("internal"), "kind": d.get("kind"), "body_sha": d.get("body_sha"),
+            "judged": d.get("judged", "crawl"), "crawl_class": d.get("crawl_class", cls),
+            "thresholds": d.get("thresholds"),
             "on_home_page": bool(on_home), "home_page": on_home, "other_pages": other,
             "pages": len({o["page"] for o in on_home + other}),
         }

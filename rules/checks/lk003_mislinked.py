@@ -72,7 +72,7 @@ class Mislinked(Rule):
         cfg = ctx.thresholds["links"]["mislink"]
         doc_titles = {d["url"]: d.get("title") for d in site.documents if d.get("title")}
         home = home_pages(site)
-        for t in link_targets(site):
+        for t in link_targets(site, ctx.thresholds.get("links")):
             d = t.detail or {}
             if d.get("class") != "ok" or d.get("kind") != "page" or not d.get("internal"):
                 continue
