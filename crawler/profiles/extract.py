@@ -87,6 +87,69 @@ def find_date(text) -> tuple[str, str] | None:
     return (iso, clean(m.group(0))) if iso else None
 
 
+#: a list row's month and day without a year (``[03-05]``, ``(3/5)``, ``03月05日``), bracketed
+_MONTH_DAY_BRACKETED = re.compile(r"[\[［(（【]\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?\s*[\]］)）】]")
+#: the same as the whole text of its own element (``<span>03-05</span>``)
+_MONTH_DAY_ALONE = re.compile(r"[\[［(（【]?\s*(\d{1,2})\s*(?:([-/])|月)\s*(\d{1,2})\s*日?\s*[\]］)）】]?")
+#: dates written in document URLs, most precise first: ``t20260305_``, ``/20260305/``;
+#: ``/art/2026/3/5/``; ``/202603/``, ``/2026-03/``; ``/2026/``
+_URL_DATES = (
+    re.compile(r"(?:^|[/_\-t])((?:19|20)\d{2})(0[1-9]|1[0-2])([0-3]\d)(?=[/_\-.]|$)"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})-?(0[1-9]|1[0-2])/"),
+    re.compile(r"/((?:19|20)\d{2})/"),
+)
+
+
+def url_date_parts(url: str | None) -> tuple[int, int | None, int | None] | None:
+    """The (year, month, day) a document URL's path is dated with (month and day may be None):
+    ``…/202603/t20260305_1.html`` -> (2026, 3, 5), ``/art/2026/3/5/art_1_2.html`` -> (2026, 3, 5),
+    ``content/202603/content_9.htm`` -> (2026, 3, None); None when the path names no date."""
+    path = urlsplit(url or "").path
+    for pattern in _URL_DATES:
+        m = pattern.search(path)
+        if m:
+            parts = [int(g) for g in m.groups()] + [None, None]
+            y, mo, d = parts[:3]
+            if mo is not None and not 1 <= mo <= 12:
+                continue
+            return y, mo, d
+    return None
+
+
+def month_day_date(month: int, day: int, url: str | None) -> str | None:
+    """A list date written without its year (``[03-05]``), dated with the year of the document
+    URL (``/art/2026/3/5/…``, ``t20260305_…``, ``/202603/``). When the URL also has a month, the
+    year is the one that puts the date nearest the URL's date (a page created 2025-12-30 and
+    listed ``[01-02]`` is 2026-01-02). None when the URL names no year: the year is never guessed."""
+    parts = url_date_parts(url)
+    if not parts:
+        return None
+    year, u_month, u_day = parts
+    if u_month is None:
+        return _iso(str(year), str(month), str(day))
+    anchor = date(year, u_month, min(u_day or 15, 28))
+    best = None
+    for y in (year - 1, year, year + 1):
+        iso = _iso(str(y), str(month), str(day))
+        if iso and (best is None or abs(date.fromisoformat(iso) - anchor) < abs(date.fromisoformat(best) - anchor)):
+            best = iso
+    return best
+
+
+def find_month_day(text: str | None, alone: bool = False) -> tuple[int, int, str] | None:
+    """``(month, day, matched text)`` of a yearless list date: bracketed anywhere in ``text``
+    (``标题 [03-05]``), or with ``alone`` the whole of ``text`` (``03-05``, ``3月5日``)."""
+    s = clean(text)
+    m = _MONTH_DAY_ALONE.fullmatch(s) if alone else _MONTH_DAY_BRACKETED.search(s)
+    if not m:
+        return None
+    month, day = (int(m.group(1)), int(m.group(3))) if alone else (int(m.group(1)), int(m.group(2)))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return month, day, clean(m.group(0))
+
+
 # --------------------------------------------------------------------------- labels
 
 #: metadata label (normalised) -> field of :class:`crawler.items.Document`
