@@ -167,13 +167,18 @@ LABEL_FIELDS: dict[str, str] = {
     "标题": "title", "名称": "title",
 }
 DATE_FIELDS = ("written_date", "pub_date")
+#: metadata labels that name no field read here but end the value before them (Zhejiang's
+#: ``文件编号 X 统一编号 ZJ…``): without them a value would run on into the next label
+OTHER_LABELS = ("统一编号", "登记编号", "主题词", "关键词", "公开方式", "公开范围", "公开时限", "生效日期",
+                "失效日期", "废止日期", "服务对象", "内容概述", "所属主题")
+_ALL_LABELS = sorted({*LABEL_FIELDS, *OTHER_LABELS}, key=len, reverse=True)
 
-_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in sorted(LABEL_FIELDS, key=len, reverse=True))
+_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in _ALL_LABELS)
 _LABEL_RE = re.compile("(?P<label>" + _LABEL_ALT + r")\s*[:：]")
 #: the same, where a label of three or more characters may also be followed by a space instead
 #: of a colon (``索 引 号 ABC``); shorter labels (来源, 时间, 名称…) are ordinary words in prose
 _LONG_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label))
-                           for label in sorted(LABEL_FIELDS, key=len, reverse=True) if len(label) >= 3)
+                           for label in _ALL_LABELS if len(label) >= 3)
 _LABEL_BARE_RE = re.compile(r"(?P<label>" + _LABEL_ALT + r")\s*[:：]|(?P<bare>" + _LONG_LABEL_ALT + r")\s")
 
 _PLACEHOLDERS = {"无", "空", "-", "—", "——", "--", "/", "暂无", "〔〕号", "[]号", "【】号", "()号", "（）号"}
@@ -183,6 +188,12 @@ _EMPTY_DOC_NO = re.compile(r"^\S*[〔\[【（(]\s*[〕\]】）)]\s*号?$")
 def label_field(text: str | None) -> str | None:
     """The field a label stands for (``发文字号：`` -> ``doc_no``), None when not a known label."""
     return LABEL_FIELDS.get(normalise_label(text))
+
+
+def is_label(text: str | None) -> bool:
+    """True for a metadata label, whether or not it names a field read here (统一编号)."""
+    label = normalise_label(text)
+    return label in LABEL_FIELDS or label in OTHER_LABELS or bool(_LABEL_RE.match(clean(text)))
 
 
 def is_placeholder(value: str | None) -> bool:
@@ -218,7 +229,9 @@ def split_pairs(text: str, anchored: bool = True, bare: bool = False) -> list[tu
     for m, nxt in zip(matches, matches[1:] + [None]):
         value = text[m.end(): nxt.start() if nxt else len(text)].strip()
         label = m.group("label") or m.group("bare")
-        out.append((LABEL_FIELDS[normalise_label(label)], value, clean(m.group(0))))
+        field = LABEL_FIELDS.get(normalise_label(label))
+        if field:                   # a label naming no field only ends the value before it
+            out.append((field, value, clean(m.group(0))))
     return out
 
 
@@ -278,7 +291,7 @@ def _value_after(el) -> str:
     for sib in el.itersiblings():
         if isinstance(sib.tag, str):
             text = element_text(sib)
-            if sib.tag in LABEL_TAGS and (label_field(text) or re.search(r"[:：]$", text)):
+            if sib.tag in LABEL_TAGS and (is_label(text) or re.search(r"[:：]$", text)):
                 break
             parts.append(" " if sib.tag == "br" else text)
         parts.append(sib.tail or "")
@@ -308,7 +321,7 @@ def label_pairs(doc) -> dict[str, Pair]:
             field = label_field(text) if len(text) <= 12 else None
             if field and i + 1 < len(cells):
                 value = element_text(cells[i + 1])
-                if not label_field(value) and not split_pairs(value):   # not the next "L: V" cell
+                if not is_label(value) and not split_pairs(value):   # not the next "L: V" cell
                     add(field, value, text)
                     i += 2
                     continue
