@@ -167,3 +167,12 @@ def test_the_file_an_online_viewer_shows_is_a_link_too():
     assert ("http://www.mh.gov.cn/generic/web/viewer.html?file=/zwgk/P020260105000001.ofd", "iframe") in links
     assert viewer_file("http://www.mh.gov.cn/module/download/downfile.jsp?filename=a.pdf") is None
     assert viewer_file("http://www.mh.gov.cn/search.html?q=report.pdf") is None     # not a path
+
+
+def test_label_pairs_value_held_inside_the_label_element():
+    html = ('<div><span class="ly">来源：<b></b></span><span>访问量：<b>199</b></span></div>'
+            '<div><span>信息来源：<b>市统计局</b></span></div>'
+            '<div><label><font>索 引 号：</font></label><div class="display-block">0147/2023-1</div></div>')
+    pairs = label_pairs(html)
+    assert pairs["publisher"][0] == ""          # the empty holder, not the next span
+    assert pairs["index_no"][0] == "0147/2023-1"
