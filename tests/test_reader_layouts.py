@@ -73,6 +73,13 @@ def test_a_number_range_in_a_link_row_is_not_a_date():
     assert GenericProfile().listing("http://x.gov.cn/", html).entries == []
 
 
+def test_a_page_counter_is_not_a_yearless_date():
+    # a pager item ("1/5") and a link whose URL names no date: neither is a dated row
+    html = page('<ul><li><a href="?page=2">下一页</a><span>1/5</span></li>'
+                '<li><a href="/zwgk/content_77.html">关于某事项的说明</a><span>1/5</span></li></ul>')
+    assert GenericProfile().listing("http://x.gov.cn/zwgk/", html).entries == []
+
+
 @pytest.mark.parametrize("url, parts", [
     ("http://x.gov.cn/art/2026/3/5/art_1229_8812.html", (2026, 3, 5)),
     ("http://x.gov.cn/zwgk/202603/t20260305_1.html", (2026, 3, 5)),

@@ -12,7 +12,7 @@ from crawler.items import Attachment, Column, Document, Link, ListEntry, Listing
 from crawler.profiles.base import Profile
 from crawler.profiles.extract import (
     DATE_FIELDS, absolute_links, absolute_url, clean, element_text, find_date, find_month_day, label_pairs,
-    meta_tags, month_day_date, normalise_label, normalise_value, selector, split_pairs,
+    meta_tags, month_day_date, normalise_label, url_date_parts, normalise_value, selector, split_pairs,
 )
 
 SECTION_NAMES = {"政府信息公开": 0, "信息公开": 1, "政务公开": 2}
@@ -255,7 +255,7 @@ class GenericProfile(Profile):
         found = find_date(rest)
         if found:
             date = Value(found[0], found[1], "list")
-        elif md := GenericProfile.month_day(el, a, rest):
+        elif len(element_text(a)) >= 4 and (md := GenericProfile.month_day(el, a, rest, target)):
             # ``[03-05]``: the year is the document URL's (/art/2026/3/5/, t20260305_, /202603/), else unknown
             date = Value(month_day_date(md[0], md[1], target), md[2], "list")
         else:
@@ -264,12 +264,15 @@ class GenericProfile(Profile):
         return ListEntry(target, title, date, position)
 
     @staticmethod
-    def month_day(el, a, rest: str) -> tuple[int, int, str] | None:
+    def month_day(el, a, rest: str, target: str | None) -> tuple[int, int, str] | None:
         """A yearless row date outside the document link: bracketed (``[03-05]``) anywhere in the
-        row's other text, or the whole text of an element of its own (``<span>03-05</span>``)."""
+        row's other text, or the whole text of an element of its own (``<span>03-05</span>``) when
+        the link is dated in its URL (a bare ``1/5`` may be a page counter)."""
         found = find_month_day(rest)
         if found:
             return found
+        if not url_date_parts(target):
+            return None
         inside = set(a.iter())
         for child in el.iter():
             if child is el or child in inside or not isinstance(child.tag, str) or len(child):
