@@ -26,7 +26,7 @@ READERS: dict[str, Profile] = {p.family: p for p in (
     HanwebProfile(), TrsProfile(), GongkaiProfile(), JsonFirstProfile(), GenericProfile())}
 
 LIST_SIGNALS = {
-    "hanweb": re.compile(r"<datastore|\.jpage\s*\(|dataproxy\.jsp", re.I),
+    "hanweb": re.compile(r"<datastore|\.jpage\s*\(|dataproxy\.jsp|unitbuild\.js|jpaas-publish-server", re.I),
     "trs": re.compile(r"createPageHTML\s*\(|\bvar\s+countPage\s*=|pageChnlInfo|maxStaticIndex|\$showStatic|fjdzapp", re.I),
     "jsonfirst": re.compile(r"window\._CONFIG\s*=|\blistConfig\b|/gkmlpt/api/|/search-gov/data"),
 }

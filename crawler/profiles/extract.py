@@ -87,6 +87,69 @@ def find_date(text) -> tuple[str, str] | None:
     return (iso, clean(m.group(0))) if iso else None
 
 
+#: a list row's month and day without a year (``[03-05]``, ``(3/5)``, ``03月05日``), bracketed
+_MONTH_DAY_BRACKETED = re.compile(r"[\[［(（【]\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?\s*[\]］)）】]")
+#: the same as the whole text of its own element (``<span>03-05</span>``)
+_MONTH_DAY_ALONE = re.compile(r"[\[［(（【]?\s*(\d{1,2})\s*(?:([-/])|月)\s*(\d{1,2})\s*日?\s*[\]］)）】]?")
+#: dates written in document URLs, most precise first: ``t20260305_``, ``/20260305/``;
+#: ``/art/2026/3/5/``; ``/202603/``, ``/2026-03/``; ``/2026/``
+_URL_DATES = (
+    re.compile(r"(?:^|[/_\-t])((?:19|20)\d{2})(0[1-9]|1[0-2])([0-3]\d)(?=[/_\-.]|$)"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})-?(0[1-9]|1[0-2])/"),
+    re.compile(r"/((?:19|20)\d{2})/"),
+)
+
+
+def url_date_parts(url: str | None) -> tuple[int, int | None, int | None] | None:
+    """The (year, month, day) a document URL's path is dated with (month and day may be None):
+    ``…/202603/t20260305_1.html`` -> (2026, 3, 5), ``/art/2026/3/5/art_1_2.html`` -> (2026, 3, 5),
+    ``content/202603/content_9.htm`` -> (2026, 3, None); None when the path names no date."""
+    path = urlsplit(url or "").path
+    for pattern in _URL_DATES:
+        m = pattern.search(path)
+        if m:
+            parts = [int(g) for g in m.groups()] + [None, None]
+            y, mo, d = parts[:3]
+            if mo is not None and not 1 <= mo <= 12:
+                continue
+            return y, mo, d
+    return None
+
+
+def month_day_date(month: int, day: int, url: str | None) -> str | None:
+    """A list date written without its year (``[03-05]``), dated with the year of the document
+    URL (``/art/2026/3/5/…``, ``t20260305_…``, ``/202603/``). When the URL also has a month, the
+    year is the one that puts the date nearest the URL's date (a page created 2025-12-30 and
+    listed ``[01-02]`` is 2026-01-02). None when the URL names no year: the year is never guessed."""
+    parts = url_date_parts(url)
+    if not parts:
+        return None
+    year, u_month, u_day = parts
+    if u_month is None:
+        return _iso(str(year), str(month), str(day))
+    anchor = date(year, u_month, min(u_day or 15, 28))
+    best = None
+    for y in (year - 1, year, year + 1):
+        iso = _iso(str(y), str(month), str(day))
+        if iso and (best is None or abs(date.fromisoformat(iso) - anchor) < abs(date.fromisoformat(best) - anchor)):
+            best = iso
+    return best
+
+
+def find_month_day(text: str | None, alone: bool = False) -> tuple[int, int, str] | None:
+    """``(month, day, matched text)`` of a yearless list date: bracketed anywhere in ``text``
+    (``标题 [03-05]``), or with ``alone`` the whole of ``text`` (``03-05``, ``3月5日``)."""
+    s = clean(text)
+    m = _MONTH_DAY_ALONE.fullmatch(s) if alone else _MONTH_DAY_BRACKETED.search(s)
+    if not m:
+        return None
+    month, day = (int(m.group(1)), int(m.group(3))) if alone else (int(m.group(1)), int(m.group(2)))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return month, day, clean(m.group(0))
+
+
 # --------------------------------------------------------------------------- labels
 
 #: metadata label (normalised) -> field of :class:`crawler.items.Document`
@@ -104,13 +167,18 @@ LABEL_FIELDS: dict[str, str] = {
     "标题": "title", "名称": "title",
 }
 DATE_FIELDS = ("written_date", "pub_date")
+#: metadata labels that name no field read here but end the value before them (Zhejiang's
+#: ``文件编号 X 统一编号 ZJ…``): without them a value would run on into the next label
+OTHER_LABELS = ("统一编号", "登记编号", "主题词", "关键词", "公开方式", "公开范围", "公开时限", "生效日期",
+                "失效日期", "废止日期", "服务对象", "内容概述", "所属主题")
+_ALL_LABELS = sorted({*LABEL_FIELDS, *OTHER_LABELS}, key=len, reverse=True)
 
-_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in sorted(LABEL_FIELDS, key=len, reverse=True))
+_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in _ALL_LABELS)
 _LABEL_RE = re.compile("(?P<label>" + _LABEL_ALT + r")\s*[:：]")
 #: the same, where a label of three or more characters may also be followed by a space instead
 #: of a colon (``索 引 号 ABC``); shorter labels (来源, 时间, 名称…) are ordinary words in prose
 _LONG_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label))
-                           for label in sorted(LABEL_FIELDS, key=len, reverse=True) if len(label) >= 3)
+                           for label in _ALL_LABELS if len(label) >= 3)
 _LABEL_BARE_RE = re.compile(r"(?P<label>" + _LABEL_ALT + r")\s*[:：]|(?P<bare>" + _LONG_LABEL_ALT + r")\s")
 
 _PLACEHOLDERS = {"无", "空", "-", "—", "——", "--", "/", "暂无", "〔〕号", "[]号", "【】号", "()号", "（）号"}
@@ -120,6 +188,12 @@ _EMPTY_DOC_NO = re.compile(r"^\S*[〔\[【（(]\s*[〕\]】）)]\s*号?$")
 def label_field(text: str | None) -> str | None:
     """The field a label stands for (``发文字号：`` -> ``doc_no``), None when not a known label."""
     return LABEL_FIELDS.get(normalise_label(text))
+
+
+def is_label(text: str | None) -> bool:
+    """True for a metadata label, whether or not it names a field read here (统一编号)."""
+    label = normalise_label(text)
+    return label in LABEL_FIELDS or label in OTHER_LABELS or bool(_LABEL_RE.match(clean(text)))
 
 
 def is_placeholder(value: str | None) -> bool:
@@ -155,7 +229,9 @@ def split_pairs(text: str, anchored: bool = True, bare: bool = False) -> list[tu
     for m, nxt in zip(matches, matches[1:] + [None]):
         value = text[m.end(): nxt.start() if nxt else len(text)].strip()
         label = m.group("label") or m.group("bare")
-        out.append((LABEL_FIELDS[normalise_label(label)], value, clean(m.group(0))))
+        field = LABEL_FIELDS.get(normalise_label(label))
+        if field:                   # a label naming no field only ends the value before it
+            out.append((field, value, clean(m.group(0))))
     return out
 
 
@@ -215,7 +291,7 @@ def _value_after(el) -> str:
     for sib in el.itersiblings():
         if isinstance(sib.tag, str):
             text = element_text(sib)
-            if sib.tag in LABEL_TAGS and (label_field(text) or re.search(r"[:：]$", text)):
+            if sib.tag in LABEL_TAGS and (is_label(text) or re.search(r"[:：]$", text)):
                 break
             parts.append(" " if sib.tag == "br" else text)
         parts.append(sib.tail or "")
@@ -246,7 +322,7 @@ def label_pairs(doc) -> dict[str, Pair]:
             field = label_field(text) if len(text) <= 12 else None
             if field and i + 1 < len(cells):
                 value = element_text(cells[i + 1])
-                if not label_field(value) and not split_pairs(value):   # not the next "L: V" cell
+                if not is_label(value) and not split_pairs(value):   # not the next "L: V" cell
                     add(field, value, text)
                     i += 2
                     continue

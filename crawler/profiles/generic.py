@@ -6,13 +6,13 @@ what their CMS does differently.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from crawler.items import Attachment, Column, Document, Link, ListEntry, Listing, RequestSpec, Value
 from crawler.profiles.base import Profile
 from crawler.profiles.extract import (
-    DATE_FIELDS, absolute_links, absolute_url, clean, element_text, find_date, label_pairs,
-    meta_tags, normalise_label, normalise_value, selector, split_pairs,
+    DATE_FIELDS, absolute_links, absolute_url, clean, element_text, find_date, find_month_day, label_pairs,
+    meta_tags, month_day_date, normalise_label, url_date_parts, normalise_value, selector, split_pairs,
 )
 
 SECTION_NAMES = {"政府信息公开": 0, "信息公开": 1, "政务公开": 2}
@@ -24,6 +24,12 @@ PLACEHOLDER_TEXTS = ("暂无信息", "暂无数据", "暂无内容", "暂无相�
 ROW_TAGS = ("li", "tr", "dl")
 PAGER_TEXTS = ("下一页", "尾页", "末页", "下页", "›", "»", ">", "＞")
 PAGER_HREF = re.compile(r"index_\d+\.(?:s?html?|jhtml)$")
+#: fields of a POST pager form: the page asked for, the page size, the page count
+PAGE_FIELD = re.compile(r"^(?:page(?:no|num|index|number|_no)?|cur(?:r|rent)?_?page(?:no)?|pageindex|cp)$", re.I)
+PAGE_SIZE_FIELD = re.compile(r"^(?:page_?size|perpage|per_page|rows|pagerows)$", re.I)
+PAGE_COUNT_FIELD = re.compile(r"^(?:total_?pages?|page_?count|count_?page|pages)$", re.I)
+PAGE_COUNT_TEXT = re.compile(r"共\s*(\d+)\s*页")
+ROW_COUNT_TEXT = re.compile(r"共\s*(\d+)\s*条")
 #: metadata fields read from the standard <meta> block, in order of preference
 META_FIELDS = {"title": ("ArticleTitle",), "pub_date": ("PubDate", "firstpublishedtime"),
                "publisher": ("ContentSource",)}
@@ -136,7 +142,10 @@ class GenericProfile(Profile):
                 entries.append(entry)
         if not entries:
             entries = self.block_rows(url, sel.root)
-        return self.finish_listing(url, sel, entries, self.pager_requests(url, sel))
+        more = self.pager_requests(url, sel)
+        if entries and not more:
+            more = self.form_pager_requests(url, sel, len(entries))
+        return self.finish_listing(url, sel, entries, more)
 
     def block_rows(self, url: str, root) -> list[ListEntry]:
         """Rows written as ``<div>``/``<p>`` blocks (``div.list-item > div.title > a`` beside
@@ -171,6 +180,60 @@ class GenericProfile(Profile):
         return more
 
     @staticmethod
+    def form_pager_requests(url: str, sel, shown: int) -> list[RequestSpec]:
+        """A pager that POSTs a form (``<form method="post"><input type="hidden" name="pageNo">``
+        submitted by ``goPage(n)``): one POST per other page, the form's fields kept and the page
+        field set. The page count is the form's own total field, else ``共N页`` on the page, else
+        ``共N条`` over the page size. A form with a free-text field is a search form, not a pager."""
+        for form in sel.root.iter("form"):
+            if (form.get("method") or "get").strip().lower() != "post":
+                continue
+            fields: dict[str, str] = {}
+            page_field = size_field = count_field = None
+            search_form = False
+            for el in form.iter("input", "select", "textarea"):
+                name = (el.get("name") or "").strip()
+                kind = (el.get("type") or "text").strip().lower()
+                if not name or kind in ("submit", "button", "image", "reset", "file", "checkbox", "radio"):
+                    continue
+                value = el.get("value") or ""
+                if el.tag == "select":
+                    chosen = [o for o in el.iter("option") if o.get("selected") is not None] or list(el.iter("option"))[:1]
+                    value = (chosen[0].get("value") or element_text(chosen[0])) if chosen else ""
+                fields[name] = value
+                if PAGE_FIELD.match(name):
+                    page_field = name
+                elif PAGE_SIZE_FIELD.match(name):
+                    size_field = name
+                elif PAGE_COUNT_FIELD.match(name):
+                    count_field = name
+                elif el.tag == "textarea" or kind in ("text", "search"):
+                    search_form = True
+            if not page_field or search_form:
+                continue
+            current = int(fields[page_field]) if fields[page_field].strip().isdigit() else 1
+            size = int(fields[size_field]) if size_field and fields[size_field].strip().isdigit() else shown
+            text = element_text(sel.root)
+            pages = int(fields[count_field]) if count_field and fields[count_field].strip().isdigit() else None
+            if pages is None and (m := PAGE_COUNT_TEXT.search(text)):
+                pages = int(m.group(1))
+            if pages is None and (m := ROW_COUNT_TEXT.search(text)) and size:
+                pages = -(-int(m.group(1)) // size)
+            if not pages or pages <= 1:
+                return []
+            action = absolute_url(url, form.get("action")) or url
+            more = []
+            for page in range(1, pages + 1):
+                if page == current:
+                    continue
+                body = urlencode({**fields, page_field: page})
+                more.append(RequestSpec(action, method="POST", body=body, kind="listing",
+                                        headers={"Content-Type": "application/x-www-form-urlencoded"},
+                                        state={"form_page": page, "page_size": size}))
+            return more
+        return []
+
+    @staticmethod
     def finish_listing(url: str, sel, entries: list[ListEntry], more: list[RequestSpec],
                        no_rows: str = "no list rows found") -> Listing:
         """A listing from its rows: with no rows, either a 暂无信息 placeholder or uncertain."""
@@ -187,15 +250,47 @@ class GenericProfile(Profile):
         if not anchors or len(anchors) > 2:
             return None
         a = max(anchors, key=lambda x: len(element_text(x)))
+        target = absolute_url(base, a.get("href"))
         rest = element_text(el).replace(element_text(a), " ", 1)
         found = find_date(rest)
-        if not found:
+        if found:
+            date = Value(found[0], found[1], "list")
+        elif len(element_text(a)) >= 4 and (md := GenericProfile.month_day(el, a, rest, target)):
+            # ``[03-05]``: the year is the document URL's (/art/2026/3/5/, t20260305_, /202603/), else unknown
+            date = Value(month_day_date(md[0], md[1], target), md[2], "list")
+        else:
             return None
         title = clean(a.get("title")) or element_text(a) or None
-        return ListEntry(absolute_url(base, a.get("href")), title, Value(found[0], found[1], "list"), position)
+        return ListEntry(target, title, date, position)
+
+    @staticmethod
+    def month_day(el, a, rest: str, target: str | None) -> tuple[int, int, str] | None:
+        """A yearless row date outside the document link: bracketed (``[03-05]``) anywhere in the
+        row's other text, or the whole text of an element of its own (``<span>03-05</span>``) when
+        the link is dated in its URL (a bare ``1/5`` may be a page counter)."""
+        found = find_month_day(rest)
+        if found:
+            return found
+        if not url_date_parts(target):
+            return None
+        inside = set(a.iter())
+        for child in el.iter():
+            if child is el or child in inside or not isinstance(child.tag, str) or len(child):
+                continue
+            found = find_month_day(element_text(child), alone=True)
+            if found:
+                return found
+        return None
 
     def parse_more(self, spec: RequestSpec, url: str, body: str) -> Listing:
-        return self.listing(url, body)
+        listing = self.listing(url, body)
+        if "form_page" in spec.state:
+            # every page was asked for from the first one; positions follow the page number
+            page, size = int(spec.state["form_page"]), int(spec.state.get("page_size") or 0)
+            listing.more = [m for m in listing.more if "form_page" not in m.state]
+            for i, e in enumerate(listing.entries):
+                e.position = (page - 1) * size + i + 1
+        return listing
 
     # -- documents ----------------------------------------------------------------------
     def document(self, url: str, html: str) -> Document:

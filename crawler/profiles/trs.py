@@ -181,7 +181,7 @@ class TrsProfile(GenericProfile):
             listing = super().parse_more(spec, url, body)
             # every page was asked for from the first one; positions follow the page number
             size = int(spec.state.get("page_size") or 0)
-            if size:
+            if size and "page" in spec.state:
                 for i, e in enumerate(listing.entries):
                     e.position = page_number(url) * size + i + 1
             return listing
