@@ -172,6 +172,7 @@ class Store:
         conn.execute("PRAGMA synchronous=NORMAL")
         self.db = sqlite_utils.Database(conn)
         migrations.apply(self.db)
+        self._sql: dict[tuple, str] = {}
 
     def close(self) -> None:
         self.db.conn.close()
@@ -234,17 +235,34 @@ class Store:
                   error: str | None = None, blocked: str | None = None, kind: str = "page",
                   fetched_at: str | None = None) -> str | None:
         sha = self.put_body(body) if body is not None else None
-        self.db["fetches"].insert(
-            {
-                "run_id": run_id, "site": site, "url": url, "method": method,
-                "req_body": req_body, "status": status, "final_url": final_url or url,
-                "redirects": json.dumps(redirects or [], ensure_ascii=False),
-                "fetched_at": fetched_at or now_iso(), "elapsed_ms": elapsed_ms,
-                "content_type": content_type, "size": len(body) if body is not None else None,
-                "body_sha": sha, "error": error, "blocked": blocked, "kind": kind,
-            }
-        )
+        self._write("insert", "fetches", {
+            "run_id": run_id, "site": site, "url": url, "method": method,
+            "req_body": req_body, "status": status, "final_url": final_url or url,
+            "redirects": json.dumps(redirects or [], ensure_ascii=False),
+            "fetched_at": fetched_at or now_iso(), "elapsed_ms": elapsed_ms,
+            "content_type": content_type, "size": len(body) if body is not None else None,
+            "body_sha": sha, "error": error, "blocked": blocked, "kind": kind,
+        })
         return sha
+
+    def _write(self, verb: str, table: str, row: dict, pk: tuple[str, ...] = (), many: list | None = None) -> None:
+        """One prepared INSERT (``verb="insert"``) or upsert (``verb="upsert"``: insert, or update
+        the given columns of the row with the same ``pk``, leaving the others as they were — what
+        sqlite-utils' upsert does, without its per-call table introspection, which cost more than
+        the write itself on every crawled page). ``many``: rows with ``row``'s keys (executemany)."""
+        keys = tuple(row)
+        sql = self._sql.get((verb, table, keys, pk))
+        if sql is None:
+            cols = ", ".join(f"[{k}]" for k in keys)
+            sql = f"insert into [{table}] ({cols}) values ({', '.join('?' * len(keys))})"
+            if verb == "upsert":
+                sets = ", ".join(f"[{k}] = excluded.[{k}]" for k in keys if k not in pk)
+                sql += f" on conflict ({', '.join(pk)}) do " + (f"update set {sets}" if sets else "nothing")
+            self._sql[(verb, table, keys, pk)] = sql
+        if many is not None:
+            self.db.conn.executemany(sql, [tuple(r[k] for k in keys) for r in many])
+        else:
+            self.db.conn.execute(sql, tuple(row.values()))
 
     def fetches(self, run_id: int, site: str | None = None) -> Iterator[dict]:
         sql, params = "select * from fetches where run_id = ?", [run_id]
@@ -291,10 +309,12 @@ class Store:
                         [status, note, run_id, url])
 
     def add_entries(self, run_id: int, site: str, column_url: str, rows: Iterable[dict]) -> None:
-        self.db["entries"].upsert_all(
-            [{"run_id": run_id, "site": site, "column_url": column_url, **r} for r in rows],
-            pk=("run_id", "column_url", "doc_url"),
-        )
+        rows = [{"run_id": run_id, "site": site, "column_url": column_url, **r} for r in rows]
+        by_keys: dict[tuple, list[dict]] = {}
+        for r in rows:
+            by_keys.setdefault(tuple(r), []).append(r)
+        for group in by_keys.values():
+            self._write("upsert", "entries", group[0], ("run_id", "column_url", "doc_url"), many=group)
 
     def add_document(self, run_id: int, site: str, doc: Document, columns: list[str],
                      fetched_at: str, body_sha: str | None, status: int | None) -> None:
@@ -312,7 +332,7 @@ class Store:
                 "fetched_at": fetched_at, "body_sha": body_sha, "status": status,
             }
         )
-        self.db["documents"].upsert(row, pk=("run_id", "url"))
+        self._write("upsert", "documents", row, ("run_id", "url"))
 
     def add_links(self, run_id: int, site: str, page_url: str, links: Iterable) -> None:
         # plain INSERT OR IGNORE (a link row already stored for this run and page is the same

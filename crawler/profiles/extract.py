@@ -167,10 +167,25 @@ BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "tr", "table", "tbody", "thead", "se
 _SKIP_TAGS = {"script", "style", "noscript", "template"}
 
 
+#: the last pages parsed, as (the very string object, its Selector): a crawled page goes through
+#: several readers (links, then the document or each list reader), each asking for a Selector
+#: of the same string; it is parsed once. Nothing here modifies a parsed tree.
+_PARSED: list[tuple[str, Selector]] = []
+
+
 def selector(doc) -> Selector:
     """A parsel Selector from an HTML string or a Selector (always parsed as HTML: parsel would
     otherwise turn a JSON-looking body into a JSON selector without ``.root`` elements)."""
-    return doc if isinstance(doc, Selector) else Selector(text=doc or "<html></html>", type="html")
+    if isinstance(doc, Selector):
+        return doc
+    for text, sel in _PARSED:
+        if text is doc and doc:
+            return sel
+    sel = Selector(text=doc or "<html></html>", type="html")
+    if doc:
+        _PARSED.insert(0, (doc, sel))
+        del _PARSED[2:]
+    return sel
 
 
 def _root(doc):
@@ -182,6 +197,8 @@ def _root(doc):
 def element_text(el, blocks: bool = False) -> str:
     """Text of an element without script/style. ``blocks``: one line per block element
     (cleaned lines joined by newlines); otherwise one cleaned line."""
+    if not blocks and len(el) == 0 and isinstance(el.tag, str) and el.tag not in _SKIP_TAGS:
+        return clean(el.text)       # the common case (a link's text): what the walk below gives
     parts: list[str] = []
 
     def flat(text):     # a newline inside a text node is a space: lines come from block elements
@@ -301,6 +318,7 @@ def meta_tags(doc) -> dict[str, str]:
 
 _LINK_ATTRS = (("a", "href"), ("area", "href"), ("img", "src"), ("iframe", "src"),
                ("frame", "src"), ("script", "src"), ("link", "href"))
+_LINK_ATTR = dict(_LINK_ATTRS)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
 
 
@@ -320,7 +338,7 @@ def absolute_links(url: str, doc) -> list[Link]:
     out: list[Link] = []
     seen = set()
     for el in sel.root.iter(*(tag for tag, _ in _LINK_ATTRS)):
-        attr = dict(_LINK_ATTRS)[el.tag]
+        attr = _LINK_ATTR[el.tag]
         raw = el.get(attr)
         target = absolute_url(base, raw)
         if not target or (target, el.tag) in seen:
