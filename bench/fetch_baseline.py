@@ -35,7 +35,7 @@ def load_requests(db: str, run: int | None) -> list[tuple[str, str, str | None]]
 
 
 # -- Scrapy ---------------------------------------------------------------------------------
-def run_scrapy(reqs, concurrency: int, per_host: int) -> dict:
+def run_scrapy(reqs, concurrency: int, per_host: int, concurrent_items: int) -> dict:
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
@@ -56,7 +56,7 @@ def run_scrapy(reqs, concurrency: int, per_host: int) -> dict:
 
     process = CrawlerProcess({
         "CONCURRENT_REQUESTS": concurrency, "CONCURRENT_REQUESTS_PER_DOMAIN": per_host,
-        "DOWNLOAD_DELAY": 0, "ROBOTSTXT_OBEY": False, "LOG_LEVEL": "WARNING",
+        "CONCURRENT_ITEMS": concurrent_items, "DOWNLOAD_DELAY": 0, "ROBOTSTXT_OBEY": False, "LOG_LEVEL": "WARNING",
         "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False,
         "RETRY_ENABLED": False, "REDIRECT_ENABLED": False, "COOKIES_ENABLED": False,
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
@@ -67,7 +67,7 @@ def run_scrapy(reqs, concurrency: int, per_host: int) -> dict:
     st = crawler.stats.get_stats()
     seconds = (st["finish_time"] - st["start_time"]).total_seconds()
     n = st.get("downloader/response_count", 0)
-    return {"client": "scrapy", "requests": n, "seconds": round(seconds, 2),
+    return {"client": "scrapy", "concurrent_items": concurrent_items, "requests": n, "seconds": round(seconds, 2),
             "pages_per_s": round(n / seconds, 1), "statuses": dict(statuses)}
 
 
@@ -138,13 +138,15 @@ def main(argv=None) -> int:
     ap.add_argument("--run", type=int, default=None)
     ap.add_argument("--concurrency", type=int, default=16, help="Scrapy CONCURRENT_REQUESTS (govaudit: 16)")
     ap.add_argument("--per-host", type=int, default=8, help="per host (govaudit on loopback: 8)")
+    ap.add_argument("--concurrent-items", type=int, default=1,
+                    help="Scrapy CONCURRENT_ITEMS (govaudit: 1; Scrapy's default: 100)")
     ap.add_argument("--connections", type=int, default=16, help="asyncio client connections")
     args = ap.parse_args(argv)
     reqs = load_requests(args.db, args.run)
     if not reqs:
         print(f"no fetches in {args.db}", file=sys.stderr)
         return 2
-    out = run_scrapy(reqs, args.concurrency, args.per_host) if args.client == "scrapy" else \
+    out = run_scrapy(reqs, args.concurrency, args.per_host, args.concurrent_items) if args.client == "scrapy" else \
         run_asyncio(reqs, args.connections)
     print(json.dumps(out))
     return 0

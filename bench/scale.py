@@ -10,6 +10,7 @@ Steps (``--steps``, in this order; all by default):
 * ``crawl``      ``govaudit check URL… --no-links``: wall time, requests and pages/s (Scrapy's
                  start→finish of the crawl), peak RSS and RSS every 0.5 s (CSV + SVG), store size;
 * ``scrapy``     a bare Scrapy spider fetching exactly the requests the crawl made (fetches table);
+* ``scrapy_default`` the same with Scrapy's default ``CONCURRENT_ITEMS`` (100) instead of govaudit's 1;
 * ``asyncio``    a plain asyncio client fetching them (the server measured alone);
 * ``threaded``   the asyncio client against the testbed's ``ThreadingHTTPServer`` serving the
                  same portals (is it fast enough?);
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PY = sys.executable
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-STEPS = ["crawl", "scrapy", "asyncio", "threaded", "rerun", "audit"]
+STEPS = ["crawl", "scrapy", "scrapy_default", "asyncio", "threaded", "rerun", "audit"]
 
 
 # -- memory over time --------------------------------------------------------------------------
@@ -210,6 +211,9 @@ def main(argv=None) -> int:
         if "scrapy" in steps:
             res["scrapy"] = baseline("scrapy", db, out, full_run)
             save()
+        if "scrapy_default" in steps:
+            res["scrapy_default"] = baseline("scrapy", db, out, full_run, ["--concurrent-items", "100"])
+            save()
         if "asyncio" in steps:
             res["asyncio"] = baseline("asyncio", db, out, full_run)
             save()
@@ -271,7 +275,7 @@ def table(res: dict) -> str:
         rows.append(f"| govaudit check (crawl) | {c['requests']} | {c['crawl_s']} (process {c['wall_s']}) | "
                     f"{c['pages_per_s']} | {c['peak_rss_mib']} | {c['documents']} documents stored, store "
                     f"{c['store_mib']} MiB; {ratio} |")
-    for k, label in (("scrapy", "bare Scrapy spider"), ("asyncio", "plain asyncio client"),
+    for k, label in (("scrapy", "bare Scrapy spider"), ("scrapy_default", "bare Scrapy, CONCURRENT_ITEMS=100"), ("asyncio", "plain asyncio client"),
                      ("threaded", "asyncio client vs ThreadingHTTPServer")):
         if k in res:
             r = res[k]
