@@ -122,8 +122,9 @@ def soft404_reason(status: int | None, body: bytes | str | None) -> str | None:
     text = _decode(body)[:100000]
     title = _TITLE.search(text)
     m = SOFT404_PHRASES.search(title.group(1)) if title else None
-    if not m and len(visible_text(text)) < SOFT404_TEXT:
-        m = SOFT404_PHRASES.search(visible_text(text))
+    if not m:
+        visible = visible_text(text)
+        m = SOFT404_PHRASES.search(visible) if len(visible) < SOFT404_TEXT else None
     return f"soft404: {m.group(0)}" if m else None
 
 
@@ -160,7 +161,8 @@ def gone_reason(url: str, status: int | None, body: bytes | str | None, *,
         if i + 1 < len(hops) and is_parent(hops[i + 1], hops[i]):
             how = "meta refresh" if reason == "meta refresh" else "redirect"
             return f"deleted: {how} to parent {hops[i + 1]}"
-    target = meta_refresh_target(final_url or url, body)
-    if target and is_parent(target, final_url or url) and len(visible_text(_decode(body))) < SOFT404_TEXT:
+    text = _decode(body)
+    target = meta_refresh_target(final_url or url, text)
+    if target and is_parent(target, final_url or url) and len(visible_text(text)) < SOFT404_TEXT:
         return f"deleted: meta refresh to parent {target}"
-    return soft404_reason(status, body)
+    return soft404_reason(status, text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
@@ -327,6 +328,27 @@ def absolute_url(base: str, href: str | None) -> str | None:
     href = (href or "").strip()
     if not href or href.lower().startswith(_SKIP_SCHEMES):
         return None
+    return _join(_base_dir(base) if href[0] != "?" and "\\" not in href else base, href)
+
+
+def _base_dir(base: str) -> str:
+    """``base`` up to the last ``/`` of its path: a path (relative or not) resolves against the
+    directory alone, so the same nav and list links on every page of a folder are resolved
+    once (``_join`` is cached). ``base`` itself when it has no path."""
+    start = base.find("//")
+    path_at = base.find("/", start + 2) if start >= 0 else -1
+    if path_at < 0:
+        return base
+    end = len(base)
+    for c in "?#":
+        i = base.find(c, path_at)
+        if i >= 0:
+            end = min(end, i)
+    return base[:base.rfind("/", path_at, end) + 1]
+
+
+@lru_cache(maxsize=8192)
+def _join(base: str, href: str) -> str | None:
     return urldefrag(urljoin(base, re.sub(r"[\r\n\t]", "", href)))[0] or None
 
 

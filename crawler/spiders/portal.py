@@ -122,13 +122,15 @@ class PortalSpider(scrapy.Spider):
         headers = {k.decode().lower(): b", ".join(v).decode("latin-1")
                    for k, v in response.headers.items()}
         blocked = None
+        # the checks read text: decode once (Scrapy keeps the decoded text for the readers)
+        checked = response.text if isinstance(response, TextResponse) else response.body
         if response.status >= 400 or len(response.body) < 20000:
-            blocked = blocked_reason(response.status, headers, response.body)
+            blocked = blocked_reason(response.status, headers, checked)
         redirects = response.meta.get("redirect_urls", [])
         req = response.request
         # a soft 404 or a deleted document redirecting to its parent: not the page (antibot.py)
         gone = None if blocked else gone_reason(
-            response.url, response.status, response.body, redirect_urls=redirects,
+            response.url, response.status, checked, redirect_urls=redirects,
             redirect_reasons=response.meta.get("redirect_reasons", []), final_url=response.url)
         response.meta["gone"] = gone
         sha = self.store.add_fetch(
