@@ -90,6 +90,14 @@ def match_all(site, thresholds: dict) -> dict[str, list[Match]]:
     policies = policy_documents(site.documents, thresholds)
     interps = [d for d in site.documents if not d.get("deleted") and is_interpretation(d, thresholds)]
     links = _link_pairs(site)
+    # the pages linked with each page, either way: a 解读 is checked against the documents it
+    # is linked with, not against every document (10^5 documents made that quadratic)
+    linked: dict[str, set[str]] = {}
+    for a, b in links:
+        linked.setdefault(a, set()).add(b)
+        linked.setdefault(b, set()).add(a)
+    policy_at = {p["url"]: p for p in policies}
+    position = {p["url"]: i for i, p in enumerate(policies)}
     by_title: dict[str, list[dict]] = {}
     by_no: dict[tuple[int, int], list[tuple[str, dict]]] = {}
     for p in policies:
@@ -109,11 +117,11 @@ def match_all(site, thresholds: dict) -> dict[str, list[Match]]:
                 m.via.append(via)
             m.confidence = max(m.confidence, c)
 
-        for p in policies:
+        for p in sorted((policy_at[u] for u in linked.get(j["url"], ()) if u in policy_at),
+                        key=lambda p: position[p["url"]]):
             to, back = (p["url"], j["url"]) in links, (j["url"], p["url"]) in links
-            if to or back:
-                add(p, "link", conf["link"])
-                cands[p["url"]].doc_links, cands[p["url"]].interp_links = to, back
+            add(p, "link", conf["link"])
+            cands[p["url"]].doc_links, cands[p["url"]].interp_links = to, back
         for found in DOC_NO.finditer(text):
             # the text before a 文号 may run into it (现就明政发〔2025〕12号): match the tail
             said, year, number = doc_no_parts(found)
