@@ -167,9 +167,9 @@ def govaudit_check(urls, db: Path, out: Path, name: str, args) -> dict:
     return r
 
 
-def baseline(client: str, db: Path, out: Path, run_id: int, extra: list[str] = ()) -> dict:
+def baseline(client: str, db: Path, out: Path, run_id: int, extra: list[str] = (), name: str = "") -> dict:
     r = run_sampled([PY, str(ROOT / "bench/fetch_baseline.py"), client, "--db", str(db), "--run", str(run_id),
-                     *extra], client, out)
+                     *extra], name or client, out)
     try:
         r.update(json.loads(r["stdout"].strip().splitlines()[-1]))
     except (IndexError, json.JSONDecodeError):
@@ -217,7 +217,7 @@ def main(argv=None) -> int:
             res["scrapy"] = baseline("scrapy", db, out, full_run)
             save()
         if "scrapy_default" in steps:
-            res["scrapy_default"] = baseline("scrapy", db, out, full_run, ["--concurrent-items", "100"])
+            res["scrapy_default"] = baseline("scrapy", db, out, full_run, ["--concurrent-items", "100"], "scrapy-default")
             save()
         if "asyncio" in steps:
             res["asyncio"] = baseline("asyncio", db, out, full_run)
@@ -246,7 +246,7 @@ def main(argv=None) -> int:
                                [(m, remap(u), b) for m, u, b in rows])
                 tc.commit()
                 tc.close()
-                res["threaded"] = baseline("asyncio", tdb, out, 1)
+                res["threaded"] = baseline("asyncio", tdb, out, 1, name="threaded")
                 res["threaded"]["note"] = "asyncio client against testbed.server.Testbed (ThreadingHTTPServer)"
             finally:
                 stop(tproc)
