@@ -458,14 +458,16 @@ class PortalSpider(scrapy.Spider):
             if self.max_documents and len(self.doc_requested) >= self.max_documents:
                 break
             self.doc_requested.add(e.url)
-            yield self._request(e.url, self.parse_document, meta={"site": site}, priority=1)
+            # documents before the column's further list pages: the queue holds a page of rows
+            # at a time instead of every document of the portal (bounded memory at 10^5)
+            yield self._request(e.url, self.parse_document, meta={"site": site}, priority=3)
         if repeats and listing.more:
             logger.info("list page of %s has no new rows: not following its pager", col.url)
             return
         for spec in listing.more:
             headers = {"Referer": referer, **spec.headers}
             yield self._request(spec.url, self.parse_more, method=spec.method, body=spec.body,
-                                headers=headers, priority=3,
+                                headers=headers, priority=2,
                                 meta={"site": site, "column": col, "spec": spec})
 
     def parse_document(self, response: Response):
