@@ -85,7 +85,16 @@ def _link_pairs(site) -> set[tuple[str, str]]:
 
 def match_all(site, thresholds: dict) -> dict[str, list[Match]]:
     """``{document url: [Match, …]}`` for every 政策文件 with at least one candidate 解读,
-    best first."""
+    best first. Computed once per site and thresholds (IN001, IN002 and IN003 all ask); the
+    callers only read the matches."""
+    cache = site.__dict__.setdefault("_interpretation_matches", {})
+    key = id(thresholds)
+    if key not in cache:
+        cache[key] = (thresholds, _match_all(site, thresholds))   # (keeps the key's object alive)
+    return cache[key][1]
+
+
+def _match_all(site, thresholds: dict) -> dict[str, list[Match]]:
     conf = thresholds["interpretation"]["confidence"]
     policies = policy_documents(site.documents, thresholds)
     interps = [d for d in site.documents if not d.get("deleted") and is_interpretation(d, thresholds)]
