@@ -16,6 +16,9 @@ gone (:func:`gone_reason`)
 
     * ``"soft404: <phrase seen>"``
     * ``"deleted: meta refresh to parent <url>"`` / ``"deleted: redirect to parent <url>"``
+    * ``"deleted: <how> to column page <url>"`` (how: redirect, meta refresh, script): a document
+      URL sent to a list page that is not a path parent (Hanweb ``/art/2025/11/3/art_1208_1.html``
+      -> ``/col/col1208/index.html``)
 
     Link rules read these prefixes (``GONE_PREFIXES``): soft404 = 软404, deleted = 删除后跳转上级.
     Other fetch errors keep the exception name as prefix, e.g. a redirect loop is
@@ -141,6 +144,42 @@ def is_parent(target: str, source: str) -> bool:
     return th == sh and tp.endswith("/") and tp != sp and sp.startswith(tp)
 
 
+#: a document's file name: carries a number (an id or a date) and is not a list/index page
+_DOC_FILE = re.compile(r"/(?!(?:index|default|list)[^/]*$)[^/]*\d[^/]*\.(s?html?|jsp|php|aspx?)$", re.I)
+
+
+def is_column_page(target: str, source: str) -> bool:
+    """True when ``source`` is a document URL (its file name carries a number) and ``target`` a
+    list page on the same host that is not a path parent of it: a directory or an index page
+    (``/col/col1208/index.html`` for ``/art/2025/11/3/art_1208_99.html``)."""
+    (th, tp), (sh, sp) = _dir_of(target), _dir_of(source)
+    return (th == sh and tp.endswith("/") and bool(_DOC_FILE.search(urlsplit(source).path))
+            and not is_parent(target, source))
+
+
+def _to_list(target: str, source: str) -> str | None:
+    """``parent`` / ``column page`` when ``target`` is where a deleted document sends readers."""
+    if is_parent(target, source):
+        return "parent"
+    return "column page" if is_column_page(target, source) else None
+
+
+_SCRIPT_JUMP = re.compile(
+    r"""(?:window\.|document\.|top\.|self\.|parent\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']|"""
+    r"""location\.replace\(\s*["']([^"']+)["']""")
+
+
+def script_redirect_target(url: str, body: bytes | str | None) -> str | None:
+    """The absolute URL an almost empty page's script sends to (``location.href = '…'``), else
+    None. A cookie challenge (``document.cookie=…;location.href=…``) is not one."""
+    text = _decode(body)[:20000]
+    if "document.cookie" in text or len(visible_text(text)) >= SOFT404_TEXT:
+        return None
+    m = _SCRIPT_JUMP.search(text)
+    target = (m.group(1) or m.group(2)) if m else None
+    return urljoin(url, target) if target and not target.lower().startswith("javascript:") else None
+
+
 def meta_refresh_target(url: str, body: bytes | str | None) -> str | None:
     """The absolute URL a ``<meta http-equiv="refresh">`` on the page sends to, else None."""
     text = _decode(body)[:20000]
@@ -158,11 +197,15 @@ def gone_reason(url: str, status: int | None, body: bytes | str | None, *,
     ``final_url``; a reason is an HTTP status or ``"meta refresh"``)."""
     hops = [*redirect_urls, final_url or url]
     for i, reason in enumerate(redirect_reasons):
-        if i + 1 < len(hops) and is_parent(hops[i + 1], hops[i]):
+        if i + 1 < len(hops) and (where := _to_list(hops[i + 1], hops[i])):
             how = "meta refresh" if reason == "meta refresh" else "redirect"
-            return f"deleted: {how} to parent {hops[i + 1]}"
-    text = _decode(body)
-    target = meta_refresh_target(final_url or url, text)
-    if target and is_parent(target, final_url or url) and len(visible_text(text)) < SOFT404_TEXT:
-        return f"deleted: meta refresh to parent {target}"
+            return f"deleted: {how} to {where} {hops[i + 1]}"
+    here = final_url or url
+    text = _decode(body)            # once, for every check below
+    target = meta_refresh_target(here, text)
+    if target and len(visible_text(text)) < SOFT404_TEXT and (where := _to_list(target, here)):
+        return f"deleted: meta refresh to {where} {target}"
+    target = script_redirect_target(here, text)
+    if target and (where := _to_list(target, here)):
+        return f"deleted: script to {where} {target}"
     return soft404_reason(status, text)

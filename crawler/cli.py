@@ -248,6 +248,11 @@ def cmd_export(args) -> int:
         raise CliError(f"no runs in {args.db}")
     if args.what == "findings":
         rows, fields = store.findings(run["id"]), FINDING_FIELDS
+    elif args.what == "coverage":      # one row per site, then per section (rules.coverage)
+        from rules.coverage import COVERAGE_FIELDS, coverage_rows
+        rows = [r for res in store.db.query("select doc from results where run_id = ? order by site", [run["id"]])
+                for r in coverage_rows(json.loads(res["doc"]))]
+        fields = COVERAGE_FIELDS
     else:
         rows, fields = store.documents(run["id"]), DOCUMENT_FIELDS
     rows = [{k: r.get(k) for k in fields} for r in rows]
@@ -419,10 +424,10 @@ def build_parser() -> argparse.ArgumentParser:
     _sites_dir_option(p)
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("export", help="export findings or documents as JSON or CSV")
+    p = sub.add_parser("export", help="export findings, documents or coverage as JSON or CSV")
     p.add_argument("--db", default=DEFAULT_DB)
     p.add_argument("--run", type=int, default=None)
-    p.add_argument("--what", choices=["findings", "documents"], required=True)
+    p.add_argument("--what", choices=["findings", "documents", "coverage"], required=True)
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.add_argument("-o", "--output", default=None, help="file (default: standard output)")
     p.set_defaults(func=cmd_export)

@@ -135,6 +135,14 @@ def _script_links(base: str, script: str) -> list[NavLink]:
         except ValueError:
             continue
         out += _json_links(base, data)
+    # object literals (zTree nodes, menu configs): {name: "…", url: "…"} in either order
+    for obj in re.findall(r"\{[^{}]{0,600}\}", script):
+        name = re.search(r"""\b(?:name|title|text|label)\s*:\s*(['"])(.*?)\1""", obj)
+        link = re.search(r"""\b(?:url|href|link|path)\s*:\s*(['"])(.*?)\1""", obj)
+        if name and link and link.group(2) and not link.group(2).lower().startswith("javascript"):
+            target = absolute_url(base, link.group(2))
+            if target and not any(x.url == target for x in out):
+                out.append(NavLink(target, clean(name.group(2)), "script"))
     done = {link.url for link in out}
     urls = list(SCRIPT_URL.finditer(script))
     texts = list(SCRIPT_TEXT.finditer(script))
@@ -177,10 +185,21 @@ def _json_links(base: str, data) -> list[NavLink]:
     return out
 
 
+#: a script loading its menu from a data file: ``$.getJSON("/nav.json", …)``, ``fetch('…json')``
+DATA_CALL = re.compile(r"""(?:getJSON|\.ajax|fetch|\.get|axios\.get|url\s*:)\s*\(?\s*\{?\s*(?:url\s*:\s*)?['"]([^'"]+\.json[^'"]*)['"]""")
+
+
 def nav_links(url: str, html) -> list[NavLink]:
     """Every navigation target on a page, in document order, deduplicated by URL (a later
     non-empty name replaces an earlier one: the page's own navigation comes after the site's
-    header). Honours ``<base href>``."""
+    header). Honours ``<base href>``. A JSON body (a menu a script loads) gives the
+    ``{name, url, children}`` nodes it holds; a script that loads such a menu gives its data
+    URL, as a link of kind ``data``."""
+    if isinstance(html, str) and html.lstrip()[:1] in ("[", "{"):
+        try:
+            return _json_links(url, json.loads(html))
+        except ValueError:
+            pass
     sel = selector(html)
     root = sel.root
     base = absolute_url(url, sel.xpath("//base/@href").get() or "") or url
@@ -213,8 +232,11 @@ def nav_links(url: str, html) -> list[NavLink]:
         elif tag in ("iframe", "frame"):
             add(absolute_url(base, el.get("src")), clean(el.get("title") or el.get("name") or ""), tag)
         elif tag == "script" and el.text and not el.get("src"):
+            for m in DATA_CALL.finditer(el.text):
+                add(absolute_url(base, m.group(1)), "", "data")
             for link in _script_links(base, el.text):
-                add(link.url, link.name, "script")
+                if link.url not in found:
+                    add(link.url, link.name, "script")
         elif el.get("onclick") or any(el.get(a) for a in URL_ATTRS):
             target, how = _attr_target(base, el)
             add(target, element_text(el), how)
@@ -358,23 +380,45 @@ def section_nav(url: str, html, shared: set[str], home_links: set[str]) -> set[s
     return kept
 
 
+DATEISH = re.compile(r"(?<!\d)\d{1,4}\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2})?(?!\d)")
+
+
 def row_links(url: str, html) -> set[str]:
     """Links that sit in repeated rows with document-like titles: an element with at least
-    four children of one tag, most holding exactly one link, whose texts average ten or more
-    characters (column names are shorter). A page showing such rows without dates the list
+    four children of one tag (two when every one shows something like a date), most holding
+    exactly one link, whose texts average ten or more characters (column names are shorter). A page showing such rows without dates the list
     readers understand is a list that was not read, and its rows are not navigation."""
     out: set[str] = set()
     for el in selector(html).root.iter():
         kids = [k for k in el if isinstance(k.tag, str)]
-        if len(kids) < 4:
+        if len(kids) < 2:
             continue
         tag = max({k.tag for k in kids}, key=lambda t: sum(1 for k in kids if k.tag == t))
         same = [k for k in kids if k.tag == tag]
         singles = [links[0] for k in same if len(links := [a for a in k.iter("a") if a.get("href")]) == 1]
-        if len(same) < 4 or len(singles) < 0.8 * len(same):
+        dated = all(DATEISH.search(element_text(k)) for k in same)    # dates no reader understood
+        if len(same) < (2 if dated else 4) or len(singles) < 0.8 * len(same):
             continue
         names = [normalise_label(_name(a)) for a in singles]
         if sum(len(n) for n in names) / len(names) < 10:
             continue
         out |= {t for a in singles if (t := absolute_url(url, a.get("href")))}
+    return out
+
+
+def preview_links(url: str, html) -> set[str]:
+    """Document links shown as a preview beside a 更多 link (a tab panel or block with a
+    column's latest titles): not navigation. Only title-like texts (ten characters or more)
+    count, so a block of column names ending in 更多栏目 stays navigation."""
+    out: set[str] = set()
+    for a in selector(html).root.iter("a"):
+        text = element_text(a)
+        if not text or not MORE_TEXT.match(text):
+            continue
+        for container in list(a.iterancestors())[:2]:
+            others = [x for x in container.iter("a") if x is not a and x.get("href")]
+            if others:
+                out |= {t for x in others if len(normalise_label(_name(x))) >= 10
+                        and (t := absolute_url(url, x.get("href")))}
+                break
     return out

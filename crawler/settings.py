@@ -42,6 +42,9 @@ RETRY_AFTER_RECOVER_AFTER = 20  # answers without a 429 before the per-host dela
 # No listening ports on an unattended crawler: neither the telnet console nor Scrapy 2.19's
 # RemoteControl (an HTTP server that runs Python sent to it and writes job files to the home
 # directory).
+# Scrapy's caching resolver that can log every name it resolves (GOVAUDIT_RESOLVE_LOG: the tests
+# prove from it that no test crawl resolves a public name; see crawler/linkcheck/resolver.py)
+DNS_RESOLVER = "crawler.linkcheck.resolver.RecordingResolver"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"

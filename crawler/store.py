@@ -141,7 +141,7 @@ def m006_column_tree(db: sqlite_utils.Database) -> None:
     """The column tree as discovery read it (``crawler.discovery``).
 
     ``kind``: what the page holds (section | category | list | single | endpoint | other |
-    unknown); ``reason``: why it was classified so (English, for the coverage block);
+    unknown); ``reason``: why it was classified so (in Chinese: auditors read it in the report);
     ``path``: JSON list of names from the section down to this column (法定主动公开内容 › 财政信息
     › 部门预算); ``depth``: levels below the section; ``parent_url``: the page it was found on;
     ``rows_stated``: the row total the list page states (pager/API), when it states one;

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
+from reports.coverage_view import coverage_view, errors_view, tree_view
+
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 #: Chinese labels for common evidence keys; unknown keys are shown as-is.
@@ -83,8 +85,8 @@ OUTCOME_LABELS = {
     "not_applicable": "不适用",
 }
 CHANGE_LABELS = {"new": "新发现", "persisting": "持续存在", "fixed": "已整改"}
-VERDICT_CLASSES = {"合格": "pass", "不合格": "fail", "待复核": "review"}
-_VERDICT_RANK = {"不合格": 0, "待复核": 1, "合格": 2}
+VERDICT_CLASSES = {"合格": "pass", "不合格": "fail", "待复核": "review", "无法评定": "cannot"}
+_VERDICT_RANK = {"不合格": 0, "无法评定": 1, "待复核": 2, "合格": 3}
 CRAWL_LABELS = (
     ("pages", "抓取页面"),
     ("documents", "文件"),
@@ -457,6 +459,9 @@ def _site_context(doc: Mapping) -> dict:
             "ruleset": tool.get("ruleset") or "",
         },
         "verdict": _verdict(doc),
+        "coverage": coverage_view(doc),
+        "tree": tree_view(doc),
+        "rule_errors": errors_view(doc),
         "deductions": deductions,
         "vetoes": vetoes,
         "counts": _counts(doc),
@@ -530,6 +535,7 @@ def render_index(docs: list[dict]) -> str:
         "合格": sum(1 for r in rows if r["verdict"]["verdict"] == "合格"),
         "不合格": sum(1 for r in rows if r["verdict"]["verdict"] == "不合格"),
         "待复核": sum(1 for r in rows if r["verdict"]["verdict"] == "待复核"),
+        "无法评定": sum(1 for r in rows if r["verdict"]["verdict"] == "无法评定"),
         "fail": sum(int(r["fail"] or 0) for r in rows),
         "review": sum(int(r["review"] or 0) for r in rows),
     }

@@ -21,6 +21,7 @@ class Outcome(StrEnum):
     REVIEW = "review"          # uncertain input: a person must look (never a silent pass)
     PASS = "pass"
     NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"            # the rule itself raised: nothing was assessed (never a pass)
 
 
 class Severity(StrEnum):

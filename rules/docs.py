@@ -94,6 +94,12 @@ def _example(rule_cls, kind: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _scope(rule_cls) -> str:
+    """A rule whose scope is data (``scope_doc``) documents it from ``data/thresholds.toml``."""
+    doc = getattr(rule_cls, "scope_doc", None)
+    return f"## Scope\n\n{doc(load_toml('thresholds.toml'))}\n" if doc else ""
+
+
 def render(rule_cls) -> str:
     meta = rule_cls.meta()
     src = load_toml("sources.toml").get(meta["source_id"], {})
@@ -117,7 +123,7 @@ def render(rule_cls) -> str:
 {meta['failure_title']}. Outcomes: `fail`, `pass`, `review` when the input is uncertain (the reason
 is in the finding), `not_applicable` when there is nothing to assess.
 
-## Why
+{_scope(rule_cls)}## Why
 
 {meta['rationale']}
 

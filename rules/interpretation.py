@@ -157,3 +157,58 @@ def _match_all(site, thresholds: dict) -> dict[str, list[Match]]:
     for ms in out.values():
         ms.sort(key=lambda m: (-m.confidence, m.interp.get("pub_date") or "", m.interp["url"]))
     return out
+
+
+# -- IN001 scope ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    """Whether a document requires a 解读: ``case`` (normative | own_policy | other | unclear),
+    ``required`` (None when unclear -> review) and the reason (Chinese, from the data)."""
+
+    case: str
+    required: bool | None
+    reason: str
+    source: str | None = None
+
+
+def own_government(site_name: str | None, thresholds: dict) -> str | None:
+    """The site's own government as it names itself (``明湖市人民政府`` from
+    ``明湖市人民政府门户网站``), or None when the site is not a government's."""
+    scope = thresholds["interpretation"]["scope"]
+    suffixes = thresholds["annual_report"].get("site_name_suffixes", [])
+    for part in re.split(r"\s*[-_|｜—–·]+\s*", site_name or ""):
+        for suffix in suffixes:
+            if part.endswith(suffix) and len(part) > len(suffix):
+                part = part[: -len(suffix)]
+                break
+        if any(part.endswith(e) for e in scope["government_endings"]):
+            return part
+    return None
+
+
+def interpretation_scope(doc: dict, site_name: str | None, thresholds: dict) -> Scope:
+    """IN001's scope for one document (``[interpretation.scope]`` in data/thresholds.toml)."""
+    cfg = thresholds["interpretation"]
+    scope = cfg["scope"]
+    types = doc_types(doc, thresholds)
+    if types & set(cfg["required_types"]):
+        s = scope["normative"]
+        return Scope("normative", s["required"], s["reason"], s.get("source"))
+    other = scope["other"]
+    if not types & set(scope["policy_types"]) or not (doc.get("doc_no") or "").strip():
+        return Scope("other", other["required"], other["reason"], other.get("source"))
+    own = scope["own_policy"]
+    gov = own_government(site_name, thresholds)
+    publisher = re.sub(r"\s+", "", doc.get("publisher") or "")
+    if publisher:
+        if gov and publisher in {gov, *(gov + o for o in scope["own_offices"])}:
+            return Scope("own_policy", own["required"], own["reason"], own.get("source"))
+        if gov or not any(publisher.endswith(e) or publisher.endswith(e + o) for e in scope["government_endings"]
+                          for o in ("", *scope["own_offices"])):
+            return Scope("other", other["required"], other["reason"], other.get("source"))
+        return Scope("unclear", None, f"文件由{publisher}印发，但无法从网站名称确认其是否为本级政府，"
+                                      f"不能判断是否须解读", own.get("source"))
+    if any(re.search(p, doc["doc_no"].strip()) for p in scope["government_doc_no"]):
+        return Scope("unclear", None, f"文件未标注发布机构，文号（{doc['doc_no']}）显示可能以政府或政府办公室名义印发，"
+                                      f"不能判断是否须解读", own.get("source"))
+    return Scope("other", other["required"], other["reason"], other.get("source"))

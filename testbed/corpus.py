@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from rules.workdays import WorkCalendar
+from testbed.dates import DateOracle as WorkCalendar
 
 AS_OF = date(2026, 11, 20)   # the testbed's "today"; the calendar covers 2004-2026
 

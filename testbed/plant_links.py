@@ -12,7 +12,7 @@ import re
 from difflib import SequenceMatcher
 
 from testbed.corpus import Corpus, Doc, ExtraLink, Violation
-from rules.workdays import WorkCalendar
+from testbed.dates import DateOracle as WorkCalendar
 
 #: document kinds whose bodies may carry planted links (not policies or 解读: the 解读 rules
 #: read those bodies for 《titles》)

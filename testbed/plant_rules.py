@@ -18,7 +18,7 @@ from testbed.corpus import (
     Column, Corpus, Doc, Violation, _random_workday, _working_days_back,
 )
 from data import load_toml
-from rules.workdays import WorkCalendar
+from testbed.dates import DateOracle as WorkCalendar
 
 #: Site-level plans; seed k uses plan (k - 1) % 4. Over seeds 1-4 every site-level code fails
 #: at least twice, each time another way, and passes at least twice, with near misses (a home
@@ -271,6 +271,12 @@ class Planter:
         later.body += f"\n本办法自印发之日起施行，《{core}》（{repealed.doc_no}）同时废止。"
         self.fail("MD003", repealed.key, f"已被{later.doc_no}废止，仍标注有效")
 
+    def needs_interpretation(self, d) -> bool:
+        """IN001's scope (2021 and 2023 政务公开 work plans): every 规范性文件, and a 政策文件 with a
+        文号 issued by the site's own government or its office."""
+        own = {self.c.site_name, self.c.site_name + "办公室"}
+        return d.kind == "normative" or (d.kind == "policy" and bool(d.doc_no) and d.publisher in own)
+
     def interpretations(self) -> None:
         docs, cal = self.c.docs, self.cal
         with_interp = lambda d: d.interpretation is not None and d.doc_no and self.old(d)
@@ -301,7 +307,7 @@ class Planter:
             j.body = f"一、出台背景\n为做好有关工作，现就《{core}》解读如下。\n二、主要内容\n……"
             d.interp_links = j.interp_links = "none"
             note = "解读仅按标题部分匹配，应待复核"
-            if d.kind == "normative":
+            if self.needs_interpretation(d):
                 self.near("IN001", d.key, note)
             self.near("IN002", j.key, note)
             self.near("IN003", d.key, note)
@@ -319,8 +325,8 @@ class Planter:
                 missing = [f for f in MD002_FIELDS if getattr(d, f) is None]
                 if missing:
                     self.fail("MD002", d.key, "规范性文件缺少" + "、".join(missing))
-                if d.interpretation is None:
-                    self.fail("IN001", d.key, "规范性文件无解读")
+            if self.needs_interpretation(d) and d.interpretation is None:
+                self.fail("IN001", d.key, "规范性文件无解读" if d.kind == "normative" else "本级政府（办公室）政策文件无解读")
             if d.interpretation and d.key not in weak:
                 j = docs[d.interpretation]
                 if cal.workdays_between(d.pub_date, j.pub_date) > INTERP_WORKDAYS:

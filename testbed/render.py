@@ -5,6 +5,13 @@ import re
 from html import escape
 
 KNOWN_FOOTER = ("host", "site_code", "icp", "police", "conac", "contact")
+#: Stand-ins for the real filing and badge hosts (beian.miit.gov.cn, www.beian.gov.cn,
+#: bszs.conac.cn), served by the testbed itself (testbed.server, ``STANDIN_PREFIX``): the tests
+#: never send a request to the internet, and the paths still name the host they stand for.
+STANDIN_PREFIX = "/_standin/"
+ICP_HREF = STANDIN_PREFIX + "beian.miit.gov.cn/"
+POLICE_HREF = STANDIN_PREFIX + "www.beian.gov.cn/portal/registerSystemInfo?recordcode={record}"
+CONAC_HREF = STANDIN_PREFIX + "bszs.conac.cn/sitename?method=show&amp;id={site_code}"
 
 
 def footer_html(footer: dict[str, str | None], site_code: str, badge_src: str,
@@ -18,16 +25,16 @@ def footer_html(footer: dict[str, str | None], site_code: str, badge_src: str,
     if footer.get("site_code"):
         line.append(f"<span>{escape(footer['site_code'])}</span>")
     if footer.get("icp"):
-        line.append(f'<a href="https://beian.miit.gov.cn/" target="_blank">{escape(footer["icp"])}</a>')
+        line.append(f'<a href="{ICP_HREF}" target="_blank">{escape(footer["icp"])}</a>')
     if footer.get("police"):
         record = re.sub(r"[^0-9]", "", footer["police"])
-        line.append(f'<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode={record}" '
+        line.append(f'<a href="{POLICE_HREF.format(record=record)}" '
                     f'target="_blank">{escape(footer["police"])}</a>')
     if line:
         parts.append(f"<p>{'　'.join(line)}</p>")
     tail = []
     if footer.get("conac"):
-        tail.append(f'<a href="https://bszs.conac.cn/sitename?method=show&amp;id={site_code}" target="_blank">'
+        tail.append(f'<a href="{CONAC_HREF.format(site_code=site_code)}" target="_blank">'
                     f'<img src="{badge_src}" alt="{escape(footer["conac"])}"></a>')
     if footer.get("contact"):
         tail.append(f"<span>{escape(footer['contact'])}</span>")

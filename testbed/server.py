@@ -86,6 +86,20 @@ class Style:
         return answer_key(self.corpus, self.base_url + "/")
 
 
+def standin_response(req: Request) -> Response | None:
+    """The page behind a footer link to a filing or badge host (``testbed.render.STANDIN_PREFIX``):
+    the real hosts are on the internet, which the tests never reach."""
+    from testbed.render import STANDIN_PREFIX
+
+    if not req.path.startswith(STANDIN_PREFIX):
+        return None
+    host = req.path[len(STANDIN_PREFIX):].split("/", 1)[0]
+    title = {"beian.miit.gov.cn": "ICP/IP地址/域名信息备案管理系统", "www.beian.gov.cn": "全国互联网安全管理服务平台",
+             "bszs.conac.cn": "党政机关网站标识"}.get(host, host)
+    return html(f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
+                f"<p>测试环境中代替 {host} 的页面。</p>{'<p>备案信息查询。</p>' * 20}</body></html>")
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
@@ -107,7 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
         tb: Testbed = self.server.testbed  # type: ignore[attr-defined]
         tb.count(req)
         try:
-            resp = tb.outage_response(req) or tb.style.handle(req) or \
+            resp = tb.outage_response(req) or standin_response(req) or tb.style.handle(req) or \
                 html("<html><body><h1>404 Not Found</h1></body></html>", 404)
         except Exception as exc:  # a bug in a style must show as a 500, not a hung socket
             resp = html(f"<h1>500</h1><pre>{type(exc).__name__}: {exc}</pre>", 500)

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,32 @@ from testbed.corpus import AS_OF, ExtraLink
 from testbed.server import Testbed, make_style
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Hermetic tests (crawler/linkcheck/resolver.py): the connectivity probe is decided without
+# resolving public names, and every name a crawl resolves (in this process or a `govaudit`
+# subprocess, which inherits the environment) is logged; the session fails if one is public.
+os.environ.setdefault("GOVAUDIT_OFFLINE", "1")
+RESOLVE_LOG = Path(tempfile.gettempdir()) / f"govaudit-resolve-{os.getpid()}.log"
+os.environ.setdefault("GOVAUDIT_RESOLVE_LOG", str(RESOLVE_LOG))
+
+
+def public_names(log: Path) -> list[str]:
+    """Names in a resolve log that are not loopback or reserved (RFC 6761)."""
+    from crawler.linkcheck.resolver import is_local_name
+
+    if not log.exists():
+        return []
+    return sorted({n for n in log.read_text("utf-8").split() if not is_local_name(n)})
+
+
+def pytest_sessionfinish(session, exitstatus):
+    log = Path(os.environ["GOVAUDIT_RESOLVE_LOG"])
+    leaked = public_names(log)
+    if log == RESOLVE_LOG:          # ours (not one the caller asked for): remove it
+        log.unlink(missing_ok=True)
+    if leaked:
+        print(f"\nhermetic tests: a test crawl resolved public names: {leaked}", file=sys.stderr)
+        session.exitstatus = 1
 
 
 def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -94,3 +94,25 @@ def test_more_links_named_by_their_tab_or_heading():
     assert [link.name for link in nav_links(BASE, tabs)] == ["政府信息公开指南", "法定主动公开内容"]
     block = '<div class="box"><h3>财政信息</h3><ul><li><a href="/a.html">某文件</a></li></ul><a href="/cz/">+更多</a></div>'
     assert nav_links(BASE, block)[-1].name == "财政信息"
+
+
+def test_rows_and_previews_are_not_navigation():
+    from crawler.discovery import preview_links, row_links
+
+    rows = """<div class="list"><dl><dd><a href="/a/1.html">喆阳区2026年三公经费预算说明</a></dd><dd>[03-13]</dd></dl>
+    <dl><dd><a href="/a/2.html">喆阳区2024年度部门决算公开</a></dd><dd>[11-06]</dd></dl></div>"""
+    assert row_links(BASE, rows) == {BASE + "a/1.html", BASE + "a/2.html"}
+    nav = '<ul><li><a href="/c1/">规范性文件</a></li><li><a href="/c2/">其他文件</a></li></ul>'
+    assert row_links(BASE, nav) == set()
+    panel = """<div class="panel"><ul><li><a href="/nb/1.html">某区2025年政府信息公开工作年度报告</a></li></ul>
+    <a class="more" href="/nb/">更多&gt;&gt;</a></div><div><a href="/x/">规范性文件</a><a href="/y/">更多栏目</a></div>"""
+    assert preview_links(BASE, panel) == {BASE + "nb/1.html"}
+
+
+def test_ztree_nodes_in_a_script():
+    html = """<script>var zNodes = [
+      {id: 101, pId: 100, name: "政府信息公开指南", url: "zfxxgkzn/202609/t20260910_4101.htm", open: false},
+      {id: 104, pId: 100, name: "三公经费预算", url: "sgjfys/", open: false}];</script>"""
+    links = nav_links(BASE + "gongkai/", html)
+    assert [(link.url, link.name) for link in links] == [
+        (BASE + "gongkai/zfxxgkzn/202609/t20260910_4101.htm", "政府信息公开指南"), (BASE + "gongkai/sgjfys/", "三公经费预算")]

@@ -139,6 +139,13 @@ def test_column_tree_of_a_district_site(tmp_path):
     assert by_name["政府信息公开年报"]["role"] == "annual_report"
     # site chrome (新闻中心, 互动交流, 网站地图) is not walked as part of the section
     assert not {"新闻中心", "互动交流", "网站地图"} & set(by_name)
+    # the result document and the report show the tree as read, with each column's path
+    result = json.loads(next((tmp_path / "out").glob("*.json")).read_text("utf-8"))
+    tree = {tuple(n["path"]): n for n in result["tree"]}
+    assert tree[("法定主动公开内容", "财政信息", "部门预算")]["kind"] == "list"
+    assert tree[("法定主动公开内容",)]["kind"] == "category"
+    report = next((tmp_path / "out").glob("*.html")).read_text("utf-8")
+    assert "栏目结构" in report and "法定主动公开内容 › 财政信息 › 部门预算" in report
 
 
 def test_no_section_link_keeps_the_home_row(tmp_path):

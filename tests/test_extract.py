@@ -189,3 +189,12 @@ def test_absolute_url_agrees_with_urljoin_on_awkward_bases_and_hrefs():
         assert absolute_url(base, href) == want, (base, href)
     assert absolute_url("http://h/a/", "javascript:void(0)") is None
     assert absolute_url("http://h/a/", "#top") is None
+
+
+def test_label_pairs_value_held_inside_the_label_element():
+    html = ('<div><span class="ly">来源：<b></b></span><span>访问量：<b>199</b></span></div>'
+            '<div><span>信息来源：<b>市统计局</b></span></div>'
+            '<div><label><font>索 引 号：</font></label><div class="display-block">0147/2023-1</div></div>')
+    pairs = label_pairs(html)
+    assert pairs["publisher"][0] == ""          # the empty holder, not the next span
+    assert pairs["index_no"][0] == "0147/2023-1"

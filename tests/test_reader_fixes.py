@@ -244,3 +244,74 @@ def test_label_without_colon_needs_a_long_label():
     html = "<html><body><h1>T</h1><p>来源 于群众的意见</p><p>发布日期：2026-03-05</p></body></html>"
     doc = GenericProfile().document("http://x.gov.cn/a.htm", html)
     assert doc.publisher.value is None and doc.pub_date.value == "2026-03-05"
+
+
+# --------------------------------------------------------------------------- publisher row vs ContentSource
+
+def _ucap_page(rows: str, source: str = "江西统计 公众号") -> str:
+    """A 开普云 信息公开 page shaped as 中国宜春 serves it (see the real case
+    generic/jx_yichun_site_jiangxi_tjgb_2022): <meta name="ContentSource"> names where the text
+    came from, the metadata rows name the publishing body."""
+    return (f'<html><head><meta name="ArticleTitle" content="江西省2022年国民经济和社会发展统计公报">'
+            f'<meta name="PubDate" content="2023-05-16 12:34:10"><meta name="ContentSource" content="{source}">'
+            f'</head><body><div class="meta-data"><dl class="clearfix">{rows}</dl></div>'
+            f'<h1 class="article-title"><ucaptitle>江西省2022年国民经济和社会发展统计公报</ucaptitle></h1></body></html>')
+
+
+def _row(label: str, value: str) -> str:
+    return f'<dd><label><font>{label}：</font></label><div class="display-block">\n {value}\n</div></dd>'
+
+
+@pytest.mark.parametrize("label", ["发布机构", "发文机关", "发 布 机 构"])
+def test_publisher_row_outranks_content_source(label):
+    doc = GenericProfile().document("https://www.yichun.gov.cn/a.shtml",
+                                    _ucap_page(_row("索 引 号", "014717475N/2023-0032866") + _row(label, "宜春市统计局")))
+    assert (doc.publisher.value, doc.publisher.source) == ("宜春市统计局", "table")
+    assert doc.index_no.value == "014717475N/2023-0032866"
+
+
+@pytest.mark.parametrize("rows", [_row("来源", "江西省统计局"), _row("发布机构", "无"), ""],
+                         ids=["source-row", "placeholder", "no-row"])
+def test_content_source_kept_without_a_publisher_row(rows):
+    """A 来源 row says the same kind of thing as the meta tag, and an empty 发布机构 row says
+    nothing: the meta tag stays."""
+    doc = GenericProfile().document("https://www.yichun.gov.cn/a.shtml", _ucap_page(rows))
+    assert (doc.publisher.value, doc.publisher.source) == ("江西统计 公众号", "meta")
+
+
+# --------------------------------------------------------------------------- visible 发布日期 vs PubDate
+
+def _rebuilt_article(attr: str, pubdate: str = "2022-04-24 10:00:43") -> str:
+    """A 开普云 news-style article as 万载县 serves a 2017 text on its 2022 rebuild (see the real
+    case generic/jx_wanzai_tjgb_2015): PubDate is the regeneration time, the page shows the
+    publication date."""
+    return (f'<html><head><meta name="ArticleTitle" content="万载县2015年国民经济和社会发展统计公报">'
+            f'<meta name="PubDate" content="{pubdate}"><meta name="ContentSource" content=""></head><body>'
+            f'<h1 class="article-title"><ucaptitle>万载县2015年国民经济和社会发展统计公报</ucaptitle></h1>'
+            f'<div class="article-attr clearfix">{attr}</div><div id="zoomcon"><p>正文</p></div></body></html>')
+
+
+WANZAI_ATTR = ('\n  <span class="ly">来源：<b></b></span>\n  <span class="llcs">访问量：<b id="view">199</b></span>'
+               '\n  <span class="date">发布日期：<b><publishtime>2017-05-15 10:49:00</publishtime></b></span>\n')
+
+
+def test_visible_pub_date_outranks_a_different_pubdate_meta():
+    doc = GenericProfile().document("http://www.wanzai.gov.cn/a.shtml", _rebuilt_article(WANZAI_ATTR))
+    assert doc.pub_date.value == "2017-05-15" and doc.pub_date.source == "text"
+
+
+def test_pubdate_meta_kept_when_the_page_agrees_or_says_nothing():
+    same = GenericProfile().document("http://x.gov.cn/a.shtml", _rebuilt_article(WANZAI_ATTR, "2017-05-15 10:49"))
+    assert (same.pub_date.value, same.pub_date.source) == ("2017-05-15", "meta")
+    none = GenericProfile().document("http://x.gov.cn/a.shtml", _rebuilt_article('<span>访问量：199</span>'))
+    assert (none.pub_date.value, none.pub_date.source) == ("2022-04-24", "meta")
+
+
+def test_empty_value_inside_a_label_element_is_not_the_next_pair():
+    """``<span>来源：<b></b></span>`` followed by 访问量 and 发布日期 spans: the 来源 is empty,
+    not "访问量：199 发布日期：…"."""
+    doc = GenericProfile().document("http://www.wanzai.gov.cn/a.shtml", _rebuilt_article(WANZAI_ATTR))
+    assert doc.publisher.value is None
+    filled = GenericProfile().document("http://x.gov.cn/a.shtml", _rebuilt_article(
+        '\n  <span class="ly">来源：<b>万载县统计局</b></span>\n  <span class="llcs">访问量：<b>199</b></span>\n'))
+    assert filled.publisher.value == "万载县统计局"

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import time
 import uuid
 from collections import Counter, deque
@@ -42,6 +41,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import settings as project_settings
+from crawler.linkcheck.resolver import internet_reachable
 from crawler.linkcheck.classify import (FAILURES, Fingerprint, LinkConfig, Observation, Verdict,
                                         classify, link_kind, needs_fingerprint, page_title, sniff)
 from crawler.middlewares import RetryAfterMiddleware, retry_after_seconds
@@ -72,19 +72,6 @@ class Target:
     retries: int = 0
     first: dict | None = None     # the first failure, while its re-check is pending
     prev: dict | None = None      # this URL's latest result in an earlier run
-
-
-def internet_reachable(hosts: list[str]) -> bool:
-    """Whether this machine resolves any of ``hosts`` (else external failures prove nothing)."""
-    if not hosts:
-        return True
-    for host in hosts:
-        try:
-            socket.getaddrinfo(host, 80)
-            return True
-        except OSError:
-            continue
-    return False
 
 
 #: exception name -> error kind (Scrapy's wrapped download errors and Twisted's own)

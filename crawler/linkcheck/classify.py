@@ -316,8 +316,9 @@ def classify(obs: Observation, *, kind: str, cfg: LinkConfig, fingerprint: Finge
         return _head(obs, cfg)
     gone = obs.gone
     if gone and gone.startswith("deleted:"):
-        how = "以 meta refresh " if "meta refresh" in gone else ""
-        return Verdict("parent_redirect", f"页面已不存在，{how}跳转到上级目录 {gone.rsplit(' ', 1)[-1]}")
+        how = "以 meta refresh " if "meta refresh" in gone else ("以脚本 " if "script" in gone else "")
+        where = "所在栏目的列表页" if "column page" in gone else "上级目录"
+        return Verdict("parent_redirect", f"页面已不存在，{how}跳转到{where} {gone.rsplit(' ', 1)[-1]}")
     if kind in ("file", "image"):
         return _file(obs, kind, cfg)
     if obs.length == 0:
@@ -357,6 +358,9 @@ def _head(obs: Observation, cfg: LinkConfig) -> Verdict:
     """A HEAD answer 2xx: pages and resources (files and images are read with GET: their
     first bytes must be seen)."""
     ctype = (obs.content_type or "").lower()
+    if not ctype:
+        # no Content-Type: HEAD cannot say it is a page, nor that it is not an error page
+        return Verdict("ok", "HEAD 响应未声明内容类型，需读取页面内容判断", need_get=True)
     if "html" in ctype and (obs.redirect_urls or obs.length is None or obs.length < cfg.get_below_bytes):
         return Verdict("ok", "需读取页面内容判断是否为错误页", need_get=True)
     return Verdict("ok")

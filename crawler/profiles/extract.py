@@ -246,7 +246,8 @@ def label_pairs(doc) -> dict[str, Pair]:
     Finds table cells (``<td>L：</td><td>V</td>``, ``<td><b>L</b></td>``, several pairs per
     row, ``<td>L：V</td>``), ``<dt>L</dt><dd>V</dd>``, list items starting with a label
     (``<li>L：<font>V</font></li>``, two pairs in one item) and label elements followed by
-    their value (``<span>L:</span>V``, ``<b>L：</b><span>V</span>``). A label and value in
+    their value (``<span>L:</span>V``, ``<b>L：</b><span>V</span>``) or holding it in a child
+    (``<span>来源：<b>V</b></span>``, also when V is empty). A label and value in
     one running text (``<p>发布日期：2022年5月9日</p>``) is left to text patterns.
     """
     root = _root(doc)
@@ -286,7 +287,13 @@ def label_pairs(doc) -> dict[str, Pair]:
     for el in root.iter(*LABEL_TAGS):
         field = label_field(element_text(el))
         if field and not any(True for _ in el.iterancestors("td", "th", "li", "dt")):
-            add(field, _value_after(el), element_text(el))
+            own = clean(el.text)
+            if own and label_field(own) and any(isinstance(c.tag, str) and c.tag != "br" for c in el):
+                # <span>来源：<b></b></span>: the value has its own (here empty) element inside
+                # the label's; what follows the label element is the next pair, not its value
+                add(field, clean("".join(element_text(c) + (c.tail or "") for c in el)), own)
+            else:
+                add(field, _value_after(el), element_text(el))
     return pairs
 
 

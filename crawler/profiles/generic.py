@@ -22,11 +22,15 @@ PLACEHOLDER_TEXTS = ("暂无信息", "暂无数据", "暂无内容", "暂无相�
 #: elements that hold one list row: ``li``, a table row, or a ``dl`` (Fujian TRS:
 #: ``<dl><dd><a>title</a></dd><dd>2026-03-10</dd></dl>``); the innermost one is the row
 ROW_TAGS = ("li", "tr", "dl")
-PAGER_TEXTS = ("下一页", "尾页", "末页")
-PAGER_HREF = re.compile(r"index_\d+\.s?html?$")
+PAGER_TEXTS = ("下一页", "尾页", "末页", "下页", "›", "»", ">", "＞")
+PAGER_HREF = re.compile(r"index_\d+\.(?:s?html?|jhtml)$")
 #: metadata fields read from the standard <meta> block, in order of preference
 META_FIELDS = {"title": ("ArticleTitle",), "pub_date": ("PubDate", "firstpublishedtime"),
                "publisher": ("ContentSource",)}
+#: labels whose value, shown on the page, replaces a different value of the <meta> block: the
+#: publishing body itself (not a 来源) and the publication date
+OUTRANKING_LABELS = {"publisher": {"发布机构", "发文机关", "发文单位"},
+                     "pub_date": {"发布日期", "发布时间", "公开日期"}}
 TEXT_FIELDS = ("index_no", "publisher", "doc_no", "written_date", "pub_date", "validity", "category")
 BODY_XPATHS = (
     '//*[@id="zoom"]',
@@ -156,11 +160,14 @@ class GenericProfile(Profile):
     def pager_requests(url: str, sel) -> list[RequestSpec]:
         """Further list pages linked as 下一页 / 尾页 or ``index_N.html``."""
         more, seen = [], {url}
-        for link in absolute_links(url, sel):
-            if link.tag == "a" and link.url not in seen and (
-                    link.text in PAGER_TEXTS or PAGER_HREF.search(urlsplit(link.url).path)):
-                seen.add(link.url)
-                more.append(RequestSpec(link.url, kind="listing"))
+        sel = selector(sel)
+        base = absolute_url(url, sel.xpath("//base/@href").get() or "") or url
+        for a in sel.root.iter("a"):           # every anchor: 下一页 often repeats a page number's URL
+            target = absolute_url(base, a.get("href"))
+            if target and target not in seen and (
+                    element_text(a) in PAGER_TEXTS or PAGER_HREF.search(urlsplit(target).path)):
+                seen.add(target)
+                more.append(RequestSpec(target, kind="listing"))
         return more
 
     @staticmethod
@@ -207,13 +214,25 @@ class GenericProfile(Profile):
             value = normalise_value(field, raw)
             if value:
                 settle(field, Value(value, raw, "meta"))
-        for field, (text, _label) in label_pairs(root).items():
+
+        def outranks_meta(field: str, label: str, value) -> bool:
+            """A labelled value shown on the page replaces a different <meta> one for the fields
+            of :data:`OUTRANKING_LABELS`: a row naming the publishing body over ContentSource
+            (where the text came from: a 公众号, another government's bulletin), a visible
+            发布日期 over PubDate (rewritten when a rebuilt site regenerates its pages)."""
+            current = getattr(doc, field)
+            return (current.source == "meta" and normalise_label(label) in OUTRANKING_LABELS.get(field, ())
+                    and bool(value) and value != current.value)
+
+        for field, (text, label) in label_pairs(root).items():
             if field not in settled:
                 settle(field, Value(normalise_value(field, text), text, "table"))
+            elif outranks_meta(field, label, value := normalise_value(field, text)):
+                settle(field, Value(value, text, "table"))
         page_text = element_text(root.find("body") if root.find("body") is not None else root, blocks=True)
         for line in page_text.split("\n"):
-            for field, text, _label in split_pairs(line, anchored=False) or split_pairs(line, bare=True):
-                if field in settled or field not in TEXT_FIELDS:
+            for field, text, label in split_pairs(line, anchored=False) or split_pairs(line, bare=True):
+                if field not in TEXT_FIELDS or (field in settled and field not in OUTRANKING_LABELS):
                     continue
                 if field in DATE_FIELDS:
                     found = find_date(text)
@@ -221,7 +240,7 @@ class GenericProfile(Profile):
                 else:
                     raw = text.split(" ")[0] if text else ""
                     value = normalise_value(field, raw)
-                if value:
+                if value and (field not in settled or outranks_meta(field, label, value)):
                     settle(field, Value(value, raw, "text"))
         if "title" not in settled and (heading := self.heading(root)):
             settle("title", Value(heading, heading, "text"))
@@ -240,11 +259,19 @@ class GenericProfile(Profile):
 
     @staticmethod
     def heading(root) -> str | None:
-        """The first non-empty ``<h1>``, else the ``<title>`` up to its first ``_`` or ``|``."""
-        text = next((t for t in (element_text(h) for h in root.iter("h1")) if t), "")
+        """The first non-empty ``<h1>``, else the ``<title>`` up to its first ``_`` or ``|``.
+        A heading that only names the site (the ``SiteName`` meta, or a ``<title>`` holding
+        nothing but the site's name as its logo prints it) is no document title: None."""
+        site = {clean(m.get("content")) for m in root.iter("meta") if (m.get("name") or "").lower() == "sitename"}
+        text = next((t for t in (element_text(h) for h in root.iter("h1")) if t and t not in site), "")
         if not text:
             title = root.find(".//title")
-            text = clean(re.split(r"[_|｜]| - ", element_text(title))[0]) if title is not None else ""
+            whole = element_text(title) if title is not None else ""
+            text = clean(re.split(r"[_|｜]| - ", whole)[0])
+            logo = any(clean(element_text(el)) == text for el in root.iter()
+                       if isinstance(el.tag, str) and "logo" in (el.get("class") or el.get("id") or "").lower())
+            if text in site or text == clean(whole) and logo:
+                text = ""
         return text or None
 
     @staticmethod

@@ -18,11 +18,12 @@ from twisted.python.failure import Failure
 
 from crawler.antibot import blocked_reason, gone_reason
 from crawler.discovery import (
-    DISCLOSURE_WORDS, NavLink, breadcrumb, is_file, looks_like_endpoint, more_links, nav_links, role_of, row_links,
+    DISCLOSURE_WORDS, NavLink, breadcrumb, is_file, looks_like_endpoint, more_links, nav_links, preview_links, role_of, row_links,
     section_candidates, section_nav, section_text, usable_name,
 )
 from crawler.items import Column, Listing
-from crawler.profiles.generic import PAGER_HREF
+from crawler.profiles.extract import element_text, selector
+from crawler.profiles.generic import BODY_XPATHS, PAGER_HREF
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
 from crawler.store import Store, now_iso
@@ -55,6 +56,7 @@ class Node:
     role: str | None = None        # "section", or a role a site profile gave
     alias: str | None = None       # a frame: the page whose column it fills
     how: str = "a"                 # how the link to it was found (crawler.discovery.NavLink.how)
+    nav: int = 0                   # navigation links found on it (set when it is read)
 
 
 @dataclass
@@ -216,13 +218,35 @@ class PortalSpider(scrapy.Spider):
             candidates = [NavLink(profile.section_url(response.url, html), "政府信息公开", "profile")]
         else:
             candidates = section_candidates(response.url, html)
-        if not candidates:
-            # keyed apart from the home page: the 首页 row must stay as fetched (FR001, ID001)
-            self.store.add_column(self.run_id, site, f"{response.url}#no-section", "政府信息公开", None, "section",
-                                  status="missing", note="no 政府信息公开 link on the home page",
-                                  kind="section", reason="no link to a 政府信息公开 section found on the home page")
+        if candidates:
+            yield self._section_request(site, candidates)
             return
-        yield self._section_request(site, candidates)
+        # the header may sit in a frame: look for the way in there before calling it missing
+        frames = [link.url for link in home_nav if link.how in ("iframe", "frame")
+                  and urlsplit(link.url).netloc in self.allowed_hosts]
+        yield from self._next_home_frame(site, response.url, frames)
+
+    def _next_home_frame(self, site: str, home: str, frames: list[str]):
+        if frames:
+            yield self._request(frames[0], self.parse_home_frame, priority=10,
+                                meta={"site": site, "home": home, "frames": frames[1:]})
+            return
+        # keyed apart from the home page: the 首页 row must stay as fetched (FR001, ID001)
+        self.store.add_column(self.run_id, site, f"{home}#no-section", "政府信息公开", None, "section",
+                              status="missing", note="no 政府信息公开 link on the home page",
+                              kind="section", reason="首页未找到政府信息公开专栏的入口")
+
+    def parse_home_frame(self, response: Response):
+        """A frame of the home page (a header or menu served on its own): the way into the section."""
+        site = response.meta["site"]
+        sha, blocked = self._record(response, "home")
+        html = self._text(response)
+        candidates = section_candidates(response.url, html) if self._usable(response, blocked) and html else []
+        if candidates:
+            self.trees[site].home_links |= {link.url for link in nav_links(response.url, html)}
+            yield self._section_request(site, candidates)
+        else:
+            yield from self._next_home_frame(site, response.meta["home"], response.meta["frames"])
 
     # -- the column tree ----------------------------------------------------------------------
     def _section_request(self, site: str, candidates: list[NavLink]):
@@ -268,7 +292,7 @@ class PortalSpider(scrapy.Spider):
                 logger.info("section candidate %s unusable (%s); trying the next", response.url, note)
                 yield self._section_request(site, response.meta["candidates"])
                 return
-            self._store_node(site, node, "section" if node.role == "section" else "other", f"not read: {note}",
+            self._store_node(site, node, "section" if node.role == "section" else "other", f"未能读取：{note}",
                              status="blocked" if blocked else "error", note=note)
             return
         self._store_links(site, response, html)
@@ -284,7 +308,7 @@ class PortalSpider(scrapy.Spider):
             tree.chrome |= shared - kept
         crumbs = breadcrumb(html)
         if node.depth > 0 and crumbs and not self._in_section(tree, node, crumbs):
-            self._store_node(site, node, "other", "outside the section (breadcrumb: " + " > ".join(crumbs)[:200] + ")",
+            self._store_node(site, node, "other", "不在政府信息公开专栏内（当前位置：" + " > ".join(crumbs)[:200] + "）",
                              status="outside")
             return
         try:
@@ -293,32 +317,34 @@ class PortalSpider(scrapy.Spider):
             logger.warning("list reading failed on %s: %s", response.url, exc)
             listing = Listing(uncertain=f"list reading failed: {exc}")
         unread_rows = row_links(response.url, html) - {e.url for e in listing.entries}
-        children = [c for c in self._children(site, response.url, html, node, listing) if c.url not in unread_rows]
+        not_nav = unread_rows | preview_links(response.url, html)       # rows and previews, not columns
+        children = [c for c in self._children(site, response.url, html, node, listing) if c.url not in not_nav]
         if node.role == "section":
-            kind, reason = "section", "the 政府信息公开 section" + (" of an organ" if node.depth else "")
+            kind, reason = "section", "机构的政府信息公开专栏" if node.depth else "政府信息公开专栏"
         elif looks_like_endpoint(html):
-            kind, reason = ("endpoint", "a list reply (JSON/XML)") if listing.entries or listing.more else \
-                ("endpoint", "an empty list reply (JSON/XML)") if listing.placeholder else \
-                ("other", "a JSON/XML reply with no rows")
+            kind, reason = ("endpoint", "列表数据接口（JSON/XML）") if listing.entries or listing.more else \
+                ("endpoint", "列表数据接口，无任何信息") if listing.placeholder else \
+                ("other", "JSON/XML 应答中没有列表行")
         elif listing.entries or listing.more:
             previews = more_links(response.url, html, {c.url for c in children})
             if not listing.more and previews >= 2:
-                kind, reason = "category", f"{previews} sub-columns shown with 更多 links, rows are their previews"
+                kind, reason = "category", f"以“更多”链接展示{previews}个子栏目，页面上的条目是其预览"
             else:
-                kind, reason = "list", f"{len(listing.entries)} dated rows" + \
-                    (f", {len(listing.more)} more list requests" if listing.more else "")
+                kind, reason = "list", f"{len(listing.entries)}条带日期的列表行" + \
+                    (f"，另有{len(listing.more)}个分页请求" if listing.more else "")
         elif listing.placeholder:
-            kind, reason = "list", "an empty list (暂无信息)"
-        elif len(unread_rows) >= 4:
-            kind, reason = "other", (f"{len(unread_rows)} links in repeated rows but no dates the list readers "
-                                     "understand: a list that was not read")
-        elif len(children) < 2 and self._is_document(profile, response.url, html) or \
+            kind, reason = "list", "空列表（暂无信息）"
+        elif len(unread_rows) >= 2:
+            kind, reason = "other", (f"{len(unread_rows)}个链接呈列表行排列，但未识别出日期："
+                                     "列表未能读取")
+        elif len(children) < 2 and not any(c.how in ("iframe", "frame", "data") for c in children) \
+                and self._is_document(profile, response.url, html) or \
                 self._is_document(profile, response.url, html, fields_only=True):
-            kind, reason = "single", "an article (metadata or a dated body) linked from navigation"
-        elif children:
-            kind, reason = "category", f"navigation to {len(children)} pages, no dated rows"
+            kind, reason = "single", "导航链接指向的单篇文章（有元数据或正文）"
+        elif children or node.nav >= 2:
+            kind, reason = "category", f"导航至{node.nav}个页面（其中{len(children)}个新页面），无带日期的列表行"
         else:
-            kind, reason = "other", listing.uncertain or "no rows, no article, no new navigation"
+            kind, reason = "other", "未识别出列表行、文章或导航" + (f"（{listing.uncertain}）" if listing.uncertain else "")
         if kind in ("list", "endpoint"):
             col = Column(node.alias or node.url, node.name, node.path[-2] if len(node.path) > 1 else None,
                          node.role or role_of(node.name) or "column")
@@ -329,10 +355,10 @@ class PortalSpider(scrapy.Spider):
                              note=listing.uncertain, rows_stated=listing.total,
                              pages_stated=1 + len(listing.more), pages_read=1 if listing.entries else 0)
             yield from self._follow_listing(site, col, listing, response.url)
-        else:
+        elif not node.alias:        # a frame or menu data with no rows leaves its page's row as it is
             self._store_node(site, node, kind, reason)
         for child in children:
-            if kind in ("list", "endpoint") and child.how not in ("iframe", "frame") and not usable_name(child.name):
+            if kind in ("list", "endpoint") and child.how not in ("iframe", "frame", "data") and not usable_name(child.name):
                 continue
             yield self._node_request(site, child)
 
@@ -353,7 +379,14 @@ class PortalSpider(scrapy.Spider):
             return False
         fields = sum(1 for f in ("index_no", "publisher", "doc_no", "written_date", "pub_date")
                      if getattr(doc, f).present)
-        return (fields >= 1 and len(doc.body_text) >= 30) or not fields_only and len(doc.body_text) >= 80
+        if fields >= 1 and len(doc.body_text) >= 30:
+            return True
+        if fields_only:
+            return False
+        # no metadata: an article container (#zoom, TRS_Editor, UCAP-CONTENT, <article>) with
+        # text, not whatever block holds the most paragraphs (a footer)
+        sel = selector(html)
+        return any(len(element_text(el.root)) >= 80 for xp in BODY_XPATHS for el in sel.xpath(xp)[:1])
 
     def _children(self, site: str, url: str, html: str, node: "Node", listing) -> list["Node"]:
         """The unseen pages this tree page links to by navigation (not rows, files, chrome or
@@ -388,23 +421,26 @@ class PortalSpider(scrapy.Spider):
         for link in candidates:
             target = link.url
             parts = urlsplit(target)
-            if target in tree.seen or target in rows or is_file(target) or parts.netloc not in hosts \
-                    and target not in organs:
+            if target in rows or is_file(target) or parts.netloc not in hosts and target not in organs:
                 continue
             if target in tree.chrome and (not any(w in link.name for w in DISCLOSURE_WORDS)
                                           or section_text(link.name)):
                 continue
-            if link.how not in ("iframe", "frame", "profile", "hint") and not usable_name(link.name):
+            if link.how not in ("iframe", "frame", "data", "profile", "hint") and not usable_name(link.name):
                 continue
-            if link.how not in ("iframe", "frame") and (
+            if link.how not in ("iframe", "frame", "data") and (
                     link.name == node.name or link.name in node.path or link.name in tree.section_names):
                 continue        # a link back to this page or an ancestor (breadcrumb, tab, SPA view)
             if parts.query and sum(1 for u in tree.seen if u.split("?")[0] == target.split("?")[0]) >= QUERY_VARIANTS:
                 continue        # endless views of one page (?key=<time>, filters)
             if PAGER_HREF.search(parts.path) or any(w in link.name for w in ("下一页", "上一页", "尾页", "末页")):
                 continue
-            if link.how in ("iframe", "frame"):
-                # a frame shows part of this page: its rows and links belong to this column
+            node.nav += 1               # navigation in the section, new or already known
+            if target in tree.seen:
+                continue
+            if link.how in ("iframe", "frame", "data"):
+                # a frame (or the menu data a script loads) is part of this page: its rows and
+                # links belong to this column
                 child = Node(target, node.name, node.path, node.depth, node.parent_url, node.section,
                              node.role, alias=node.alias or node.url, how=link.how)
             elif target in organs:
@@ -506,7 +542,7 @@ class PortalSpider(scrapy.Spider):
                 self._maybe_commit()
                 return self._section_request(site, request.meta["candidates"])
             self._store_node(site, node, "section" if node.role == "section" else "other",
-                             f"not read: {failure.getErrorMessage()[:200]}", status="error",
+                             f"未能读取：{failure.getErrorMessage()[:200]}", status="error",
                              note=failure.getErrorMessage()[:300])
         if request.meta.get("role") == "home":
             self.store.upsert_site(site, None, None, self.run_id)

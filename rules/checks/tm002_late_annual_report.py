@@ -28,13 +28,29 @@ class LateAnnualReport(Rule):
 
     @staticmethod
     def is_government(prefix: str, cfg: dict) -> bool | None:
-        """True for a 人民政府's own report, False for a department's, None when unclear."""
-        prefix = prefix.strip()
+        """True for a government-level body's own report, False for a department's, None
+        when the name does not say (``[annual_report]`` patterns in data/thresholds.toml)."""
+        prefix = re.sub(r"^(关于|本机关|本级)", "", prefix.strip(" 　:：-_|·《》“”\""))
         if not prefix:
             return None
-        if any(prefix.endswith(w) for w in cfg["government_words"]):
+        if any(re.search(p, prefix) for p in cfg["government_patterns"]):
             return True
-        return False if any(w in prefix for w in cfg["department_words"]) else None
+        return False if any(re.search(p, prefix) for p in cfg["department_patterns"]) else None
+
+    @classmethod
+    def site_level(cls, name: str | None, cfg: dict) -> bool | None:
+        """The level of the site's own identity: its name (``明湖市人民政府门户网站``, or a title
+        such as ``首页 - 平潭综合实验区管委会``) without 门户网站 and the like; None when unclear."""
+        levels = set()
+        for part in re.split(r"\s*[-_|｜—–·]+\s*", name or ""):
+            for suffix in cfg["site_name_suffixes"]:
+                if part.endswith(suffix) and len(part) > len(suffix):
+                    part = part[: -len(suffix)]
+                    break
+            level = cls.is_government(part, cfg)
+            if level is not None:
+                levels.add(level)
+        return levels.pop() if len(levels) == 1 else None
 
     def deadline(self, year: int, government: bool | None, cfg: dict) -> date:
         mmdd = cfg["government_deadline"] if government else cfg["department_deadline"]
@@ -59,8 +75,10 @@ class LateAnnualReport(Rule):
         for e in entries:
             if e["column_url"] in col_urls or REPORT_TITLE.search(e.get("title") or ""):
                 d = docs.get(e["doc_url"], {})
-                reports.setdefault(e["doc_url"], {"title": d.get("title") or e.get("title") or "",
-                                                  "date": d.get("pub_date") or e.get("date")})
+                # the page's title, or the list's when only the list names the report's year
+                titles = [t for t in (d.get("title"), e.get("title")) if t]
+                title = next((t for t in titles if REPORT_TITLE.search(t)), titles[0] if titles else "")
+                reports.setdefault(e["doc_url"], {"title": title, "date": d.get("pub_date") or e.get("date")})
         for d in site.documents:
             if REPORT_TITLE.search(d.get("title") or "") and (not several or d["url"] in listed):
                 reports.setdefault(d["url"], {"title": d["title"], "date": d.get("pub_date")})
@@ -76,7 +94,7 @@ class LateAnnualReport(Rule):
         # understood, or a single article): what it lists is unknown
         bad = [c for c in columns if is_blocked(c) or c.get("status") in ("error", "incomplete", "pending")
                or c.get("kind") in ("single", "other") and not c.get("entries")]
-        site_gov = self.is_government((scope.name or site.name) or "", cfg)
+        site_gov = self.site_level(scope.name or site.name, cfg)
         found: dict[int, list[tuple[str, dict, bool | None]]] = {}
         for rurl, r in reports.items():
             m = REPORT_TITLE.search(r["title"])

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from rules.workdays import WorkCalendar
+from testbed.dates import DateOracle as WorkCalendar
 from testbed.corpus import AS_OF, TOPICS, VERBS, Doc, _random_workday, _working_days_back
 
 #: axis -> its values, in a fixed order (the draw is uniform over them)
