@@ -390,3 +390,12 @@ def test_empty_index():
     html = render_index([])
     assert "暂无检查结果。" in html
     assert_self_contained(html)
+
+
+def test_index_from_summaries_is_the_index_from_full_documents(fail_doc, pass_doc, review_doc):
+    """The audit keeps only a summary of each site's result document for the fleet index (so
+    the documents are not all held at once): the index must read the same from it."""
+    from crawler.cli import index_summary
+
+    docs = [fail_doc, pass_doc, review_doc]
+    assert render_index([index_summary(d) for d in docs]) == render_index(docs)
