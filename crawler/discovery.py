@@ -316,9 +316,16 @@ def role_of(name: str) -> str | None:
     return next((role for word, role in ROLE_WORDS if word in n), None)
 
 
+#: how document titles end (a link so named, ten characters or longer, is a document, not a column)
+TITLE_ENDINGS = ("通知", "意见", "办法", "方案", "规定", "决定", "公告", "通告", "报告", "批复", "细则", "措施",
+                 "解读", "答复", "公示", "纪要", "要点", "总结", "条例", "复函", "说明", "的函")
+
+
 def usable_name(name: str) -> bool:
-    """A link text that can name a column: short, not site chrome."""
+    """A link text that can name a column: short, not site chrome, not a document's title."""
     n = normalise_label(name)
+    if len(n) >= 10 and n.endswith(TITLE_ENDINGS) and role_of(n) is None:
+        return False
     return bool(re.search(r"[\u4e00-\u9fffA-Za-z]{2}", n)) and len(n) <= MAX_NAME and not _is_chrome_name(name)
 
 

@@ -130,7 +130,9 @@ def _section_figures(site, cols: list[dict], home_urls: set[str], pager_texts: l
     listed = {e["doc_url"] for e in site.entries
               if e.get("column_url") in col_urls and e.get("column_url") not in home_urls}
     fetched = {f["url"] for f in site.fetches if f.get("kind") == "document"} & listed
-    parsed = {d["url"] for d in site.documents} & listed
+    # parsed: the page gave its title or its publication date; a document stored with neither
+    # was fetched but not understood (its metadata layout was not read)
+    parsed = {d["url"] for d in site.documents if d.get("title") or d.get("pub_date")} & listed
     return {
         "columns": {"by_kind": kinds, "expected": leaf, "read": read, "partial": partial,
                     "unread": leaf - read - partial, "share": _share(read, leaf)},
@@ -169,7 +171,7 @@ def coverage(site, thresholds: dict | None = None) -> dict[str, Any]:
                                           and f.get("status") == 200 and not f.get("blocked"))
     docs_fetched = [f for f in site.fetches if f.get("kind") == "document"]
     total["documents"]["fetched_all"] = len({f["url"] for f in docs_fetched})
-    total["documents"]["parsed_all"] = len(site.documents)
+    total["documents"]["parsed_all"] = sum(1 for d in site.documents if d.get("title") or d.get("pub_date"))
     return {
         "section_found": found,
         "sections": sections,

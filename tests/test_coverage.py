@@ -40,7 +40,8 @@ def _docs(col_i, n, fetched=True, parsed=True):
     entries = [{"column_url": f"{SEC}col{col_i}/", "doc_url": u} for u in urls]
     fetches = [{"url": u, "final_url": u, "kind": "document", "status": 200, "blocked": None, "error": None}
                for u in urls] if fetched else []
-    docs = [{"url": u} for u in urls] if parsed else []
+    docs = [{"url": u, "title": f"关于第{k}号事项的通知", "pub_date": "2026-05-01"}
+            for k, u in enumerate(urls)] if parsed else []
     return entries, fetches, docs
 
 
@@ -104,6 +105,14 @@ def test_documents_listed_but_not_parsed():
     v = _verdict(_site(cols, entries, fetches, docs))
     assert v["verdict"] == "无法评定"
     assert any("栏目列出文件 10 篇，抓取 6 篇，解析 4 篇（40%" in r for r in v["reasons"])
+
+
+def test_a_document_stored_without_title_or_date_is_fetched_not_parsed():
+    cols, (e, f, d) = _home_and_section() + [_column(0)], _docs(0, 4)
+    d[1] = {"url": d[1]["url"], "title": None, "pub_date": None}      # its metadata layout was not read
+    d[2] = {**d[2], "title": None}                                   # a date alone still says what it is
+    cov = coverage(_site(cols, e, f, d))
+    assert (cov["documents"]["fetched"], cov["documents"]["parsed"]) == (4, 3)
 
 
 def test_column_tree_pages_stated_against_read():

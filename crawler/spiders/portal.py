@@ -106,10 +106,11 @@ class PortalSpider(scrapy.Spider):
 
     # -- plumbing ---------------------------------------------------------------------
     def _request(self, url: str, callback, *, method: str = "GET", body: str | None = None,
-                 headers: dict | None = None, meta: dict | None = None, priority: int = 0):
+                 headers: dict | None = None, meta: dict | None = None, priority: int = 0,
+                 dont_filter: bool = False):
         return scrapy.Request(
             url, callback=callback, errback=self.on_error, method=method, body=body,
-            headers=headers, priority=priority, dont_filter=False,
+            headers=headers, priority=priority, dont_filter=dont_filter,
             meta={"handle_httpstatus_list": HANDLED_STATUSES, **(meta or {})},
         )
 
@@ -339,7 +340,8 @@ class PortalSpider(scrapy.Spider):
                                      "列表未能读取")
         elif len(children) < 2 and not any(c.how in ("iframe", "frame", "data") for c in children) \
                 and self._is_document(profile, response.url, html) or \
-                self._is_document(profile, response.url, html, fields_only=True):
+                self._is_document(profile, response.url, html, fields_only=True) or \
+                role_of(node.name) and self._is_document(profile, response.url, html, any_body=True):
             kind, reason = "single", "导航链接指向的单篇文章（有元数据或正文）"
         elif children or node.nav >= 2:
             kind, reason = "category", f"导航至{node.nav}个页面（其中{len(children)}个新页面），无带日期的列表行"
@@ -371,8 +373,9 @@ class PortalSpider(scrapy.Spider):
         return not any(c in tree.home_names and c != node.name and not _is_home_name(c) for c in crumbs)
 
     @staticmethod
-    def _is_document(profile, url: str, html: str, fields_only: bool = False) -> bool:
-        """An article: metadata with some body text, or (unless ``fields_only``) a long body."""
+    def _is_document(profile, url: str, html: str, fields_only: bool = False, any_body: bool = False) -> bool:
+        """An article: metadata with some body text, or (unless ``fields_only``) a long body in
+        an article container — in any block when ``any_body`` (a page named 指南 or 制度)."""
         try:
             doc = profile.document(url, html)
         except Exception:
@@ -383,6 +386,8 @@ class PortalSpider(scrapy.Spider):
             return True
         if fields_only:
             return False
+        if any_body:
+            return len(doc.body_text) >= 80
         # no metadata: an article container (#zoom, TRS_Editor, UCAP-CONTENT, <article>) with
         # text, not whatever block holds the most paragraphs (a footer)
         sel = selector(html)
@@ -421,7 +426,8 @@ class PortalSpider(scrapy.Spider):
         for link in candidates:
             target = link.url
             parts = urlsplit(target)
-            if target in rows or is_file(target) or parts.netloc not in hosts and target not in organs:
+            if target in rows or target in self.doc_requested or is_file(target) \
+                    or parts.netloc not in hosts and target not in organs:
                 continue
             if target in tree.chrome and (not any(w in link.name for w in DISCLOSURE_WORDS)
                                           or section_text(link.name)):
@@ -494,9 +500,11 @@ class PortalSpider(scrapy.Spider):
             if self.max_documents and len(self.doc_requested) >= self.max_documents:
                 break
             self.doc_requested.add(e.url)
+            # a page first met as navigation (and fetched as a tree page) is still a document here;
             # documents before the column's further list pages: the queue holds a page of rows
             # at a time instead of every document of the portal (bounded memory at 10^5)
-            yield self._request(e.url, self.parse_document, meta={"site": site}, priority=3)
+            again = e.url in self.trees.get(site, SiteTree(home="")).seen
+            yield self._request(e.url, self.parse_document, meta={"site": site}, priority=3, dont_filter=again)
         if repeats and listing.more:
             logger.info("list page of %s has no new rows: not following its pager", col.url)
             return
