@@ -125,8 +125,9 @@ def soft404_reason(status: int | None, body: bytes | str | None) -> str | None:
     text = _decode(body)[:100000]
     title = _TITLE.search(text)
     m = SOFT404_PHRASES.search(title.group(1)) if title else None
-    if not m and len(visible_text(text)) < SOFT404_TEXT:
-        m = SOFT404_PHRASES.search(visible_text(text))
+    if not m:
+        visible = visible_text(text)
+        m = SOFT404_PHRASES.search(visible) if len(visible) < SOFT404_TEXT else None
     return f"soft404: {m.group(0)}" if m else None
 
 
@@ -200,11 +201,11 @@ def gone_reason(url: str, status: int | None, body: bytes | str | None, *,
             how = "meta refresh" if reason == "meta refresh" else "redirect"
             return f"deleted: {how} to {where} {hops[i + 1]}"
     here = final_url or url
-    short = len(visible_text(_decode(body))) < SOFT404_TEXT
-    target = meta_refresh_target(here, body)
-    if target and short and (where := _to_list(target, here)):
+    text = _decode(body)            # once, for every check below
+    target = meta_refresh_target(here, text)
+    if target and len(visible_text(text)) < SOFT404_TEXT and (where := _to_list(target, here)):
         return f"deleted: meta refresh to {where} {target}"
-    target = script_redirect_target(here, body)
+    target = script_redirect_target(here, text)
     if target and (where := _to_list(target, here)):
         return f"deleted: script to {where} {target}"
-    return soft404_reason(status, body)
+    return soft404_reason(status, text)

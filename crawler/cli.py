@@ -192,11 +192,13 @@ def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
         raise CliError(str(exc)) from None
     out = report_folder(out, docs)
     out.mkdir(parents=True, exist_ok=True)
+    paths, summaries = [], []
     for d in docs:
         write_snapshots(store, d, out)
-    paths = [write_site_report(d, out) for d in docs]
-    if len(docs) > 1:
-        paths.insert(0, write_index(docs, out))
+        paths.append(write_site_report(d, out))
+        summaries.append(index_summary(d))
+    if len(summaries) > 1:
+        paths.insert(0, write_index(summaries, out))
     return paths
 
 
@@ -215,6 +217,15 @@ def report_folder(out: Path, docs: list[dict]) -> Path:
         if same_run and (old.get("audit") or {}).get("id") != (d.get("audit") or {}).get("id"):
             return out / f"audit-{d['audit']['id']}"
     return out
+
+
+def index_summary(doc: dict) -> dict:
+    """What the fleet index reads of a result document: everything but the findings, which it
+    only counts by outcome and change."""
+    slim = {k: v for k, v in doc.items() if k not in ("findings", "fixed")}
+    slim["findings"] = [{"outcome": f.get("outcome"), "change": f.get("change")} for f in doc.get("findings") or []]
+    slim["fixed"] = [{"change": f.get("change")} for f in doc.get("fixed") or []]
+    return slim
 
 
 @contextmanager

@@ -12,6 +12,11 @@ USER_AGENT = (
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 16
+# Scrapy 2.13+ starts CONCURRENT_ITEMS (default 100) asyncio tasks for every response to work
+# through the callback's output in parallel; govaudit's callbacks yield requests and store
+# their rows themselves (no item pipelines), so one is enough. Profiled on the scale
+# benchmark (docs/performance.md): those tasks were ~10% of a crawl's CPU.
+CONCURRENT_ITEMS = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
 DOWNLOAD_DELAY_JITTER = 0.5      # ±50 % around DOWNLOAD_DELAY

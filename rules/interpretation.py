@@ -88,11 +88,28 @@ def _link_pairs(site) -> set[tuple[str, str]]:
 
 def match_all(site, thresholds: dict) -> dict[str, list[Match]]:
     """``{document url: [Match, …]}`` for every 政策文件 with at least one candidate 解读,
-    best first."""
+    best first. Computed once per site and thresholds (IN001, IN002 and IN003 all ask); the
+    callers only read the matches."""
+    cache = site.__dict__.setdefault("_interpretation_matches", {})
+    key = id(thresholds)
+    if key not in cache:
+        cache[key] = (thresholds, _match_all(site, thresholds))   # (keeps the key's object alive)
+    return cache[key][1]
+
+
+def _match_all(site, thresholds: dict) -> dict[str, list[Match]]:
     conf = thresholds["interpretation"]["confidence"]
     policies = policy_documents(site.documents, thresholds)
     interps = [d for d in site.documents if not d.get("deleted") and is_interpretation(d, thresholds)]
     links = _link_pairs(site)
+    # the pages linked with each page, either way: a 解读 is checked against the documents it
+    # is linked with, not against every document (10^5 documents made that quadratic)
+    linked: dict[str, set[str]] = {}
+    for a, b in links:
+        linked.setdefault(a, set()).add(b)
+        linked.setdefault(b, set()).add(a)
+    policy_at = {p["url"]: p for p in policies}
+    position = {p["url"]: i for i, p in enumerate(policies)}
     by_title: dict[str, list[dict]] = {}
     by_no: dict[tuple[int, int], list[tuple[str, dict]]] = {}
     for p in policies:
@@ -112,11 +129,11 @@ def match_all(site, thresholds: dict) -> dict[str, list[Match]]:
                 m.via.append(via)
             m.confidence = max(m.confidence, c)
 
-        for p in policies:
+        for p in sorted((policy_at[u] for u in linked.get(j["url"], ()) if u in policy_at),
+                        key=lambda p: position[p["url"]]):
             to, back = (p["url"], j["url"]) in links, (j["url"], p["url"]) in links
-            if to or back:
-                add(p, "link", conf["link"])
-                cands[p["url"]].doc_links, cands[p["url"]].interp_links = to, back
+            add(p, "link", conf["link"])
+            cands[p["url"]].doc_links, cands[p["url"]].interp_links = to, back
         for found in DOC_NO.finditer(text):
             # the text before a 文号 may run into it (现就明政发〔2025〕12号): match the tail
             said, year, number = doc_no_parts(found)

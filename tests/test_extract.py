@@ -169,6 +169,28 @@ def test_the_file_an_online_viewer_shows_is_a_link_too():
     assert viewer_file("http://www.mh.gov.cn/search.html?q=report.pdf") is None     # not a path
 
 
+def test_absolute_url_agrees_with_urljoin_on_awkward_bases_and_hrefs():
+    """absolute_url resolves paths against the base's directory (cached); the stdlib's urljoin
+    on the full base is the oracle, over bases without a path, with a query or fragment holding
+    slashes, with dot segments and parameters."""
+    import itertools
+    import re
+    from urllib.parse import urldefrag, urljoin
+
+    from crawler.profiles.extract import absolute_url
+
+    bases = ["http://h", "http://h/", "http://h:8080/a/b.html", "http://h/a/b/", "http://h/a/b.html?x=1/2",
+             "http://h/a/b.html#f/g", "http://h/a/./b/../c.htm", "https://h/a/b?q", "http://h/a;p/b.html",
+             "http://h/a/b.html?u=http://x/y/z", "http://h?x=/a"]
+    hrefs = ["c.html", "../c.html", "../../../x", "/r/s", "//o/p", "http://z/y", "?page=2", "./", ".", "..",
+             "c.html?x#y", " d e ", "a\\b", "\\c", ";p", "c/../d", "%2Fx", "  ?q=1 ", "c\n.html"]
+    for base, href in itertools.product(bases, hrefs):
+        want = urldefrag(urljoin(base, re.sub(r"[\r\n\t]", "", href.strip())))[0] or None
+        assert absolute_url(base, href) == want, (base, href)
+    assert absolute_url("http://h/a/", "javascript:void(0)") is None
+    assert absolute_url("http://h/a/", "#top") is None
+
+
 def test_label_pairs_value_held_inside_the_label_element():
     html = ('<div><span class="ly">来源：<b></b></span><span>访问量：<b>199</b></span></div>'
             '<div><span>信息来源：<b>市统计局</b></span></div>'

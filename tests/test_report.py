@@ -485,3 +485,12 @@ def test_fleet_groups_and_trend(fail_doc, pass_doc, review_doc):
     assert 'aria-label="得分变化：2026-11-13 80；2026-11-22 单项否决"' in html
     # 甲市: two sites, one 不合格, mean of the scored one (review_doc 100)
     assert re.search(r'<th scope="row">甲市</th><td class="num">2</td><td class="num">1</td><td class="num">100</td>', html)
+
+
+def test_index_from_summaries_is_the_index_from_full_documents(fail_doc, pass_doc, review_doc):
+    """The audit keeps only a summary of each site's result document for the fleet index (so
+    the documents are not all held at once): the index must read the same from it."""
+    from crawler.cli import index_summary
+
+    docs = [fail_doc, pass_doc, review_doc]
+    assert render_index([index_summary(d) for d in docs]) == render_index(docs)

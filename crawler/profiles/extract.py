@@ -9,6 +9,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
@@ -243,10 +244,25 @@ BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "tr", "table", "tbody", "thead", "se
 _SKIP_TAGS = {"script", "style", "noscript", "template"}
 
 
+#: the last pages parsed, as (the very string object, its Selector): a crawled page goes through
+#: several readers (links, then the document or each list reader), each asking for a Selector
+#: of the same string; it is parsed once. Nothing here modifies a parsed tree.
+_PARSED: list[tuple[str, Selector]] = []
+
+
 def selector(doc) -> Selector:
     """A parsel Selector from an HTML string or a Selector (always parsed as HTML: parsel would
     otherwise turn a JSON-looking body into a JSON selector without ``.root`` elements)."""
-    return doc if isinstance(doc, Selector) else Selector(text=doc or "<html></html>", type="html")
+    if isinstance(doc, Selector):
+        return doc
+    for text, sel in _PARSED:
+        if text is doc and doc:
+            return sel
+    sel = Selector(text=doc or "<html></html>", type="html")
+    if doc:
+        _PARSED.insert(0, (doc, sel))
+        del _PARSED[2:]
+    return sel
 
 
 def _root(doc):
@@ -258,6 +274,8 @@ def _root(doc):
 def element_text(el, blocks: bool = False) -> str:
     """Text of an element without script/style. ``blocks``: one line per block element
     (cleaned lines joined by newlines); otherwise one cleaned line."""
+    if not blocks and len(el) == 0 and isinstance(el.tag, str) and el.tag not in _SKIP_TAGS:
+        return clean(el.text)       # the common case (a link's text): what the walk below gives
     parts: list[str] = []
 
     def flat(text):     # a newline inside a text node is a space: lines come from block elements
@@ -384,6 +402,7 @@ def meta_tags(doc) -> dict[str, str]:
 
 _LINK_ATTRS = (("a", "href"), ("area", "href"), ("img", "src"), ("iframe", "src"),
                ("frame", "src"), ("script", "src"), ("link", "href"))
+_LINK_ATTR = dict(_LINK_ATTRS)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
 
 
@@ -392,6 +411,27 @@ def absolute_url(base: str, href: str | None) -> str | None:
     href = (href or "").strip()
     if not href or href.lower().startswith(_SKIP_SCHEMES):
         return None
+    return _join(_base_dir(base) if href[0] != "?" and "\\" not in href else base, href)
+
+
+def _base_dir(base: str) -> str:
+    """``base`` up to the last ``/`` of its path: a path (relative or not) resolves against the
+    directory alone, so the same nav and list links on every page of a folder are resolved
+    once (``_join`` is cached). ``base`` itself when it has no path."""
+    start = base.find("//")
+    path_at = base.find("/", start + 2) if start >= 0 else -1
+    if path_at < 0:
+        return base
+    end = len(base)
+    for c in "?#":
+        i = base.find(c, path_at)
+        if i >= 0:
+            end = min(end, i)
+    return base[:base.rfind("/", path_at, end) + 1]
+
+
+@lru_cache(maxsize=8192)
+def _join(base: str, href: str) -> str | None:
     return urldefrag(urljoin(base, re.sub(r"[\r\n\t]", "", href)))[0] or None
 
 
@@ -417,7 +457,7 @@ def absolute_links(url: str, doc) -> list[Link]:
     out: list[Link] = []
     seen = set()
     for el in sel.root.iter(*(tag for tag, _ in _LINK_ATTRS)):
-        attr = dict(_LINK_ATTRS)[el.tag]
+        attr = _LINK_ATTR[el.tag]
         raw = el.get(attr)
         target = absolute_url(base, raw)
         if not target or (target, el.tag) in seen:

@@ -164,13 +164,15 @@ class PortalSpider(scrapy.Spider):
         headers = {k.decode().lower(): b", ".join(v).decode("latin-1")
                    for k, v in response.headers.items()}
         blocked = None
+        # the checks read text: decode once (Scrapy keeps the decoded text for the readers)
+        checked = response.text if isinstance(response, TextResponse) else response.body
         if response.status >= 400 or len(response.body) < 20000:
-            blocked = blocked_reason(response.status, headers, response.body)
+            blocked = blocked_reason(response.status, headers, checked)
         redirects = response.meta.get("redirect_urls", [])
         req = response.request
         # a soft 404 or a deleted document redirecting to its parent: not the page (antibot.py)
         gone = None if blocked else gone_reason(
-            response.url, response.status, response.body, redirect_urls=redirects,
+            response.url, response.status, checked, redirect_urls=redirects,
             redirect_reasons=response.meta.get("redirect_reasons", []), final_url=response.url)
         response.meta["gone"] = gone
         self._text(response)      # decoded once here: the fetch records how (issue 11)
@@ -536,16 +538,18 @@ class PortalSpider(scrapy.Spider):
             if self.max_documents and len(self.doc_requested) >= self.max_documents:
                 break
             self.doc_requested.add(e.url)
-            # a page first met as navigation (and fetched as a tree page) is still a document here
+            # a page first met as navigation (and fetched as a tree page) is still a document here;
+            # documents before the column's further list pages: the queue holds a page of rows
+            # at a time instead of every document of the portal (bounded memory at 10^5)
             again = e.url in self.trees.get(site, SiteTree(home="")).seen
-            yield self._request(e.url, self.parse_document, meta={"site": site}, priority=1, dont_filter=again)
+            yield self._request(e.url, self.parse_document, meta={"site": site}, priority=3, dont_filter=again)
         if repeats and listing.more:
             logger.info("list page of %s has no new rows: not following its pager", col.url)
             return
         for spec in listing.more:
             headers = {"Referer": referer, **spec.headers}
             yield self._request(spec.url, self.parse_more, method=spec.method, body=spec.body,
-                                headers=headers, priority=3,
+                                headers=headers, priority=2,
                                 meta={"site": site, "column": col, "spec": spec})
 
     def parse_document(self, response: Response):

@@ -25,12 +25,13 @@ from __future__ import annotations
 import json
 import math
 import posixpath
+import random
 import re
 from html import escape
 from urllib.parse import urlsplit
 
-from testbed.corpus import AS_OF, Column, Corpus, Doc, answer_key
-from testbed.files import PNG
+from testbed.corpus import AS_OF, Attachment, Column, Corpus, Doc, answer_key
+from testbed.files import PNG, attachment_response
 from testbed.render import footer_html
 from testbed.server import Request, Response, Style, json_response
 
@@ -71,14 +72,31 @@ class GeneratedStyle(Style):
     name = "generated"
 
     @classmethod
-    def build(cls, seed: int = 1, scale: float = 1.0, layout: dict[str, str] | None = None, **_ignored):
-        return cls(seed, scale=scale, layout=layout)
+    def build(cls, seed: int = 1, scale: float = 1.0, layout: dict[str, str] | None = None,
+              page_size: int | None = None, attachments: float = 0.0, **_ignored):
+        return cls(seed, scale=scale, layout=layout, page_size=page_size, attachments=attachments)
 
-    def __init__(self, seed: int = 1, *, scale: float = 1.0, layout: dict[str, str] | None = None):
+    def __init__(self, seed: int = 1, *, scale: float = 1.0, layout: dict[str, str] | None = None,
+                 page_size: int | None = None, attachments: float = 0.0):
+        """``scale`` multiplies the documents per list column; ``page_size`` (default: the small
+        sizes that exercise every pager) sets the rows per list page, datastore page and
+        动静结合 page, as large portals show 15-20 rows a page; ``attachments`` is the share of
+        documents carrying one attachment, drawn from a stream of its own
+        (``gen:{seed}:attachments``) so a portal without attachments is the one small seeds give."""
         self.seed = seed
         self.layout = draw_layout(seed, **(layout or {}))
         self.truth = build_truth(seed, self.layout, scale)
+        self.page_size = page_size or PAGE_SIZE
+        self.ds_per_page = page_size or DS_PER_PAGE
+        self.sd_prepage = page_size or SD_PREPAGE
+        self.sd_max_static = SD_MAX_STATIC
         t = self.truth
+        if attachments:
+            arng = random.Random(f"gen:{seed}:attachments")
+            for d in t.docs:
+                if arng.random() < attachments:
+                    ext = arng.choice(["pdf", "pdf", "docx", "xls", "ofd", "wps"])
+                    d.attachments.append(Attachment(f"{d.title[:20]}.{ext}", ext, f"{d.key}a1"))
         # the truth is what a page states: no metadata block leaves only title, date and source
         # (<meta>); the Zibo label set has no 有效性
         hidden = {"meta_only": ("index_no", "doc_no", "written_date", "validity")}.get(self.layout["meta_layout"], ())
@@ -127,10 +145,15 @@ class GeneratedStyle(Style):
                     node.url = self.sec_base + path
                 elif L["singles"] == "query":
                     node.url = node.parent.url + f"?open={node.slug}"
+        self.attachment_paths: dict[str, tuple[Doc, Attachment]] = {}
         for doc in self.truth.docs:
             path = self.doc_path(doc)
             self.doc_paths[path] = doc
             doc.url = self.sec_base + path
+            for att in doc.attachments:
+                apath = f"{path.rpartition('/')[0]}/P0{self.docid[doc.key]}_{att.key}.{att.ext}"
+                self.attachment_paths[apath] = (doc, att)
+                att.url = self.sec_base + apath
         for c in self.corpus.columns:
             c.url = self.nodes[int(c.key)].url
 
@@ -275,6 +298,9 @@ class GeneratedStyle(Style):
             return self.search(req)
         if path in self.doc_paths:
             return self.page(self.document(self.doc_paths[path]))
+        if path in self.attachment_paths:
+            doc, att = self.attachment_paths[path]
+            return attachment_response(att, doc.title, None)
         if path in self.article_paths:
             node = self.article_paths[path]
             return self.page(self.single_page(node, node.url))
@@ -530,7 +556,7 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
         pager = self.layout["pager"]
         if pager in ("datastore_wrapped", "datastore_bare", "static_dynamic"):
             return 1               # one column page; the rest comes from endpoints
-        return max(1, math.ceil(n / PAGE_SIZE))
+        return max(1, math.ceil(n / self.page_size))
 
     def row(self, d: Doc, url: str, i: int = 0, endpoint: bool = False) -> str:
         """One row, standalone (also a datastore record)."""
@@ -571,8 +597,8 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
         elif pager == "static_dynamic":
             content = self.static_dynamic_page(node, url)
         else:
-            docs = node.docs[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-            rows = self.rows(docs, url, page * PAGE_SIZE) if docs else '<div class="empty">暂无信息</div>'
+            docs = node.docs[page * self.page_size:(page + 1) * self.page_size]
+            rows = self.rows(docs, url, page * self.page_size) if docs else '<div class="empty">暂无信息</div>'
             if pager == "jpaas_json":
                 content = self.jpaas_page(node, rows)
             else:
@@ -607,7 +633,7 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
         prev = f'<a href="javascript:void(0)" onclick="goPage({page})">上一页</a> ' if page > 0 else ""
         return f"""<div class="page">共{total}条 共{n}页 当前第{page + 1}页 {prev}{nxt}</div>
 <form id="pageForm" name="pageForm" method="post" action="{escape(action)}">
-<input type="hidden" name="pageNo" value="{page + 1}"><input type="hidden" name="pageSize" value="{PAGE_SIZE}">
+<input type="hidden" name="pageNo" value="{page + 1}"><input type="hidden" name="pageSize" value="{self.page_size}">
 <input type="hidden" name="channelId" value="{node.id}">
 </form>
 <script type="text/javascript">function goPage(n) {{ document.pageForm.pageNo.value = n; document.pageForm.submit(); }}</script>"""
@@ -619,7 +645,9 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
         parts = [f'<a href="{escape(name(0))}">首页</a>']
         if page > 0:
             parts.append(f'<a href="{escape(name(page - 1))}">上一页</a>')
-        parts += [f"<span>{i + 1}</span>" if i == page else f'<a href="{escape(name(i))}">{i + 1}</a>' for i in range(n)]
+        # a long list shows the pages around the current one (as CMS pagers do), not all of them
+        shown = range(n) if n <= 10 else range(max(0, page - 4), min(n, page + 5))
+        parts += [f"<span>{i + 1}</span>" if i == page else f'<a href="{escape(name(i))}">{i + 1}</a>' for i in shown]
         if page < n - 1:
             parts.append(f'<a href="{escape(name(page + 1))}">下一页</a>')
         parts.append(f'<a href="{escape(name(n - 1))}">尾页</a>')
@@ -637,7 +665,7 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
         return "\n".join(f"<record><![CDATA[\n{self.row(d, url, 0, endpoint)}]]></record>" for d in docs)
 
     def datastore_page(self, node: Node, url: str) -> str:
-        first = DS_PER_PAGE * DS_GROUP
+        first = self.ds_per_page * DS_GROUP
         u = self.unit(node)
         return f"""<div id="{u}"><script type="text/xml"><datastore>
 <nextgroup><![CDATA[<a href="{self.nextgroup(node, 2)}"></a>]]></nextgroup>
@@ -647,7 +675,7 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
 </datastore></script></div>
 <script type="text/javascript" src="/module/web/jpage/jpage.js"></script>
 <script type="text/javascript">
-$('#{u}').jpage({{dataStore: null, totalRecord: {len(node.docs)}, perPage: {DS_PER_PAGE}, groupSize: {DS_GROUP},
+$('#{u}').jpage({{dataStore: null, totalRecord: {len(node.docs)}, perPage: {self.ds_per_page}, groupSize: {DS_GROUP},
   proxyUrl: '{PROXY}', webid: '1', columnid: '{node.id}', unitid: '{u}', sourceContentType: '1', permissiontype: '0'}});
 </script>"""
 
@@ -656,7 +684,7 @@ $('#{u}').jpage({{dataStore: null, totalRecord: {len(node.docs)}, perPage: {DS_P
         return f"""<div id="{u}"></div>
 <script type="text/javascript" src="/module/web/jpage/jpage.js"></script>
 <script type="text/javascript">
-$('#{u}').jpage({{dataUrl: '{self.nextgroup(node, 1).replace("&amp;", "&")}', perPage: {DS_PER_PAGE}, groupSize: {DS_GROUP}}});
+$('#{u}').jpage({{dataUrl: '{self.nextgroup(node, 1).replace("&amp;", "&")}', perPage: {self.ds_per_page}, groupSize: {DS_GROUP}}});
 </script>"""
 
     def proxy(self, req: Request) -> Response | None:
@@ -674,7 +702,7 @@ $('#{u}').jpage({{dataUrl: '{self.nextgroup(node, 1).replace("&amp;", "&")}', pe
             return self.xml(f"<datastore><totalrecord>{len(node.docs)}</totalrecord><recordset>\n"
                             f"{self.records(node, docs, url, True)}\n</recordset></datastore>")
         page = _int(req.query.get("page"), 0)
-        size = DS_PER_PAGE * DS_GROUP
+        size = self.ds_per_page * DS_GROUP
         if page < 1:
             return self.xml("<datastore><recordset></recordset></datastore>")
         docs = node.docs[(page - 1) * size:page * size]
@@ -689,7 +717,7 @@ $('#{u}').jpage({{dataUrl: '{self.nextgroup(node, 1).replace("&amp;", "&")}', pe
         return f"""<div class="list-unit" id="unit_{node.id}">
 {rows}
 </div>
-<div class="pagination" id="page_{node.id}" count="{len(node.docs)}" rows="{PAGE_SIZE}" pageNo="1"></div>
+<div class="pagination" id="page_{node.id}" count="{len(node.docs)}" rows="{self.page_size}" pageNo="1"></div>
 <script type="text/javascript" src="/AuthorizedRead/unitbuild.js" url="{JPAAS}" queryData="{query}"></script>"""
 
     def jpaas(self, req: Request) -> Response | None:
@@ -700,9 +728,9 @@ $('#{u}').jpage({{dataUrl: '{self.nextgroup(node, 1).replace("&amp;", "&")}', pe
             return json_response({"success": False, "code": "400", "data": None})
         try:
             params = json.loads(req.query.get("paramJson") or "{}")
-            page, size = int(params.get("pageNo", 1)), int(params.get("pageSize", PAGE_SIZE))
+            page, size = int(params.get("pageNo", 1)), int(params.get("pageSize", self.page_size))
         except (ValueError, TypeError, AttributeError):
-            page, size = 1, PAGE_SIZE                     # bare pageNo and bad JSON: page 1
+            page, size = 1, self.page_size                     # bare pageNo and bad JSON: page 1
         size = max(1, min(size, 50))
         docs = node.docs[(page - 1) * size:page * size] if page >= 1 else []
         html_rows = self.rows(docs, node.url, (page - 1) * size, endpoint=True) if docs else ""
@@ -711,13 +739,13 @@ $('#{u}').jpage({{dataUrl: '{self.nextgroup(node, 1).replace("&amp;", "&")}', pe
     # TRS 动静结合 -------------------------------------------------------------------------
     def static_dynamic_page(self, node: Node, url: str) -> str:
         total = len(node.docs)
-        n_static = min(SD_MAX_STATIC, max(1, math.ceil(total / SD_PREPAGE)))
+        n_static = min(self.sd_max_static, max(1, math.ceil(total / self.sd_prepage)))
         blocks = []
         for i in range(n_static):
-            docs = node.docs[i * SD_PREPAGE:(i + 1) * SD_PREPAGE]
+            docs = node.docs[i * self.sd_prepage:(i + 1) * self.sd_prepage]
             style = "" if i == 0 else ' style="display:none"'
-            blocks.append(f'<div id="static_{i}" class="static-page"{style}>\n{self.rows(docs, url, i * SD_PREPAGE)}\n</div>')
-        pages = math.ceil(total / SD_PREPAGE)
+            blocks.append(f'<div id="static_{i}" class="static-page"{style}>\n{self.rows(docs, url, i * self.sd_prepage)}\n</div>')
+        pages = math.ceil(total / self.sd_prepage)
         links = " ".join(f'<a href="javascript:void(0)" onclick="$showStatic({i})">{i + 1}</a>' for i in range(n_static))
         links += "".join(f' <a href="javascript:void(0)" onclick="goPage({p + 1})">{p + 1}</a>' for p in range(n_static, pages))
         return f"""{chr(10).join(blocks)}
@@ -730,7 +758,7 @@ var SiteInfo = {{siteId: '{self.seed}', searchId: '{SEARCH_ID}', siteName: '{sel
 var pageChnlInfo = {{
   chnlName: '{node.name}',
   recordCount: '{total}',
-  prepage: {SD_PREPAGE},
+  prepage: {self.sd_prepage},
   maxStaticIndex: {n_static},
   quickMode: '动静结合',
   classsql: "" || "chnlid={node.id}",
@@ -751,7 +779,7 @@ function goPage(p) {{
             return json_response({**empty, "msg": "method not allowed"}, 405)
         m = re.fullmatch(r"\s*chnlid\s*=\s*(\d+)\s*", req.form.get("classsql", ""))
         node = self.nodes.get(int(m.group(1))) if m else None
-        page, prepage = _int(req.form.get("page"), 1), max(1, min(_int(req.form.get("prepage"), SD_PREPAGE), 50))
+        page, prepage = _int(req.form.get("page"), 1), max(1, min(_int(req.form.get("prepage"), self.sd_prepage), 50))
         if node is None or node.kind != "list" or req.form.get("channelid") != SEARCH_ID or page < 1:
             return json_response(empty)
         docs = node.docs[(page - 1) * prepage:page * prepage]
@@ -816,6 +844,9 @@ function goPage(p) {{
         info = "" if self.layout["meta_layout"] == "meta_only" else \
             f'<div class="info"><span>发布时间：{pub}</span><span>来源：{escape(d.publisher or "")}</span></div>'
         body = "\n".join(f"<p>{escape(p)}</p>" for p in d.body.split("\n"))
+        if d.attachments:
+            body += "\n<p>附件：</p>\n" + "\n".join(
+                f"<p>{self.a(url, a.url, a.name)}</p>" for a in d.attachments)
         main = f"""{self.crumbs(url, node, "正文")}
 <div class="main">
 {self.meta_block(d)}
