@@ -220,10 +220,11 @@ def report_folder(out: Path, docs: list[dict]) -> Path:
 
 
 def index_summary(doc: dict) -> dict:
-    """What the fleet index reads of a result document: everything but the findings, which it
-    only counts by outcome and change."""
+    """What the fleet index reads of a result document: everything but the findings' evidence
+    and messages (it counts findings by outcome, change, rule and severity)."""
     slim = {k: v for k, v in doc.items() if k not in ("findings", "fixed")}
-    slim["findings"] = [{"outcome": f.get("outcome"), "change": f.get("change")} for f in doc.get("findings") or []]
+    keep = ("outcome", "change", "code", "severity", "name", "column")
+    slim["findings"] = [{k: f.get(k) for k in keep} for f in doc.get("findings") or []]
     slim["fixed"] = [{"change": f.get("change")} for f in doc.get("fixed") or []]
     return slim
 
