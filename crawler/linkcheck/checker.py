@@ -255,7 +255,8 @@ class LinkCheckSpider(scrapy.Spider):
         scheme = urlsplit(t.url).scheme or "(none)"
         error = f"OutboundRefused: {REFUSED_PREFIX}: scheme {scheme!r} is not http(s)"
         obs = Observation(t.url, error=error, error_kind="policy")
-        self._finish(t, obs, classify(obs, kind=t.kind, cfg=self.cfg), "fetch", None)
+        seen = obs.record()
+        self._finish(t, obs, verdict(seen, kind=t.kind, cfg=self.cfg.thresholds, offline=False), "fetch", None, seen)
 
     def _previous(self, url: str) -> dict | None:
         if not self.history:
