@@ -682,17 +682,14 @@ def _sites_file(path: str):
                        + "\n  ".join(exc.problems)) from None
 
 
-def cmd_nightly(args) -> int:
-    from fleet.nightly import EXIT_LOCKED, Locked, run_nightly, store_lock
+def _locked(db: str, job) -> int:
+    """Run ``job()`` (which returns report paths) holding the store's lock; print the paths.
+    A store another nightly or recheck holds is refused with its own exit code."""
+    from fleet.nightly import EXIT_LOCKED, Locked, store_lock
 
-    sites = _sites_file(args.sites)
     try:
-        with store_lock(args.db):
-            _, paths = run_nightly(
-                sites, str(args.db), Path(args.out), args.as_of or today_cst(), sites_dir=args.sites_dir,
-                incremental=not args.full, links=not args.no_links, ttl_days=args.ttl_days,
-                max_documents=args.max_documents, log_level="INFO" if args.verbose else "WARNING",
-                redis_url=args.redis, workers=args.workers, remote_workers=args.remote_workers)
+        with store_lock(db):
+            paths = job()
     except Locked as exc:
         print(f"govaudit: {exc}; not started", file=sys.stderr)
         return EXIT_LOCKED
@@ -701,26 +698,28 @@ def cmd_nightly(args) -> int:
     return 0
 
 
+def cmd_nightly(args) -> int:
+    from fleet.nightly import run_nightly
+
+    sites = _sites_file(args.sites)
+    return _locked(args.db, lambda: run_nightly(
+        sites, str(args.db), Path(args.out), args.as_of or today_cst(), sites_dir=args.sites_dir,
+        incremental=not args.full, links=not args.no_links, ttl_days=args.ttl_days,
+        max_documents=args.max_documents, log_level="INFO" if args.verbose else "WARNING",
+        redis_url=args.redis, workers=args.workers, remote_workers=args.remote_workers)[1])
+
+
 def cmd_recheck(args) -> int:
-    from fleet.nightly import EXIT_LOCKED, Locked, store_lock
     from fleet.recheck import recheck_full, recheck_open
 
     open_store(args.db, must_exist=True)
     log = "INFO" if args.verbose else "WARNING"
-    try:
-        with store_lock(args.db):
-            if args.open_only:
-                _, paths = recheck_open(str(args.db), args.url, args.as_of or today_cst(), Path(args.out),
-                                        sites_dir=args.sites_dir, log_level=log)
-            else:
-                paths = recheck_full(str(args.db), args.url, args.as_of or today_cst(), Path(args.out),
-                                     sites_dir=args.sites_dir, log_level=log)
-    except Locked as exc:
-        print(f"govaudit: {exc}; not started", file=sys.stderr)
-        return EXIT_LOCKED
-    for p in paths:
-        print(p)
-    return 0
+    as_of = args.as_of or today_cst()
+    if args.open_only:
+        return _locked(args.db, lambda: recheck_open(str(args.db), args.url, as_of, Path(args.out),
+                                                     sites_dir=args.sites_dir, log_level=log)[1])
+    return _locked(args.db, lambda: recheck_full(str(args.db), args.url, as_of, Path(args.out),
+                                                 sites_dir=args.sites_dir, log_level=log))
 
 
 def cmd_worker(args) -> int:
