@@ -79,6 +79,10 @@ class OutboundPolicy:
         self.refused: list[dict] = []
         self.allowed_count = 0
         self.allowed_kinds: set[str] = set()
+        self.add_targets(targets)
+
+    def add_targets(self, targets: Iterable[str]) -> None:
+        """Allow the kinds of address the audited sites ``targets`` are on."""
         for url in targets:
             for addr in self._addresses(urlsplit(url).hostname or ""):
                 kind = address_kind(addr)
@@ -183,12 +187,20 @@ class OutboundMiddleware:
         self.policy = OutboundPolicy(s.getlist("OUTBOUND_TARGETS"), s.getlist("OUTBOUND_ALLOW"))
         crawler.outbound_policy = self.policy
         self.crawler = crawler
+        self.seeded = False
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     async def process_request(self, request, spider=None):
+        if not self.seeded:
+            # a crawl started without OUTBOUND_TARGETS (a Scrapyd job): the spider's own start
+            # URLs are the audited sites
+            self.seeded = True
+            spider = spider or getattr(self.crawler, "spider", None)
+            if not self.crawler.settings.getlist("OUTBOUND_TARGETS") and spider is not None:
+                self.policy.add_targets(getattr(spider, "start_urls", None) or [])
         host = _host(request.url)
         if self.policy.needs_lookup(host):
             # a slow or dead DNS server must not hold up the crawl: look up in a thread
