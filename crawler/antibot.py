@@ -1,6 +1,6 @@
 """Recognise answers that are not the page asked for. Pure functions, no Scrapy.
 
-Two kinds, recorded differently on the fetch (``fetches`` table, see ``crawler.store``):
+Two kinds, recorded differently on the fetch (``fetches`` table, see ``store``):
 
 ``blocked`` (:func:`blocked_reason`)
     An anti-bot challenge or WAF refusal: 瑞数 412 + ``$_ts``, 加速乐 521 + ``__jsl_clearance``,

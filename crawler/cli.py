@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.items import DOC_FIELDS
-from crawler.store import CST, Store
+from store import CST, Store
 from data import tool_version
 
 DEFAULT_DB = "govaudit.db"

@@ -21,7 +21,7 @@ import logging
 from datetime import datetime, timedelta
 
 from crawler.spiders.portal import PortalSpider, site_key
-from crawler.store import CST, Store, now_iso, sha1
+from store import CST, Store, now_iso, sha1
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from crawler.store import Store, now_iso
+from store import Store, now_iso
 from fleet.sitesfile import FleetSite, SitesFile
 
 #: exit code when another nightly run holds the store's lock

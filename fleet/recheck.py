@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from crawler.spiders.portal import site_key
-from crawler.store import Store
+from store import Store, now_iso
 
 #: open-finding codes judged on link checks: their targets are checked again
 LINK_CODES = ("LK001", "LK002", "LK003")
@@ -88,7 +88,7 @@ def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
                                     [prev["id"], site]))
     home = home_rows[0]["url"] if home_rows else url
     table = store.db["runs"]
-    table.insert({"started_at": __import__("crawler.store", fromlist=["now_iso"]).now_iso(),
+    table.insert({"started_at": now_iso(),
                   "command": "recheck-open", "target": site, "as_of": as_of.isoformat(),
                   "version": tool_version(), "status": "running", "site": site})
     run_id = table.last_pk
@@ -156,7 +156,6 @@ def recheck_full(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
                  log_level: str = "WARNING", stream=sys.stderr) -> list[Path]:
     """A full incremental run of one site (every list page; documents conditionally)."""
     from crawler.cli import audit_and_report
-    from crawler.store import now_iso
     from data import tool_version
     from fleet.nightly import Progress, crawl_batch
     from fleet.sitesfile import FleetSite, SitesFile

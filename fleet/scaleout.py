@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 from crawler.spiders.portal import site_key
-from crawler.store import Store, sha1
+from store import Store, sha1
 
 IDLE_S = 3.0
 DUMMY_RUN = 0

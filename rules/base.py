@@ -62,7 +62,7 @@ class Finding:
 
 @dataclass
 class SiteArtifacts:
-    """Everything stored about one site in one run, as plain rows (see crawler.store)."""
+    """Everything stored about one site in one run, as plain rows (see store)."""
 
     site: str
     name: str | None

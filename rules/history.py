@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from crawler.store import Store
+from store import Store
 
 OPEN = ("fail", "review")
 

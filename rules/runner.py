@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
-from crawler.store import Store
+from store import Store
 from data import load_toml, read_site_profile, tool_version
 from rules.base import Context, Finding, Outcome, SiteArtifacts
 from rules.computed import site_thresholds

@@ -159,7 +159,7 @@ def test_section_page_unreadable_cannot_be_assessed(tmp_path):
 def test_a_raising_rule_gives_error_and_the_rest_of_the_report(tmp_path, monkeypatch):
     from datetime import date
 
-    from crawler.store import Store
+    from store import Store
     from reports.render import render_site_report
     from rules.registry import get
     from rules.runner import audit_run, make_context

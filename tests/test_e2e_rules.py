@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.store import Store
+from store import Store
 from testbed.corpus import AS_OF, build_corpus
 from testbed.plant_rules import SITE_CODES
 from testbed.styles import STYLES, style_class

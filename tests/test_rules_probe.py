@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from datetime import datetime
 
-from crawler.store import CST, Store
+from store import CST, Store
 from testbed import server
 from testbed.server import Style, html, make_style
 from rules.base import Outcome, SiteArtifacts

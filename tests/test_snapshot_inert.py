@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import write_snapshots
-from crawler.store import Store
+from store import Store
 from testbed.server import Request, Response, Style, Testbed
 
 webdriver = pytest.importorskip("selenium.webdriver")

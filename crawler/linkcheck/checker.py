@@ -47,7 +47,7 @@ from crawler.linkcheck.classify import (FAILURES, Fingerprint, LinkConfig, Obser
 from crawler.middlewares import RetryAfterMiddleware, retry_after_seconds
 from crawler.profiles.extract import absolute_links
 from crawler.spiders.portal import HANDLED_STATUSES, HTML_TYPES, site_key
-from crawler.store import CST, Store, now_iso
+from store import CST, Store, now_iso
 from rules.links import verdict
 
 logger = logging.getLogger(__name__)

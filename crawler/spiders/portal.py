@@ -27,7 +27,7 @@ from crawler.profiles.extract import element_text, selector
 from crawler.profiles.generic import BODY_XPATHS, PAGER_HREF
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
-from crawler.store import Store, now_iso, sha1
+from store import Store, now_iso, sha1
 
 logger = logging.getLogger(__name__)
 

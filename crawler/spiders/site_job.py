@@ -27,7 +27,7 @@ class SiteJobSpider(PortalSpider):
     def __init__(self, site: str, db: str, out: str | None = None, as_of: str | None = None,
                  sites_dir: str | None = None, max_documents: str | None = None, **kw):
         from crawler.cli import today_cst
-        from crawler.store import Store
+        from store import Store
         from data import tool_version
 
         self.as_of = date.fromisoformat(as_of) if as_of else today_cst()
