@@ -12,18 +12,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from crawler.profiles.extract import clean, element_text, selector
 from data import load_toml, read_site_profile
+from pagetext import MAIN_XPATHS, clean, element_text, selector
 
-#: where the main text of a page usually sits (same order as the generic profile)
-MAIN_XPATHS = (
-    '//*[@id="zoom"]',
-    '//*[contains(concat(" ", normalize-space(@class), " "), " TRS_Editor ")]',
-    '//*[contains(concat(" ", normalize-space(@class), " "), " TRS_UEDITOR ")]',
-    '//*[@id="UCAP-CONTENT"]',
-    "//article",
-    "//main",
-)
 FOOTER_XPATH = ('//footer | //*[contains(translate(@class, "FOTER", "foter"), "footer") or '
                 'contains(translate(@id, "FOTER", "foter"), "footer") or @class="foot" or @id="foot" '
                 'or contains(@class, "copyright") or contains(@class, "bottom")]')

@@ -6,7 +6,6 @@ the standard gov ``<meta>`` block and absolute links. Inputs are HTML strings or
 """
 from __future__ import annotations
 
-import html as htmllib
 import re
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -16,22 +15,12 @@ from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 from parsel import Selector
 
 from crawler.items import Link
+# the text helpers the rules share (one copy, in the neutral module); re-exported here
+from pagetext import BLOCK_TAGS, clean, element_text, is_placeholder, selector  # noqa: F401
 
 CHINA_TZ = timezone(timedelta(hours=8))
 
 # --------------------------------------------------------------------------- text
-
-_SPACES = re.compile(r"[\s\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
-
-
-def clean(text: str | None) -> str:
-    """Collapse whitespace (incl. &ensp; &nbsp; &emsp; and the ideographic space) and strip."""
-    if not text:
-        return ""
-    if "&" in text:
-        text = htmllib.unescape(text)
-    return _SPACES.sub(" ", text).strip()
-
 
 def normalise_label(text: str | None) -> str:
     """``索&ensp;引&ensp;号：`` -> ``索引号``: no spaces, colons or 【】 brackets."""
@@ -182,10 +171,6 @@ _LONG_LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label))
                            for label in _ALL_LABELS if len(label) >= 3)
 _LABEL_BARE_RE = re.compile(r"(?P<label>" + _LABEL_ALT + r")\s*[:：]|(?P<bare>" + _LONG_LABEL_ALT + r")\s")
 
-_PLACEHOLDERS = {"无", "空", "-", "—", "——", "--", "/", "暂无", "〔〕号", "[]号", "【】号", "()号", "（）号"}
-_EMPTY_DOC_NO = re.compile(r"^\S*[〔\[【（(]\s*[〕\]】）)]\s*号?$")
-
-
 def label_field(text: str | None) -> str | None:
     """The field a label stands for (``发文字号：`` -> ``doc_no``), None when not a known label."""
     return LABEL_FIELDS.get(normalise_label(text))
@@ -195,12 +180,6 @@ def is_label(text: str | None) -> bool:
     """True for a metadata label, whether or not it names a field read here (统一编号)."""
     label = normalise_label(text)
     return label in LABEL_FIELDS or label in OTHER_LABELS or bool(_LABEL_RE.match(clean(text)))
-
-
-def is_placeholder(value: str | None) -> bool:
-    """True for printed stand-ins of a missing value: 无, 〔〕号, [] 号, 空, -, —, 暂无."""
-    s = re.sub(r"\s+", "", clean(value))
-    return bool(s) and (s in _PLACEHOLDERS or bool(_EMPTY_DOC_NO.match(s)))
 
 
 def normalise_value(field: str, text: str | None) -> str | None:
@@ -238,65 +217,10 @@ def split_pairs(text: str, anchored: bool = True, bare: bool = False) -> list[tu
 
 # --------------------------------------------------------------------------- trees
 
-BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "tr", "table", "tbody", "thead", "section", "article",
-              "h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "form", "header", "footer",
-              "nav", "blockquote", "pre", "br", "hr"}
-_SKIP_TAGS = {"script", "style", "noscript", "template"}
-
-
-#: the last pages parsed, as (the very string object, its Selector): a crawled page goes through
-#: several readers (links, then the document or each list reader), each asking for a Selector
-#: of the same string; it is parsed once. Nothing here modifies a parsed tree.
-_PARSED: list[tuple[str, Selector]] = []
-
-
-def selector(doc) -> Selector:
-    """A parsel Selector from an HTML string or a Selector (always parsed as HTML: parsel would
-    otherwise turn a JSON-looking body into a JSON selector without ``.root`` elements)."""
-    if isinstance(doc, Selector):
-        return doc
-    for text, sel in _PARSED:
-        if text is doc and doc:
-            return sel
-    sel = Selector(text=doc or "<html></html>", type="html")
-    if doc:
-        _PARSED.insert(0, (doc, sel))
-        del _PARSED[2:]
-    return sel
-
-
 def _root(doc):
     if isinstance(doc, (str, Selector)) or doc is None:
         return selector(doc).root
     return doc  # an lxml element
-
-
-def element_text(el, blocks: bool = False) -> str:
-    """Text of an element without script/style. ``blocks``: one line per block element
-    (cleaned lines joined by newlines); otherwise one cleaned line."""
-    if not blocks and len(el) == 0 and isinstance(el.tag, str) and el.tag not in _SKIP_TAGS:
-        return clean(el.text)       # the common case (a link's text): what the walk below gives
-    parts: list[str] = []
-
-    def flat(text):     # a newline inside a text node is a space: lines come from block elements
-        return (text or "").replace("\n", " ").replace("\r", " ") if blocks else (text or "")
-
-    def walk(e, top=False):
-        if isinstance(e.tag, str) and e.tag not in _SKIP_TAGS:
-            brk = "\n" if e.tag in BLOCK_TAGS else (" " if e.tag in ("td", "th") else "")
-            parts.append(brk)
-            parts.append(flat(e.text))
-            for child in e:
-                walk(child)
-            parts.append(brk)
-        if not top:
-            parts.append(flat(e.tail))
-
-    walk(el, top=True)
-    raw = "".join(parts)
-    if not blocks:
-        return clean(raw)
-    return "\n".join(line for line in (clean(x) for x in raw.split("\n")) if line)
 
 
 LABEL_TAGS = ("span", "b", "strong", "label", "em", "i", "font")

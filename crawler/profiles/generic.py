@@ -10,6 +10,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from crawler.items import Attachment, Column, Document, Link, ListEntry, Listing, RequestSpec, Value
 from crawler.profiles.base import Profile
+from pagetext import BODY_XPATHS
 from crawler.profiles.extract import (
     DATE_FIELDS, absolute_links, absolute_url, clean, element_text, find_date, find_month_day, label_pairs,
     meta_tags, month_day_date, normalise_label, url_date_parts, normalise_value, selector, split_pairs,
@@ -38,13 +39,6 @@ META_FIELDS = {"title": ("ArticleTitle",), "pub_date": ("PubDate", "firstpublish
 OUTRANKING_LABELS = {"publisher": {"发布机构", "发文机关", "发文单位"},
                      "pub_date": {"发布日期", "发布时间", "公开日期"}}
 TEXT_FIELDS = ("index_no", "publisher", "doc_no", "written_date", "pub_date", "validity", "category")
-BODY_XPATHS = (
-    '//*[@id="zoom"]',
-    '//*[contains(concat(" ", normalize-space(@class), " "), " TRS_Editor ")]',
-    '//*[contains(concat(" ", normalize-space(@class), " "), " TRS_UEDITOR ")]',
-    '//*[@id="UCAP-CONTENT"]',
-    "//article",
-)
 FILE_EXT = re.compile(r"\.(pdf|docx?|xlsx?|ofd|wps|et|zip|rar|7z|jpe?g|png)$", re.I)
 DOWNLOAD_PATH = re.compile(r"down(load)?file|download|/attach", re.I)
 RELATED_WORDS = ("相关解读", "相关文件", "关联文件", "原文", "解读")

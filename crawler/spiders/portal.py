@@ -23,10 +23,10 @@ from crawler.discovery import (
     section_candidates, section_nav, section_text, usable_name,
 )
 from crawler.items import Column, Listing
-from crawler.profiles.extract import element_text, selector
-from crawler.profiles.generic import BODY_XPATHS, PAGER_HREF
+from crawler.profiles.generic import PAGER_HREF
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
+from pagetext import BODY_XPATHS, element_text, selector
 from store import Store, now_iso, sha1
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from crawler.profiles.extract import is_placeholder
+from pagetext import is_placeholder
 from rules.base import Context, Finding, Outcome, Rule, Severity, SiteArtifacts
 from rules.computed import disclosure_documents
 from rules.registry import register
