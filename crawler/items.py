@@ -13,8 +13,9 @@ from typing import Literal
 #: the site's profile, ``crawler.profiles.site``).
 Source = Literal["profile", "meta", "table", "list", "api", "url", "text"]
 
-#: The metadata fields of a disclosure document (public export interface: keep stable).
-DOC_FIELDS = ("title", "index_no", "publisher", "doc_no", "written_date", "pub_date", "validity")
+#: The metadata fields of a disclosure document (public export interface: keep stable); the
+#: store's documents table has a value, raw text and source column for each.
+from store.schema import DOC_FIELDS  # noqa: E402,F401  (re-exported)
 
 
 @dataclass

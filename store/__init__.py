@@ -4,7 +4,10 @@ Everything the crawler sees is kept here with a run id and a timestamp; raw bodi
 kept once by content hash (``bodies``), so rules can be re-run offline (``govaudit audit``).
 The schema is created by named migrations recorded in ``_sqlite_migrations``.
 
-This module must not import Scrapy: ``rules`` and ``reports`` read through it.
+This package must not import Scrapy, nor any other package of the project
+(``tests/test_layering.py``): ``crawler``, ``fleet`` and ``rules`` read and write through it.
+Every SQL statement of the product is here: the crawl's writes and reads (``store/crawl.py``),
+fleet runs (``store/fleet.py``), what the rules read (``store/artifacts.py``), the rest below.
 """
 from __future__ import annotations
 
@@ -13,23 +16,20 @@ import json
 import sqlite3
 import zlib
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from crawler.items import DOC_FIELDS, Document
+from store.artifacts import ArtifactReader
+from store.crawl import CrawlRecords
+from store.fleet import FleetRecords
+from store.schema import CST, DOC_FIELDS, now_iso
 
-CST = timezone(timedelta(hours=8))
+__all__ = ["CST", "DOC_FIELDS", "Store", "migrations", "now_iso", "sha1"]
 
 migrations = Migrations("govaudit")
-
-
-def now_iso() -> str:
-    """Current time, ISO-8601 with the +08:00 offset used throughout the store."""
-    return datetime.now(CST).isoformat(timespec="seconds")
 
 
 @migrations()
@@ -250,7 +250,7 @@ def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-class Store:
+class Store(CrawlRecords, FleetRecords, ArtifactReader):
     """Thin read/write layer over the audit database."""
 
     def __init__(self, path: str | Path):
@@ -304,8 +304,9 @@ class Store:
         return rows[0] if rows else None
 
     # -- bodies and fetches -----------------------------------------------------------
-    def put_body(self, data: bytes) -> str:
-        sha = sha1(data)
+    def put_body(self, data: bytes, sha: str | None = None) -> str:
+        """Keep a body once by its SHA-1 (``sha``: already computed by the caller)."""
+        sha = sha or sha1(data)
         self.db.execute(
             "insert or ignore into bodies (sha, size, data) values (?, ?, ?)",
             [sha, len(data), zlib.compress(data, 6)],
@@ -323,9 +324,11 @@ class Store:
                   final_url: str | None = None, redirects: list | None = None,
                   elapsed_ms: int | None = None, content_type: str | None = None,
                   error: str | None = None, blocked: str | None = None, kind: str = "page",
-                  fetched_at: str | None = None, notes: dict | None = None) -> str | None:
-        """``notes``: m007's columns (truncated, encoding, encoding_note, refresh)."""
-        sha = self.put_body(body) if body is not None else None
+                  fetched_at: str | None = None, notes: dict | None = None,
+                  body_sha: str | None = None) -> str | None:
+        """``notes``: m007's columns (truncated, encoding, encoding_note, refresh); ``body_sha``:
+        the body's hash when the caller has it."""
+        sha = self.put_body(body, body_sha) if body is not None else None
         self._write("insert", "fetches", {
             "run_id": run_id, "site": site, "url": url, "method": method,
             "req_body": req_body, "status": status, "final_url": final_url or url,
@@ -409,8 +412,11 @@ class Store:
         for group in by_keys.values():
             self._write("upsert", "entries", group[0], ("run_id", "column_url", "doc_url"), many=group)
 
-    def add_document(self, run_id: int, site: str, doc: Document, columns: list[str],
+    def add_document(self, run_id: int, site: str, doc, columns: list[str],
                      fetched_at: str, body_sha: str | None, status: int | None) -> None:
+        """``doc``: a document as the page objects read it (``crawler.items.Document``: each of
+        ``DOC_FIELDS`` and ``category`` a value with ``value``, ``raw`` and ``source``;
+        attachments and related links as dataclasses)."""
         row: dict[str, Any] = {"run_id": run_id, "site": site, "url": doc.url}
         for f in DOC_FIELDS + ("category",):
             v = getattr(doc, f)
