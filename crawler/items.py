@@ -112,3 +112,109 @@ class Document:
     related: list[Link] = field(default_factory=list)   # 相关解读 / 原文 / 相关文件 links
     deleted: bool = False                 # page says it was removed (meta refresh to parent…)
     uncertain: str | None = None          # extraction doubt, in English (-> review)
+
+
+# -- what the spider yields for the store ---------------------------------------------------------
+# The portal spider writes nothing itself: it yields these and the item pipeline
+# (``crawler.pipelines.StorePipeline``) writes each through the store's methods, in the order
+# yielded, into the spider's run.
+
+@dataclass
+class FetchRecord:
+    """One answer (or failure) to a request, as it was received."""
+
+    site: str
+    url: str                          # the URL requested (before redirects)
+    status: int | None
+    body: bytes | None = None
+    body_sha: str | None = None       # the body's SHA-1 (the spider needs it before the row is written)
+    method: str = "GET"
+    req_body: str | None = None
+    final_url: str | None = None
+    redirects: list[str] = field(default_factory=list)
+    elapsed_ms: int | None = None
+    content_type: str | None = None
+    error: str | None = None
+    blocked: str | None = None
+    kind: str = "page"                # home | section | column | listing | document | error
+    notes: dict = field(default_factory=dict)     # truncated, encoding, encoding_note, refresh
+
+
+@dataclass
+class SiteRecord:
+    """The audited site: its name, the CMS family read from its home page, the site profile used."""
+
+    site: str
+    name: str | None = None
+    family: str | None = None
+    profile: str | None = None
+
+
+@dataclass
+class ColumnNode:
+    """A page of a section's column tree as discovery classified it (or the home page)."""
+
+    site: str
+    url: str
+    name: str
+    parent: str | None
+    role: str
+    entries: int = 0
+    placeholder: bool = False
+    status: str = "ok"
+    note: str | None = None
+    section: str | None = None
+    #: kind, reason, path (list of names), depth, parent_url, rows_stated, pages_stated, pages_read
+    tree: dict = field(default_factory=dict)
+
+
+@dataclass
+class ColumnState:
+    """A column's state changed after it was stored (a later list request blocked, a doubt)."""
+
+    site: str
+    url: str
+    status: str
+    note: str | None
+
+
+@dataclass
+class ListRows:
+    """The rows one list page (or list request) gave a column."""
+
+    site: str
+    column_url: str
+    entries: list[ListEntry]
+    further_page: bool = False        # a list page after the column's first
+
+
+@dataclass
+class PageLinks:
+    """The links found on one page."""
+
+    site: str
+    page_url: str
+    links: list[Link]
+
+
+@dataclass
+class DocumentRecord:
+    """A document page as read, with its fetch."""
+
+    site: str
+    document: Document
+    fetched_at: str
+    body_sha: str | None
+    status: int | None
+
+
+@dataclass
+class UnchangedDocument:
+    """A document the server says is unchanged (304): the fetch points at the stored body, and
+    the stored document (with its page's links) is carried into this run from ``from_run``."""
+
+    site: str
+    url: str
+    body_sha: str
+    from_run: int
+    elapsed_ms: int | None = None

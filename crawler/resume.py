@@ -39,10 +39,7 @@ class StoreReplay:
 
     def open_spider(self, spider) -> None:
         self.store = spider.store
-        for f in self.store.db.query(
-                "select id, url, method, req_body, status, content_type, body_sha, truncated "
-                "from fetches where run_id = ? and body_sha is not null and status is not null "
-                "and (redirects is null or redirects = '[]') order by id", [spider.run_id]):
+        for f in self.store.replayable_fetches(spider.run_id):
             self.index.setdefault((f["method"] or "GET", f["url"], f["req_body"] or ""), f)
         if self.index:
             logger.info("resuming run %s: %d stored answers replayed from the store",
@@ -103,7 +100,7 @@ def resumable_run(store, jobdir: str | None, db: str, command: str, target: str)
     if not mark or mark.get("db") != str(Path(db).resolve()) or mark.get("command") != command \
             or mark.get("target") != target:
         return None
-    rows = list(store.db.query("select * from runs where id = ?", [mark.get("run_id")]))
-    if not rows or rows[0]["status"] == "finished":
+    run = store.run_row(mark.get("run_id"))
+    if not run or run["status"] == "finished":
         return None
-    return rows[0]
+    return run

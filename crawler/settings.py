@@ -13,9 +13,10 @@ ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 16
 # Scrapy 2.13+ starts CONCURRENT_ITEMS (default 100) asyncio tasks for every response to work
-# through the callback's output in parallel; govaudit's callbacks yield requests and store
-# their rows themselves (no item pipelines), so one is enough. Profiled on the scale
-# benchmark (docs/performance.md): those tasks were ~10% of a crawl's CPU.
+# through the callback's output in parallel; govaudit's callbacks yield requests and a few store
+# items, which the one pipeline writes synchronously and in order, so one is enough (and keeps
+# the writes in the order yielded). Profiled on the scale benchmark (docs/performance.md): those
+# tasks were ~10% of a crawl's CPU.
 CONCURRENT_ITEMS = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
@@ -69,7 +70,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HopMetaRefreshMiddleware": 580,
     "crawler.middlewares.HopRedirectMiddleware": 600,
 }
-ITEM_PIPELINES = {}
+# the portal spider's output (crawler.items) enters the store here, and only here
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # Body caps (crawler.middlewares.BodyCapMiddleware): pages are kept up to BODY_CAP_PAGE bytes,
 # other files up to BODY_CAP_FILE (the link checker reads files' first bytes only); the fetch
 # records the truncation. DOWNLOAD_MAXSIZE: a body declared larger is not read at all.

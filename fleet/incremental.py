@@ -7,9 +7,10 @@ new run).
   ``If-None-Match`` / ``If-Modified-Since`` from the URL's last full fetch (table
   ``validators``) to document requests, lets a ``304`` through to the spider, and records the
   validators of every full document fetch.
-* :class:`FleetSpider` is the portal spider with one hook: a ``304`` document answer is
-  recorded as a fetch (status 304, the stored body's hash) and the stored document row, with
-  its links, is carried into this run.
+* :class:`FleetSpider` is the portal spider with one hook: a ``304`` document answer yields
+  an ``UnchangedDocument`` item, which the item pipeline records as a fetch (status 304, the
+  stored body's hash) and for which it carries the stored document row, with its links, into
+  this run.
 
 A document the server gives no validator for is fetched in full each run (nothing says it is
 unchanged). Bodies are kept once by hash, so a changed-then-reverted page is not stored twice.
@@ -20,6 +21,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 
+from crawler.items import UnchangedDocument
 from crawler.spiders.portal import PortalSpider, site_key
 from store import CST, Store, now_iso, sha1
 
@@ -51,12 +53,7 @@ class ConditionalRequestMiddleware:
         if spider is None or not _is_document_request(request) or "conditional" in request.meta \
                 or request.meta.get("redirect_urls"):
             return None
-        rows = list(spider.store.db.query(
-            "select v.etag, v.last_modified, v.fetched_at, v.body_sha, "
-            "(select max(d.run_id) from documents d where d.url = v.url and d.run_id < ? "
-            "  and d.body_sha = v.body_sha) as doc_run "
-            "from validators v where v.url = ?", [spider.run_id, request.url]))
-        prev = rows[0] if rows else None
+        prev = spider.store.validator(request.url, before_run=spider.run_id)
         request.meta["conditional"] = None
         if not prev or prev["doc_run"] is None or not (prev["etag"] or prev["last_modified"]):
             return None
@@ -88,27 +85,12 @@ class ConditionalRequestMiddleware:
             etag = response.headers.get(b"ETag")
             lm = response.headers.get(b"Last-Modified")
             url = (request.meta.get("redirect_urls") or [request.url])[0]
-            spider.store.db["validators"].upsert(
-                {"url": url, "site": request.meta.get("site") or site_key(url),
-                 "etag": etag.decode("latin-1") if etag else None,
-                 "last_modified": lm.decode("latin-1") if lm else None,
-                 "body_sha": sha1(response.body), "fetched_at": now_iso(), "run_id": spider.run_id},
-                pk="url")
+            spider.store.put_validator(
+                url, request.meta.get("site") or site_key(url),
+                etag=etag.decode("latin-1") if etag else None,
+                last_modified=lm.decode("latin-1") if lm else None,
+                body_sha=sha1(response.body), fetched_at=now_iso(), run_id=spider.run_id)
         return response
-
-
-def carry_document(store: Store, url: str, from_run: int, to_run: int) -> bool:
-    """Copy a stored document row, and the links of its page, from one run into another."""
-    cols = [c for c in store.db["documents"].columns_dict if c != "run_id"]
-    names = ", ".join(f"[{c}]" for c in cols)
-    cur = store.db.execute(
-        f"insert or replace into documents (run_id, {names}) select ?, {names} from documents "
-        "where run_id = ? and url = ?", [to_run, from_run, url])
-    store.db.execute(
-        "insert or ignore into links (run_id, site, page_url, url, text, tag) "
-        "select ?, site, page_url, url, text, tag from links where run_id = ? and page_url = ?",
-        [to_run, from_run, url])
-    return cur.rowcount > 0
 
 
 class FleetSpider(PortalSpider):
@@ -184,22 +166,13 @@ class FleetSpider(PortalSpider):
             return self.unchanged_document(response)
         return super().parse_document(response)
 
-    def unchanged_document(self, response) -> None:
-        """A 304: record the fetch (status 304, pointing at the stored body) and carry the
-        stored document into this run."""
-        prev = response.meta["conditional"]
+    def unchanged_document(self, response):
+        """A 304: the fetch (status 304, pointing at the stored body) is recorded and the stored
+        document carried into this run (the item pipeline does both: ``UnchangedDocument``)."""
+        prev = response.meta["conditional"]      # a validator with a stored document (doc_run)
         site = response.meta.get("site") or site_key(response.url)
-        self.store.add_fetch(self.run_id, site, response.url, status=304, method="GET",
-                             elapsed_ms=int(1000 * response.meta.get("download_latency", 0)),
-                             kind="document")
-        # the stored body it confirms, and that body's content type (the link checker reuses
-        # this fetch as it reuses a 200)
-        self.store.db.execute(
-            "update fetches set body_sha = ?, content_type = (select content_type from fetches "
-            "where body_sha = ? and status = 200 order by id desc limit 1) where id = last_insert_rowid()",
-            [prev["body_sha"], prev["body_sha"]])
+        yield UnchangedDocument(site, response.url, prev["body_sha"], prev["doc_run"],
+                                elapsed_ms=int(1000 * response.meta.get("download_latency", 0)))
         self.stats_counts["pages"] += 1
-        if carry_document(self.store, response.url, prev["doc_run"], self.run_id):
-            self.stats_counts["documents"] += 1
-            self.stats_counts["unchanged"] += 1
-        self._maybe_commit()
+        self.stats_counts["documents"] += 1
+        self.stats_counts["unchanged"] += 1

@@ -26,7 +26,6 @@ from fleet.sitesfile import FleetSite, SitesFile
 #: exit code when another nightly run holds the store's lock
 EXIT_LOCKED = 4
 #: tables a site's run writes (cleared when an interrupted run is crawled again)
-RUN_TABLES = ("fetches", "columns", "entries", "documents", "links", "link_checks", "findings", "results")
 
 
 class Locked(Exception):
@@ -124,34 +123,25 @@ def open_batch(store: Store, sites: SitesFile, as_of: date, command: str = "nigh
     must be crawled (its run did not finish)."""
     from data import tool_version
 
-    rows = list(store.db.query("select * from batches where status = 'running' order by id desc limit 1"))
-    if rows:
-        batch = rows[0]["id"]
-        print(f"nightly: resuming batch {batch} (started {rows[0]['started_at']}, interrupted)", file=sys.stderr)
+    running = store.running_batch()
+    if running:
+        batch = running["id"]
+        print(f"nightly: resuming batch {batch} (started {running['started_at']}, interrupted)", file=sys.stderr)
     else:
-        table = store.db["batches"]
-        table.insert({"started_at": now_iso(), "sites_file": str(sites.path),
-                      "as_of": as_of.isoformat(), "status": "running"})
-        batch = table.last_pk
+        batch = store.start_batch(str(sites.path), as_of.isoformat())
     plan: dict[str, dict] = {}
-    existing = {r["site"]: r for r in store.db.query("select * from runs where batch = ?", [batch])}
+    existing = store.batch_runs(batch)
     for s in sites.sites:
         run = existing.get(s.key)
         if run and run["status"] == "finished":
             plan[s.key] = {"run_id": run["id"], "crawl": False}
             continue
         if run:     # interrupted: clear its partial rows, crawl it again under the same id
-            for t in RUN_TABLES:
-                store.db.execute(f"delete from [{t}] where run_id = ?", [run["id"]])
-            store.db.execute("update runs set status = 'running', started_at = ?, stats = null "
-                             "where id = ?", [now_iso(), run["id"]])
+            store.restart_run(run["id"])
             plan[s.key] = {"run_id": run["id"], "crawl": True}
             continue
-        table = store.db["runs"]
-        table.insert({"started_at": now_iso(), "command": command, "target": s.url,
-                      "as_of": as_of.isoformat(), "version": tool_version(),
-                      "status": "running", "batch": batch, "site": s.key})
-        plan[s.key] = {"run_id": table.last_pk, "crawl": True}
+        plan[s.key] = {"run_id": store.start_site_run(command, s.url, as_of.isoformat(), tool_version(),
+                                                      s.key, batch=batch), "crawl": True}
     store.commit()
     return batch, plan
 
@@ -267,7 +257,7 @@ def crawl_batch(sites: SitesFile, plan: dict[str, dict], db_path: str, *, sites_
             from crawler.linkcheck.checker import link_stats
 
             stats["links"] = link_stats(link_crawlers[s.key])
-            store.db["runs"].update(run["id"], {"stats": json.dumps(stats, ensure_ascii=False)})
+            store.set_run_stats(run["id"], stats)
         out[s.key] = stats
     store.commit()
     store.close()
@@ -295,17 +285,15 @@ def site_context(site: FleetSite, as_of: date, sites_dir: str | None):
 
 def not_assessed(store: Store, run_id: int, site: str) -> str | None:
     """Why a site could not be assessed (its home page or section unusable), or None."""
-    rows = list(store.db.query(
-        "select role, status, note from columns where run_id = ? and site = ? and role in ('home', 'section') "
-        "and status not in ('ok', 'pending')", [run_id, site]))
+    rows = store.unusable_entries(run_id, site)
     home = [r for r in rows if r["role"] == "home"]
     if home:
         return f"home page unusable: {home[0]['note'] or home[0]['status']}"
-    if not list(store.db.query("select 1 from fetches where run_id = ? and site = ? limit 1", [run_id, site])):
+    if not store.has_fetches(run_id, site):
         return "nothing was fetched"
     if rows:
         return f"政府信息公开 section {rows[0]['status']}: {rows[0]['note'] or ''}".strip()
-    n = store.db.execute("select count(*) from documents where run_id = ? and site = ?", [run_id, site]).fetchone()[0]
+    n = store.count("documents", run_id, site)
     return None if n else "no document could be read"
 
 
@@ -332,19 +320,9 @@ def audit_batch(store: Store, sites: SitesFile, plan: dict[str, dict], as_of: da
 
 
 def summarise(store: Store, plan: dict[str, dict], docs: list[dict]) -> dict:
-    runs = [p["run_id"] for p in plan.values()]
-    marks = ",".join("?" * len(runs))
-    q = lambda sql: store.db.execute(sql, runs).fetchone()[0]  # noqa: E731
     summary = {
         "sites": len(plan),
-        "pages_fetched": q(f"select count(*) from fetches where run_id in ({marks}) and status is not null "
-                           "and status != 304"),
-        "not_modified": q(f"select count(*) from fetches where run_id in ({marks}) and status = 304"),
-        "documents": q(f"select count(*) from documents where run_id in ({marks})"),
-        "new_documents": store.db.execute(
-            f"select count(*) from documents d where d.run_id in ({marks}) and not exists "
-            "(select 1 from documents p where p.url = d.url and p.site = d.site and p.run_id < d.run_id)",
-            runs).fetchone()[0],
+        **store.batch_counts([p["run_id"] for p in plan.values()]),
         "findings": {"new": 0, "persisting": 0, "fixed": 0},
         "not_assessed": {},
     }
@@ -398,8 +376,7 @@ def run_nightly(sites: SitesFile, db_path: str, out: Path, as_of: date, *, sites
     docs, paths = audit_batch(store, sites, plan, as_of, out, sites_dir)
     summary = summarise(store, plan, docs)
     summary["wall_s"] = round(time.monotonic() - start, 1)
-    store.db["batches"].update(batch, {"finished_at": now_iso(), "status": "finished",
-                                       "summary": json.dumps(summary, ensure_ascii=False)})
+    store.finish_batch(batch, summary)
     store.commit()
     print_summary(summary, batch, summary["wall_s"], stream)
     store.close()

@@ -15,39 +15,17 @@ from datetime import date
 from pathlib import Path
 
 from crawler.spiders.portal import site_key
-from store import Store, now_iso
+from store import Store
 
 #: open-finding codes judged on link checks: their targets are checked again
 LINK_CODES = ("LK001", "LK002", "LK003")
-CARRIED = ("columns", "entries", "documents", "links", "link_checks")
-
-
-def last_audited_run(store: Store, site: str) -> dict | None:
-    rows = list(store.db.query(
-        "select r.* from runs r join results s on s.run_id = r.id where s.site = ? "
-        "and r.status = 'finished' order by r.id desc limit 1", [site]))
-    return rows[0] if rows else None
-
-
-def carry_run(store: Store, src: int, dst: int, site: str) -> None:
-    for table in CARRIED:
-        cols = [c for c in store.db[table].columns_dict if c != "run_id"]
-        names = ", ".join(f"[{c}]" for c in cols)
-        store.db.execute(f"insert or ignore into [{table}] (run_id, {names}) select ?, {names} "
-                         f"from [{table}] where run_id = ? and site = ?", [dst, src, site])
-    cols = [c for c in store.db["fetches"].columns_dict if c not in ("id", "run_id", "copied_from")]
-    names = ", ".join(f"[{c}]" for c in cols)
-    # the home page is fetched again (a copied home fetch would count twice as an AV001 probe)
-    store.db.execute(f"insert into fetches (run_id, copied_from, {names}) select ?, coalesce(copied_from, run_id), "
-                     f"{names} from fetches where run_id = ? and site = ? and kind != 'home' order by id",
-                     [dst, src, site])
 
 
 def plan_targets(store: Store, run_id: int, site: str, home: str, open_findings: list[dict]) -> tuple[list[dict], set[str]]:
     """What to fetch for the open findings: ``[{url, kind, column}]`` and the link targets."""
-    docs = {r["url"] for r in store.db.query("select url from documents where run_id = ? and site = ?", [run_id, site])}
-    cols = {r["url"]: r for r in store.db.query("select * from columns where run_id = ? and site = ?", [run_id, site])}
-    listed = {r["doc_url"] for r in store.db.query("select doc_url from entries where run_id = ? and site = ?", [run_id, site])}
+    docs = store.document_urls(run_id, site)
+    cols = {r["url"]: r for r in store.table_rows("columns", run_id, site)}
+    listed = store.listed_urls(run_id, site)
     targets = {home: {"url": home, "kind": "home"}}
     links: set[str] = set()
     for f in open_findings:
@@ -80,30 +58,21 @@ def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
 
     site = site_key(url)
     store = Store(db_path)
-    prev = last_audited_run(store, site)
+    prev = store.last_audited_run(site)
     if not prev:
         raise CliError(f"no audited run of {site} in {db_path}: run `govaudit check` or `nightly` first")
     open_findings = [f for f in store.findings(prev["id"], site) if f["outcome"] in ("fail", "review")]
-    home_rows = list(store.db.query("select url from columns where run_id = ? and site = ? and role = 'home'",
-                                    [prev["id"], site]))
+    home_rows = [c for c in store.table_rows("columns", prev["id"], site) if c["role"] == "home"]
     home = home_rows[0]["url"] if home_rows else url
-    table = store.db["runs"]
-    table.insert({"started_at": now_iso(),
-                  "command": "recheck-open", "target": site, "as_of": as_of.isoformat(),
-                  "version": tool_version(), "status": "running", "site": site})
-    run_id = table.last_pk
-    carry_run(store, prev["id"], run_id, site)
+    run_id = store.start_site_run("recheck-open", site, as_of.isoformat(), tool_version(), site)
+    store.carry_run(prev["id"], run_id, site)
     targets, link_targets = plan_targets(store, run_id, site, home, open_findings)
     # what is fetched again starts empty in the new run: no copied rows to mask what it says now
     for t in targets:
-        store.db.execute("delete from fetches where run_id = ? and url = ?", [run_id, t["url"]])
-        store.db.execute("delete from links where run_id = ? and page_url = ?", [run_id, t["url"]])
-        if t["kind"] in ("column", "home"):
-            store.db.execute("delete from entries where run_id = ? and column_url = ?", [run_id, t["url"]])
+        store.forget_page(run_id, t["url"], rows=t["kind"] in ("column", "home"))
     # links: only those whose targets have open findings are checked again
-    store.db.execute(f"delete from links where run_id = ? and url not in ({','.join('?' * len(link_targets))})",
-                     [run_id, *sorted(link_targets)])
-    store.db.execute("delete from link_checks where run_id = ?", [run_id])
+    store.keep_links_to(run_id, link_targets)
+    store.clear_link_checks(run_id)
     store.commit()
     stream.write(f"recheck run {run_id} of {site}: {len(open_findings)} open findings of run {prev['id']}; "
                  f"fetching {len(targets)} pages and checking {len(link_targets)} link targets\n")
@@ -116,11 +85,10 @@ def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
     crawler = process.create_crawler(FleetSpider)
     done = process.crawl(crawler, start_urls=[home], db_path=db_path, run_id=run_id, sites_dir=sites_dir,
                          store=store, incremental=True, targets=targets)
-    marks = ",".join("?" * len(link_targets))
 
     def only_open_link_targets(result):
         # the pages fetched again stored all their links; only the open findings' are checked
-        store.db.execute(f"delete from links where run_id = ? and url not in ({marks})", [run_id, *sorted(link_targets)])
+        store.keep_links_to(run_id, link_targets)
         store.commit()
         return result
 
@@ -135,8 +103,7 @@ def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
     store.finish_run(run_id, "finished" if stats["finish_reason"] == "finished" else str(stats["finish_reason"]), stats)
     paths = audit_and_report(store, run_id, as_of, out, sites_dir=sites_dir)
     result = store.findings(run_id, site)
-    doc = __import__("json").loads(next(store.db.query("select doc from results where run_id = ? and site = ?",
-                                                       [run_id, site]))["doc"])
+    doc = store.result_doc(run_id, site)
     fixed = {f["fingerprint"] for f in doc.get("fixed", [])}
     persisting = {f["fingerprint"] for f in result if f.get("change") == "persisting"}
     summary = {"run": run_id, "previous_run": prev["id"], "open": len(open_findings), "fixed": len(fixed),
@@ -162,10 +129,7 @@ def recheck_full(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
 
     site = FleetSite(id="recheck", name=site_key(url), url=url, region="", level="", line=0)
     store = Store(db_path)
-    table = store.db["runs"]
-    table.insert({"started_at": now_iso(), "command": "recheck", "target": url, "as_of": as_of.isoformat(),
-                  "version": tool_version(), "status": "running", "site": site.key})
-    run_id = table.last_pk
+    run_id = store.start_site_run("recheck", url, as_of.isoformat(), tool_version(), site.key)
     store.commit()
     stream.write(f"recheck run {run_id}: incremental crawl of {url}\n")
     crawl_batch(SitesFile(Path("-"), (site,)), {site.key: {"run_id": run_id, "crawl": True}}, db_path,

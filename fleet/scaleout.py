@@ -4,7 +4,8 @@ scrapy-redis (``govaudit nightly --redis URL --workers N`` and ``govaudit worker
 * **One queue, one dupefilter.** Every worker uses scrapy-redis's scheduler and duplicate
   filter on the batch's keys (``govaudit:<batch>:requests`` / ``:dupefilter``). Every worker
   offers every site's home page; the shared dupefilter lets one through.
-* **One writer.** Workers never open the SQLite store. Each store call the spider makes is
+* **One writer.** Workers never open the SQLite store. Each store call the item pipeline
+  (``crawler.pipelines.StorePipeline``) makes for the spider's items is
   pickled onto the Redis list ``govaudit:<batch>:ops`` (:class:`RemoteStore`); the coordinator
   (``nightly --redis``) is the only writer: it applies them in order to the store, putting each
   row in its site's run. A request is taken off the shared queue by exactly one worker, so each
@@ -54,43 +55,43 @@ def connect(url: str):
     return r
 
 
-class _RemoteDB:
-    def __init__(self, store: "RemoteStore"):
-        self.store = store
-
-    def execute(self, sql: str, params=()):
-        self.store._op("execute", sql, list(params))
-
-    def query(self, *a, **k):     # nothing a worker runs reads the store (incremental is off)
-        return iter(())
-
-
 class RemoteStore:
-    """The store's write interface, as ops pushed to Redis for the one writer."""
+    """The store's write interface, as ops pushed to Redis for the one writer. Nothing a worker
+    runs reads the store (incremental fetching is off)."""
 
-    def __init__(self, r, batch: int):
+    #: the store methods the item pipeline calls, and where their run id is found: after the
+    #: site (``(run_id, site, …)``), or from a URL (``(run_id, url, …)``: its site's run)
+    WRITES = ("upsert_site", "add_column", "set_column_status", "add_list_rows", "add_document", "add_links")
+
+    def __init__(self, r, batch: int, on_commit=None):
         self.r, self.key = r, keys(batch)["ops"]
-        self.db = _RemoteDB(self)
         self._buf: list[bytes] = []
+        self.on_commit = on_commit
 
     def _op(self, name, *a, **kw):
         self._buf.append(pickle.dumps((name, a, kw), protocol=4))
         if len(self._buf) >= 50:
             self.commit()
 
-    def add_fetch(self, *a, body: bytes | None = None, **kw):
-        self._op("add_fetch", *a, body=body, **kw)
-        return sha1(body) if body is not None else None
+    def add_fetch(self, *a, body: bytes | None = None, body_sha: str | None = None, **kw):
+        sha = body_sha or (sha1(body) if body is not None else None)
+        self._op("add_fetch", *a, body=body, body_sha=sha, **kw)
+        return sha
 
     def __getattr__(self, name):
-        if name in ("upsert_site", "add_column", "set_column_status", "add_entries", "add_document", "add_links"):
+        if name in self.WRITES:
             return lambda *a, **kw: self._op(name, *a, **kw)
         raise AttributeError(name)
+
+    def link_document_columns(self, run_id: int) -> None:
+        """Not a worker's to do: the coordinator does it once per run, when every worker is done."""
 
     def commit(self) -> None:
         if self._buf:
             self.r.rpush(self.key, *self._buf)
             self._buf = []
+        if self.on_commit is not None:
+            self.on_commit()
 
     def close(self) -> None:
         self.commit()
@@ -109,14 +110,9 @@ class Writer:
     def apply(self, raw: bytes) -> None:
         name, a, kw = pickle.loads(raw)
         s = self.store
-        if name == "execute":
-            sql, params = a
-            url = next((p for p in params if isinstance(p, str) and "://" in p), None)
-            if url is None:
-                return          # whole-run statements (the spider's close): run by the coordinator
-            run = self.run_of(url)
-            s.db.execute(sql, [run if p == DUMMY_RUN and not isinstance(p, bool) else p for p in params])
-        elif name == "upsert_site":          # (url, name, family, run_id, profile=)
+        if name not in RemoteStore.WRITES + ("add_fetch",):
+            raise ValueError(f"not a store write a worker sends: {name}")
+        if name == "upsert_site":          # (url, name, family, run_id, profile=)
             a = list(a)
             a[3] = self.run_of(a[0])
             s.upsert_site(*a, **kw)
@@ -177,7 +173,7 @@ def make_worker_spider():
             self.r = connect(redis_url)
             self.k = keys(batch)
             self.me = f"{socket.gethostname()}:{os.getpid()}"
-            super().__init__(*a, store=RemoteStore(self.r, batch), **kw)
+            super().__init__(*a, store=RemoteStore(self.r, batch, on_commit=self._mark_busy), **kw)
             self.r.sadd(self.k["workers"], self.me)
 
         @classmethod
@@ -189,6 +185,7 @@ def make_worker_spider():
 
         def on_response(self, **kw):
             self.r.set(self.k["activity"], time.time())
+            self.r.hset(self.k["busy"], self.me, max(1, self._busy()))     # a response to handle
 
         def _busy(self) -> int:
             eng = self.crawler.engine
@@ -202,8 +199,7 @@ def make_worker_spider():
             if self.r.zcard(self.k["requests"]) or any(others) or time.time() - last < IDLE_S:
                 raise DontCloseSpider
 
-        def _maybe_commit(self) -> None:
-            super()._maybe_commit()
+        def _mark_busy(self) -> None:
             self.r.hset(self.k["busy"], self.me, self._busy())
 
         # what discovery knows of a site (its page objects and its tree's home links, chrome and
@@ -331,19 +327,13 @@ def crawl_batch_redis(sites, plan: dict[str, dict], db_path: str, batch: int, re
     failed = [p.returncode for p in procs if p.returncode]
     if failed:
         stream.write(f"nightly: {len(failed)} worker(s) failed (exit {failed}); what they stored is kept\n")
-    # what the spider does at its close, once per run: documents carry every column listing them
+    # what the item pipeline does at a crawl's close, once per run: documents carry every column
+    # listing them
     for s in todo:
         run_id = plan[s.key]["run_id"]
-        store.db.execute(
-            """update documents set columns = (
-                 select json_group_array(name) from (
-                   select distinct c.name from entries e join columns c
-                     on c.run_id = e.run_id and c.url = e.column_url
-                   where e.run_id = documents.run_id and e.doc_url = documents.url
-                     and c.role != 'home'))
-               where run_id = ?""", [run_id])
-        pages = store.db.execute("select count(*) from fetches where run_id = ?", [run_id]).fetchone()[0]
-        docs = store.db.execute("select count(*) from documents where run_id = ?", [run_id]).fetchone()[0]
+        store.link_document_columns(run_id)
+        pages = store.count("fetches", run_id)
+        docs = store.count("documents", run_id)
         store.finish_run(run_id, "finished" if not failed else "interrupted",
                          {"pages": pages, "documents": docs, "workers": workers})
         progress.site_done(s, f"{pages} pages, {docs} documents")

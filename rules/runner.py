@@ -21,19 +21,9 @@ RULESET = "2026.1"
 
 
 def load_artifacts(store: Store, run_id: int, site: str) -> SiteArtifacts:
-    info = store.site_info(site) or {}
-    artifacts = SiteArtifacts(
-        site=site, name=info.get("name"), family=info.get("family"),
-        documents=store.documents(run_id, site),
-        columns=store.table_rows("columns", run_id, site),
-        entries=store.table_rows("entries", run_id, site),
-        fetches=list(store.fetches(run_id, site)),
-        links=store.table_rows("links", run_id, site),
-        probes=store.probes(site),          # availability probes of every run (AV001)
-        body=store.body,
-        link_observations=store.link_observations(run_id, site),
-    )
-    return artifacts
+    """One site of one run, as the rules read it: the store's one interface for them
+    (``Store.artifacts``; earlier runs through ``Store.site_history``, rules/history.py)."""
+    return SiteArtifacts(**store.artifacts(run_id, site))
 
 
 def run_rules(artifacts: SiteArtifacts, ctx: Context, codes: Iterable[str] | None = None) -> list[Finding]:

@@ -360,11 +360,14 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader):
         else:
             self.db.conn.execute(sql, tuple(row.values()))
 
-    def fetches(self, run_id: int, site: str | None = None) -> Iterator[dict]:
+    def fetches(self, run_id: int, site: str | None = None, method: str | None = None) -> Iterator[dict]:
         sql, params = "select * from fetches where run_id = ?", [run_id]
         if site:
             sql += " and site = ?"
             params.append(site)
+        if method:
+            sql += " and method = ?"
+            params.append(method)
         yield from self.db.query(sql + " order by id", params)
 
     # -- site structure ---------------------------------------------------------------

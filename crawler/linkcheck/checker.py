@@ -142,6 +142,8 @@ class LinkCheckSpider(scrapy.Spider):
             "crawler.linkcheck.checker.IsolatedRetryAfterMiddleware":
                 project_settings.DOWNLOADER_MIDDLEWARES.get("crawler.middlewares.RetryAfterMiddleware", 560)},
         "CONCURRENT_ITEMS": 1,      # callbacks yield nothing: no pool of idle item workers
+        # not the portal crawl: the checker writes its results through the store's methods itself
+        "ITEM_PIPELINES": {},
         # requests are scheduled directly (engine.crawl): no depth, URL-length or offsite work
         "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
                                "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None},
@@ -167,8 +169,7 @@ class LinkCheckSpider(scrapy.Spider):
         self.token = uuid.uuid4().hex[:12]
         self.profile = None
         self.site_hosts: dict[str, set[str]] = {}     # site -> its hosts (the home page may redirect)
-        self.history = bool(list(self.store.db.query(       # earlier runs' results (TTL, confirmation)
-            "select 1 from link_checks where run_id < ? limit 1", [run_id])))
+        self.history = self.store.has_link_checks_before(run_id)    # earlier runs' results (TTL, confirmation)
         self.summary: Counter = Counter()
         self.max_wait = 60.0
         self._last_commit = time.monotonic()
@@ -207,11 +208,10 @@ class LinkCheckSpider(scrapy.Spider):
     def _stored_targets(self):
         """After the portal crawl: every link stored for the run, reusing the crawl's fetches."""
         fetched = {}
-        for f in self.store.db.query(
-                "select * from fetches where run_id = ? and method = 'GET' order by id", [self.run_id]):
+        for f in self.store.fetches(self.run_id, method="GET"):
             fetched[f["url"]] = f
         found: dict[str, tuple[str, set]] = {}
-        for row in self.store.db.query("select url, site, tag from links where run_id = ?", [self.run_id]):
+        for row in self.store.link_targets(self.run_id):
             site, tags = found.setdefault(row["url"], (row["site"], set()))
             tags.add(row["tag"])
         for url, (site, tags) in found.items():
@@ -261,10 +261,7 @@ class LinkCheckSpider(scrapy.Spider):
     def _previous(self, url: str) -> dict | None:
         if not self.history:
             return None
-        rows = list(self.store.db.query(
-            "select * from link_checks where url = ? and run_id < ? order by run_id desc limit 1",
-            [url, self.run_id]))
-        return rows[0] if rows else None
+        return self.store.previous_link_check(url, self.run_id)
 
     def _begin(self, t: Target) -> scrapy.Request | None:
         """The first request for a new target, or None when its result is already known."""
@@ -546,11 +543,7 @@ class LinkCheckSpider(scrapy.Spider):
         self._store_result(t, detail)
 
     def _store_result(self, t: Target, detail: dict) -> None:
-        self.store.db.execute(
-            "insert or replace into link_checks (run_id, site, url, checked_at, class, origin, confirmed, "
-            "detail) values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [self.run_id, t.site, t.url, detail["checked_at"], detail["class"], detail["origin"],
-             detail["confirmed"], json.dumps(detail, ensure_ascii=False)])
+        self.store.put_link_check(self.run_id, t.site, t.url, detail)
         self.summary[detail["class"]] += 1
         self.summary["origin_" + detail["origin"]] += 1
         self._maybe_commit()
@@ -561,13 +554,8 @@ class LinkCheckSpider(scrapy.Spider):
             self._last_commit = time.monotonic()
 
     def closed(self, reason: str) -> None:
-        # the rules read each link row's result (SiteArtifacts.links): the class on every row, the
-        # detail once per target (on its first row)
-        self.store.db.execute(
-            "update links set check_class = c.class, check_detail = case when links.rowid = "
-            "(select min(l.rowid) from links l where l.run_id = links.run_id and l.url = links.url) "
-            "then c.detail end from link_checks c "
-            "where c.run_id = links.run_id and c.url = links.url and links.run_id = ?", [self.run_id])
+        # the rules read each link row's result (SiteArtifacts.links)
+        self.store.copy_link_checks_to_links(self.run_id)
         self.store.commit()
         self.crawl_reason = reason
 

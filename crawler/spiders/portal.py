@@ -4,12 +4,15 @@ It only routes: home page -> 政府信息公开 section -> 法定主动公开内
 (and the script endpoints a family uses) -> every document. Extraction is done by page objects
 (``crawler.profiles``) chosen per site by fingerprint. Every response, error and challenge is
 recorded as a fetch with its timestamp; bodies are kept by hash.
+
+The spider writes nothing itself: it yields typed items (``crawler.items``: fetch records,
+column-tree nodes, list rows, documents, links) beside its requests, and the item pipeline
+(``crawler.pipelines.StorePipeline``) writes them through the store's methods.
 """
 from __future__ import annotations
 
 import logging
 import re
-import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -22,7 +25,8 @@ from crawler.discovery import (
     DISCLOSURE_WORDS, NavLink, breadcrumb, is_file, looks_like_endpoint, more_links, nav_links, preview_links, role_of, row_links,
     section_candidates, section_nav, section_text, usable_name,
 )
-from crawler.items import Column, Listing
+from crawler.items import (Column, ColumnNode, ColumnState, DocumentRecord, FetchRecord, Listing, ListRows,
+                           PageLinks, SiteRecord)
 from crawler.profiles.generic import PAGER_HREF
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
@@ -140,7 +144,6 @@ class PortalSpider(scrapy.Spider):
         self.columns_seen: set[str] = set()   # a column listed by several section pages is crawled once
         self.listed: dict[str, set[str]] = {}     # column url -> document urls listed so far
         self.stats_counts = {"pages": 0, "documents": 0, "columns": 0, "blocked": 0, "errors": 0}
-        self._last_commit = time.monotonic()
         self.allowed_hosts = {urlsplit(u).netloc for u in self.start_urls}
 
     # -- plumbing ---------------------------------------------------------------------
@@ -153,13 +156,9 @@ class PortalSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": HANDLED_STATUSES, **(meta or {})},
         )
 
-    def _maybe_commit(self) -> None:
-        if time.monotonic() - self._last_commit > 2.0:
-            self.store.commit()
-            self._last_commit = time.monotonic()
-
-    def _record(self, response: Response, kind: str) -> tuple[str | None, str | None]:
-        """Store the fetch; return (body sha, blocked reason)."""
+    def _record(self, response: Response, kind: str) -> tuple[list[FetchRecord], str | None, str | None]:
+        """The fetch to store (none when a resumed run replays a stored answer), the body's
+        SHA-1 and the blocked reason."""
         site = response.meta.get("site") or site_key(response.url)
         headers = {k.decode().lower(): b", ".join(v).decode("latin-1")
                    for k, v in response.headers.items()}
@@ -176,12 +175,13 @@ class PortalSpider(scrapy.Spider):
             redirect_reasons=response.meta.get("redirect_reasons", []), final_url=response.url)
         response.meta["gone"] = gone
         self._text(response)      # decoded once here: the fetch records how (issue 11)
+        sha = sha1(response.body)
         if response.meta.get("replayed_fetch"):      # a resumed run: already stored (crawler.resume)
             self.stats_counts["pages"] += 1
-            return sha1(response.body), blocked
-        sha = self.store.add_fetch(
-            self.run_id, site, req.meta.get("original_url") or (redirects[0] if redirects else response.url),
-            status=response.status, body=response.body, method=req.method,
+            return [], sha, blocked
+        fetch = FetchRecord(
+            site, req.meta.get("original_url") or (redirects[0] if redirects else response.url),
+            status=response.status, body=response.body, body_sha=sha, method=req.method,
             req_body=req.body.decode("utf-8", "replace") if req.body else None,
             final_url=response.url, redirects=redirects + [response.url] if redirects else [],
             elapsed_ms=int(1000 * response.meta.get("download_latency", 0)),
@@ -191,8 +191,7 @@ class PortalSpider(scrapy.Spider):
         self.stats_counts["pages"] += 1
         if blocked:
             self.stats_counts["blocked"] += 1
-        self._maybe_commit()
-        return sha, blocked
+        return [fetch], sha, blocked
 
     def _text(self, response: Response) -> str | None:
         if "page_text" not in response.meta:
@@ -205,13 +204,14 @@ class PortalSpider(scrapy.Spider):
     def _usable(self, response: Response, blocked: str | None) -> bool:
         return response.status == 200 and not blocked and not response.meta.get("gone")
 
-    def _store_links(self, site: str, response: Response, html: str) -> None:
+    def _links(self, site: str, response: Response, html: str):
+        """The page's links, to store."""
         try:
             links = self._profile(site).links(response.url, html)
         except Exception as exc:  # extraction must never kill the crawl
             logger.warning("link extraction failed on %s: %s", response.url, exc)
             return
-        self.store.add_links(self.run_id, site, response.url, links)
+        yield PageLinks(site, response.url, links)
 
     # -- callbacks --------------------------------------------------------------------
     async def start(self):
@@ -220,13 +220,13 @@ class PortalSpider(scrapy.Spider):
 
     def parse_home(self, response: Response):
         site = response.meta["site"]
-        sha, blocked = self._record(response, "home")
+        fetch, sha, blocked = self._record(response, "home")
+        yield from fetch
         html = self._text(response)
         if not self._usable(response, blocked) or html is None:
-            self.store.upsert_site(site, None, None, self.run_id)
-            self.store.add_column(self.run_id, site, response.url, "首页", None, "home",
-                                  status="blocked" if blocked else "error",
-                                  note=blocked or response.meta.get("gone") or f"HTTP {response.status}")
+            yield SiteRecord(site)
+            yield ColumnNode(site, response.url, "首页", None, "home", status="blocked" if blocked else "error",
+                             note=blocked or response.meta.get("gone") or f"HTTP {response.status}")
             logger.error("home page %s unusable: %s", response.url, blocked or response.status)
             return
         config = load_site_config(site, self.sites_dir)   # validated by the CLI before the crawl
@@ -234,20 +234,18 @@ class PortalSpider(scrapy.Spider):
         self.profiles[site] = profile
         title = response.css("meta[name=SiteName]::attr(content)").get() or \
             (response.css("title::text").get() or "").strip() or None
-        self.store.upsert_site(site, title, profile.family, self.run_id,
-                               profile=str(config.path) if config else None)
-        self._store_links(site, response, html)
+        yield SiteRecord(site, title, profile.family, profile=str(config.path) if config else None)
+        yield from self._links(site, response, html)
         # Dated items on the home page (for home-page freshness), stored as the "首页" column.
         try:
             home = profile.listing(response.url, html)
-            self.store.add_entries(self.run_id, site, response.url, [
-                {"doc_url": e.url, "title": e.title, "date": e.date.value, "date_raw": e.date.raw,
-                 "position": e.position} for e in home.entries])
             n_home = len(home.entries)
         except Exception as exc:
             logger.warning("home page items not readable on %s: %s", response.url, exc)
-            n_home = 0
-        self.store.add_column(self.run_id, site, response.url, "首页", None, "home", entries=n_home)
+            home, n_home = None, 0
+        if n_home:
+            yield ListRows(site, response.url, home.entries)
+        yield ColumnNode(site, response.url, "首页", None, "home", entries=n_home)
         tree = self.trees[site] = SiteTree(home=response.url)
         home_nav = nav_links(response.url, html)
         tree.home_links = {link.url for link in home_nav}
@@ -271,14 +269,15 @@ class PortalSpider(scrapy.Spider):
                                 meta={"site": site, "home": home, "frames": frames[1:]})
             return
         # keyed apart from the home page: the 首页 row must stay as fetched (FR001, ID001)
-        self.store.add_column(self.run_id, site, f"{home}#no-section", "政府信息公开", None, "section",
-                              status="missing", note="no 政府信息公开 link on the home page",
-                              kind="section", reason="首页未找到政府信息公开专栏的入口")
+        yield ColumnNode(site, f"{home}#no-section", "政府信息公开", None, "section",
+                         status="missing", note="no 政府信息公开 link on the home page",
+                         tree={"kind": "section", "reason": "首页未找到政府信息公开专栏的入口"})
 
     def parse_home_frame(self, response: Response):
         """A frame of the home page (a header or menu served on its own): the way into the section."""
         site = response.meta["site"]
-        sha, blocked = self._record(response, "home")
+        fetch, sha, blocked = self._record(response, "home")
+        yield from fetch
         html = self._text(response)
         candidates = section_candidates(response.url, html) if self._usable(response, blocked) and html else []
         if candidates:
@@ -306,23 +305,26 @@ class PortalSpider(scrapy.Spider):
         return self._request(node.url, self.parse_node, priority=max(4, 10 - node.depth),
                              meta={"site": site, "node": node})
 
-    def _store_node(self, site: str, node: "Node", kind: str, reason: str, *, status: str = "ok",
-                    note: str | None = None, entries: int = 0, placeholder: bool = False,
-                    rows_stated: int | None = None, pages_stated: int | None = None,
-                    pages_read: int | None = None) -> None:
+    def _node(self, site: str, node: "Node", kind: str, reason: str, *, status: str = "ok",
+              note: str | None = None, entries: int = 0, placeholder: bool = False,
+              rows_stated: int | None = None, pages_stated: int | None = None,
+              pages_read: int | None = None) -> ColumnNode:
+        """The column-tree row of a page, as classified."""
         role = node.role or role_of(node.name) or \
             {"list": "column", "endpoint": "column"}.get(kind, kind)
-        self.store.add_column(
-            self.run_id, site, node.alias or node.url, node.name, node.path[-2] if len(node.path) > 1 else None,
+        return ColumnNode(
+            site, node.alias or node.url, node.name, node.path[-2] if len(node.path) > 1 else None,
             role, entries=entries, placeholder=placeholder, status=status, note=note, section=node.section,
-            kind=kind, reason=reason, path=list(node.path), depth=node.depth, parent_url=node.parent_url,
-            rows_stated=rows_stated, pages_stated=pages_stated, pages_read=pages_read)
+            tree={"kind": kind, "reason": reason, "path": list(node.path), "depth": node.depth,
+                  "parent_url": node.parent_url, "rows_stated": rows_stated, "pages_stated": pages_stated,
+                  "pages_read": pages_read})
 
     def parse_node(self, response: Response):
         """A page of the section's tree: classify it (section, category, list, single page,
         endpoint, other), read its rows when it is a list, and walk on to the pages it links."""
         site, node = response.meta["site"], response.meta["node"]
-        sha, blocked = self._record(response, "section" if node.role == "section" else "column")
+        fetch, sha, blocked = self._record(response, "section" if node.role == "section" else "column")
+        yield from fetch
         html = self._text(response)
         tree = self.trees[site]
         if not self._usable(response, blocked) or html is None:
@@ -331,10 +333,10 @@ class PortalSpider(scrapy.Spider):
                 logger.info("section candidate %s unusable (%s); trying the next", response.url, note)
                 yield self._section_request(site, response.meta["candidates"])
                 return
-            self._store_node(site, node, "section" if node.role == "section" else "other", f"未能读取：{note}",
+            yield self._node(site, node, "section" if node.role == "section" else "other", f"未能读取：{note}",
                              status="blocked" if blocked else "error", note=note)
             return
-        self._store_links(site, response, html)
+        yield from self._links(site, response, html)
         profile = self._profile(site)
         if node.role == "section":
             tree.section_names.add(node.name)
@@ -347,7 +349,7 @@ class PortalSpider(scrapy.Spider):
             tree.chrome |= shared - kept
         crumbs = breadcrumb(html)
         if node.depth > 0 and crumbs and not self._in_section(tree, node, crumbs):
-            self._store_node(site, node, "other", "不在政府信息公开专栏内（当前位置：" + " > ".join(crumbs)[:200] + "）",
+            yield self._node(site, node, "other", "不在政府信息公开专栏内（当前位置：" + " > ".join(crumbs)[:200] + "）",
                              status="outside")
             return
         try:
@@ -390,13 +392,13 @@ class PortalSpider(scrapy.Spider):
                          node.role or role_of(node.name) or "column")
             self.columns_seen.add(col.url)
             self.stats_counts["columns"] += 1
-            self._store_node(site, node, kind, reason, entries=len(listing.entries),
+            yield self._node(site, node, kind, reason, entries=len(listing.entries),
                              placeholder=listing.placeholder, status="uncertain" if listing.uncertain else "ok",
                              note=listing.uncertain, rows_stated=listing.total,
                              pages_stated=1 + len(listing.more), pages_read=1 if listing.entries else 0)
             yield from self._follow_listing(site, col, listing, response.url)
         elif not node.alias:        # a frame or menu data with no rows leaves its page's row as it is
-            self._store_node(site, node, kind, reason)
+            yield self._node(site, node, kind, reason)
         for child in children:
             if kind in ("list", "endpoint") and child.how not in ("iframe", "frame", "data") and not usable_name(child.name):
                 continue
@@ -503,30 +505,21 @@ class PortalSpider(scrapy.Spider):
 
     def parse_more(self, response: Response):
         site, col, spec = response.meta["site"], response.meta["column"], response.meta["spec"]
-        sha, blocked = self._record(response, "listing")
+        fetch, sha, blocked = self._record(response, "listing")
+        yield from fetch
         text = self._text(response)
         if not self._usable(response, blocked) or text is None:
-            self.store.set_column_status(self.run_id, col.url, "blocked" if blocked else "incomplete",
-                                         blocked or f"list request {response.url} HTTP {response.status}")
+            yield ColumnState(site, col.url, "blocked" if blocked else "incomplete",
+                              blocked or f"list request {response.url} HTTP {response.status}")
             return
         listing = self._profile(site).parse_more(spec, response.url, text)
-        if listing.entries:
-            self.store.db.execute("update columns set pages_read = coalesce(pages_read, 0) + 1 "
-                                  "where run_id = ? and url = ?", [self.run_id, col.url])
         if listing.uncertain:
-            self.store.set_column_status(self.run_id, col.url, "uncertain", listing.uncertain)
-        yield from self._follow_listing(site, col, listing, col.url)
+            yield ColumnState(site, col.url, "uncertain", listing.uncertain)
+        yield from self._follow_listing(site, col, listing, col.url, further_page=True)
 
-    def _follow_listing(self, site: str, col: Column, listing, referer: str):
-        rows = []
-        for e in listing.entries:
-            rows.append({"doc_url": e.url, "title": e.title, "date": e.date.value,
-                         "date_raw": e.date.raw, "position": e.position})
-        if rows:
-            self.store.add_entries(self.run_id, site, col.url, rows)
-            self.store.db.execute(
-                "update columns set entries = (select count(*) from entries where run_id = ? and "
-                "column_url = ?) where run_id = ? and url = ?", [self.run_id, col.url, self.run_id, col.url])
+    def _follow_listing(self, site: str, col: Column, listing, referer: str, further_page: bool = False):
+        if listing.entries:
+            yield ListRows(site, col.url, listing.entries, further_page=further_page)
         # A pager that runs past its end repeats rows (and offers 下一页 for ever): a list page
         # with no row new to this column yields no further pages.
         urls = {e.url for e in listing.entries}
@@ -554,13 +547,14 @@ class PortalSpider(scrapy.Spider):
 
     def parse_document(self, response: Response):
         site = response.meta["site"]
-        sha, blocked = self._record(response, "document")
+        fetch, sha, blocked = self._record(response, "document")
+        yield from fetch
         html = self._text(response)
         if not self._usable(response, blocked) or html is None:
             if not blocked:
                 self.stats_counts["errors"] += 1
             return
-        self._store_links(site, response, html)
+        yield from self._links(site, response, html)
         try:
             doc = self._profile(site).document(response.url, html)
         except Exception as exc:
@@ -569,42 +563,32 @@ class PortalSpider(scrapy.Spider):
             return
         original = response.meta.get("redirect_urls", [response.url])[0]
         doc.url = original
-        self.store.add_document(self.run_id, site, doc, [], now_iso(), sha, response.status)
+        yield DocumentRecord(site, doc, now_iso(), sha, response.status)
         self.stats_counts["documents"] += 1
 
     def on_error(self, failure: Failure):
         request = failure.request
         site = request.meta.get("site") or site_key(request.url)
         hops = request.meta.get("redirect_urls", [])    # e.g. a redirect loop cut at REDIRECT_MAX_TIMES
-        self.store.add_fetch(self.run_id, site, hops[0] if hops else request.url, status=None,
-                             method=request.method, final_url=request.url,
-                             redirects=hops + [request.url] if hops else [],
-                             error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
-                             kind="error")
+        yield FetchRecord(site, hops[0] if hops else request.url, status=None,
+                          method=request.method, final_url=request.url,
+                          redirects=hops + [request.url] if hops else [],
+                          error=f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500],
+                          kind="error")
         self.stats_counts["errors"] += 1
         node = request.meta.get("node")
         if node is not None:                            # a tree page that never answered
             if node.role == "section" and node.depth == 0 and request.meta.get("candidates"):
-                self._maybe_commit()
-                return self._section_request(site, request.meta["candidates"])
-            self._store_node(site, node, "section" if node.role == "section" else "other",
+                yield self._section_request(site, request.meta["candidates"])
+                return
+            yield self._node(site, node, "section" if node.role == "section" else "other",
                              f"未能读取：{failure.getErrorMessage()[:200]}", status="error",
                              note=failure.getErrorMessage()[:300])
         if request.meta.get("role") == "home":
-            self.store.upsert_site(site, None, None, self.run_id)
-            self.store.add_column(self.run_id, site, request.url, "首页", None, "home",
-                                  status="error", note=failure.getErrorMessage()[:300])
-        self._maybe_commit()
+            yield SiteRecord(site)
+            yield ColumnNode(site, request.url, "首页", None, "home",
+                             status="error", note=failure.getErrorMessage()[:300])
 
     def closed(self, reason: str) -> None:
-        # Documents carry every column they are listed in (cross-listing), from the entries.
-        self.store.db.execute(
-            """update documents set columns = (
-                 select json_group_array(name) from (
-                   select distinct c.name from entries e join columns c
-                     on c.run_id = e.run_id and c.url = e.column_url
-                   where e.run_id = documents.run_id and e.doc_url = documents.url
-                     and c.role != 'home'))
-               where run_id = ?""", [self.run_id])
-        self.store.commit()
+        # the item pipeline has written everything and given the documents their columns
         self.crawl_reason = reason
