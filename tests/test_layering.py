@@ -51,3 +51,133 @@ def test_link_judgement_is_free_of_the_crawler():
     for module in ("rules/links.py", "rules/checks/lk001_broken_link.py",
                    "rules/checks/lk002_broken_attachment.py", "rules/checks/lk003_mislinked.py"):
         assert "crawler" not in mods[module], module
+
+
+# -- the store's room and the neutral text helpers (issue 12: one way into the store) -----------------
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def _packages() -> list[str]:
+    """The product's top-level packages (every folder with an ``__init__.py`` but the tests)."""
+    return sorted(p.parent.name for p in ROOT.glob("*/__init__.py") if p.parent.name not in ("tests", "bench"))
+
+
+def _module_imports(package: str) -> dict[str, set[str]]:
+    """Full module names each module of ``package`` imports, wherever the import sits (module
+    level or inside a function): ``from rules.workdays import X`` gives ``rules.workdays``."""
+    import ast
+
+    out: dict[str, set[str]] = {}
+    for path in (ROOT / package).rglob("*.py"):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+        out[str(path.relative_to(ROOT))] = names
+    return out
+
+
+def _meets(names: set[str], packages: set[str], allowed: set[str] = frozenset()) -> list[str]:
+    return sorted(n for n in names if n.split(".")[0] in packages and n not in allowed)
+
+
+def test_store_imports_no_other_room():
+    """The store knows the schema and nothing of who reads or writes it."""
+    forbidden = {"crawler", "rules", "reports", "testbed", "fleet"}
+    bad = {m: _meets(names, forbidden) for m, names in _module_imports("store").items() if _meets(names, forbidden)}
+    assert not bad, bad
+
+
+def test_pagetext_imports_no_project_package():
+    """The text helpers shared by the page objects and the rules are pure: no project package."""
+    forbidden = set(_packages()) - {"pagetext"}
+    assert {"crawler", "rules", "store"} <= forbidden        # the scan sees the tree
+    bad = {m: _meets(names, forbidden) for m, names in _module_imports("pagetext").items() if _meets(names, forbidden)}
+    assert not bad, bad
+
+
+def test_rules_and_reports_keep_to_their_side():
+    """Rules read the store (one interface: ``Store.artifacts`` / ``site_history``) and the
+    neutral text helpers, never the crawler; reports read the result document: nothing of the
+    crawler, the store or the rules but the working-day calendar (the ledger's 整改期限)."""
+    rules = {m: _meets(n, {"crawler", "testbed", "reports", "fleet"}) for m, n in _module_imports("rules").items()}
+    assert not any(rules.values()), {m: v for m, v in rules.items() if v}
+    reports = {m: _meets(n, {"crawler", "rules", "store", "testbed", "fleet"}, {"rules.workdays"})
+               for m, n in _module_imports("reports").items()}
+    assert not any(reports.values()), {m: v for m, v in reports.items() if v}
+
+
+def test_testbed_stands_apart_from_the_product():
+    forbidden = {"crawler", "rules", "reports", "store", "fleet"}
+    bad = {m: _meets(n, forbidden) for m, n in _module_imports("testbed").items() if _meets(n, forbidden)}
+    assert not bad, bad
+
+
+#: a statement of SQL in a string: what only the store may hold
+SQL_TEXT = __import__("re").compile(
+    r"\b(select\s+[\w*(\[].*?\bfrom\b|insert\s+(or\s+\w+\s+)?into\b|update\s+\[?\w+\]?\s+set\b|delete\s+from\b"
+    r"|create\s+(unique\s+)?(table|index)\b|drop\s+table\b|alter\s+table\b|pragma\s+\w+)", 2 | 16)   # I | S
+#: code that reaches past the store's methods into its connection
+RAW_ACCESS = (".db.execute", ".db.query", ".db[", ".db.conn", "sqlite3", "sqlite_utils")
+#: crawler/cli.py keeps a few queries until the command line moves over an API module (issue 12,
+#: branch api), which moves them into Store methods
+NOT_YET = {"crawler/cli.py"}
+
+
+def _sql_outside_store() -> list[tuple[str, int, str]]:
+    import ast
+
+    found = []
+    for package in _packages():
+        if package == "store":
+            continue
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = str(path.relative_to(ROOT))
+            if rel in NOT_YET:
+                continue
+            text = path.read_text("utf-8")
+            tree = ast.parse(text)
+            docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                          if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                          and node.body and isinstance(node.body[0], ast.Expr)
+                          and isinstance(node.body[0].value, ast.Constant)}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                        and id(node) not in docstrings and SQL_TEXT.search(node.value):
+                    found.append((rel, node.lineno, node.value[:60]))
+            for n, line in enumerate(text.splitlines(), 1):
+                found += [(rel, n, pattern) for pattern in RAW_ACCESS if pattern in line]
+    return found
+
+
+def test_no_sql_outside_the_store():
+    """Every SQL statement lives in ``store/``: the crawler (through its item pipeline), the link
+    checker, the fleet, the rules and the reports call the store's named methods."""
+    assert not _sql_outside_store()
+
+
+def test_the_sql_scan_sees_what_it_looks_for(tmp_path, monkeypatch):
+    """The scan above finds each kind of thing it forbids (else it could pass on anything)."""
+    pkg = tmp_path / "somepkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text(
+        '"""A docstring may say: select url from links."""\n'
+        'def f(store, run):\n'
+        '    store.db.execute("update columns set entries = 0 where run_id = ?", [run])\n'
+        '    return list(store.db.query(f"select * from [{run}] where x = 1"))\n'
+        'def g(s):\n'
+        '    return s.db["runs"].get(1)\n'
+        'import sqlite3\n'
+        'SQL = "insert or ignore into links (url) values (?)"\n')
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    found = _sql_outside_store()
+    kinds = {k for _, _, k in found}
+    assert {".db.execute", ".db.query", ".db[", "sqlite3"} <= kinds
+    texts = [k for _, _, k in found if k not in RAW_ACCESS]
+    assert any(t.startswith("update columns") for t in texts)
+    assert any(t.startswith("insert or ignore") for t in texts)
+    assert any(t.startswith("select * from") for t in texts)
+    assert not any("docstring" in t for t in texts)
