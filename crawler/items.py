@@ -199,13 +199,16 @@ class PageLinks:
 
 @dataclass
 class DocumentRecord:
-    """A document page as read, with its fetch."""
+    """A document page as read: the document, and the page's fetch and links when they are to
+    be stored with it (written in that order: fetch, links, document)."""
 
     site: str
     document: Document
     fetched_at: str
     body_sha: str | None
     status: int | None
+    fetch: FetchRecord | None = None
+    links: PageLinks | None = None
 
 
 @dataclass

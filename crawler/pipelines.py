@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 
+from scrapy.logformatter import LogFormatter
+
 from crawler.items import (ColumnNode, ColumnState, DocumentRecord, FetchRecord, ListRows, PageLinks,
                            SiteRecord, UnchangedDocument)
 
@@ -70,6 +72,10 @@ class StorePipeline:
              "position": e.position} for e in r.entries], further_page=r.further_page)
 
     def _document(self, d: DocumentRecord) -> None:
+        if d.fetch is not None:
+            self._fetch(d.fetch)
+        if d.links is not None:
+            self._links(d.links)
         self.store.add_document(self.run_id, d.site, d.document, [], d.fetched_at, d.body_sha, d.status)
 
     def _column(self, c: ColumnNode) -> None:
@@ -86,3 +92,12 @@ class StorePipeline:
     def _unchanged(self, u: UnchangedDocument) -> None:
         self.store.add_unchanged_fetch(self.run_id, u.site, u.url, u.body_sha, u.elapsed_ms)
         self.store.carry_document(u.url, u.from_run, self.run_id)
+
+
+class StoreLogFormatter(LogFormatter):
+    """Scrapy logs every item it passes to the pipelines (at DEBUG, with its repr). A store item
+    is a page's record — its body, its links — not news: the fetch rows are the crawl's log. Not
+    logging them also spares a record per item, made even when DEBUG is not shown (``LOG_FORMATTER``)."""
+
+    def scraped(self, item, response, spider):
+        return None

@@ -72,6 +72,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # the portal spider's output (crawler.items) enters the store here, and only here
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+LOG_FORMATTER = "crawler.pipelines.StoreLogFormatter"     # store items are not logged one by one
 # Body caps (crawler.middlewares.BodyCapMiddleware): pages are kept up to BODY_CAP_PAGE bytes,
 # other files up to BODY_CAP_FILE (the link checker reads files' first bytes only); the fetch
 # records the truncation. DOWNLOAD_MAXSIZE: a body declared larger is not read at all.

@@ -548,22 +548,27 @@ class PortalSpider(scrapy.Spider):
     def parse_document(self, response: Response):
         site = response.meta["site"]
         fetch, sha, blocked = self._record(response, "document")
-        yield from fetch
         html = self._text(response)
         if not self._usable(response, blocked) or html is None:
+            yield from fetch
             if not blocked:
                 self.stats_counts["errors"] += 1
             return
-        yield from self._links(site, response, html)
+        links = list(self._links(site, response, html))
         try:
             doc = self._profile(site).document(response.url, html)
         except Exception as exc:
             logger.warning("document extraction failed on %s: %s", response.url, exc)
             self.stats_counts["errors"] += 1
+            yield from fetch
+            yield from links
             return
         original = response.meta.get("redirect_urls", [response.url])[0]
         doc.url = original
-        yield DocumentRecord(site, doc, now_iso(), sha, response.status)
+        # one item for the page (most pages of a crawl are documents; each item costs Scrapy's
+        # item machinery): its fetch, its links and the document
+        yield DocumentRecord(site, doc, now_iso(), sha, response.status,
+                             fetch=fetch[0] if fetch else None, links=links[0] if links else None)
         self.stats_counts["documents"] += 1
 
     def on_error(self, failure: Failure):
