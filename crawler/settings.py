@@ -73,6 +73,11 @@ DOWNLOADER_MIDDLEWARES = {
 # the portal spider's output (crawler.items) enters the store here, and only here
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 LOG_FORMATTER = "crawler.pipelines.StoreLogFormatter"     # store items are not logged one by one
+# Scrapy reads a generator callback's source (inspect.getsource + ast) to warn about `return
+# value` in it, again whenever its weak cache of bound methods misses: with the callbacks
+# yielding store items that was hundreds of source parses a crawl. govaudit's callbacks return
+# no values (tests/test_pipeline.py checks their source once).
+WARN_ON_GENERATOR_RETURN_VALUE = False
 # Body caps (crawler.middlewares.BodyCapMiddleware): pages are kept up to BODY_CAP_PAGE bytes,
 # other files up to BODY_CAP_FILE (the link checker reads files' first bytes only); the fetch
 # records the truncation. DOWNLOAD_MAXSIZE: a body declared larger is not read at all.
