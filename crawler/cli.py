@@ -105,9 +105,9 @@ CONCURRENCY = _number(int, 1, 64, what="a whole number")
 
 
 def families() -> list[str]:
-    from crawler.profiles.registry import PROFILES
+    from crawler.profiles.registry import family_names
 
-    return [c.family for c in PROFILES]
+    return family_names()
 
 
 def styles() -> list[str]:
@@ -766,7 +766,8 @@ def _crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--delay", type=SECONDS, default=None, help="seconds between requests per host")
     p.add_argument("--max-documents", type=POSITIVE, default=None, help="stop following documents after N")
     p.add_argument("--family", default=None, choices=families(),
-                   help="force a CMS family (hanweb, trs, gongkai, jsonfirst, generic)")
+                   help="force a CMS family (hanweb, trs, gongkai, gkmlpt, govcn, generic; "
+                        "jsonfirst = gkmlpt or govcn, whichever the home page shows)")
     _sites_dir_option(p)
     _rule_options(p)
     p.add_argument("--jobdir", default=None, metavar="DIR",
