@@ -40,10 +40,8 @@ from html import escape
 
 from testbed.corpus import INTERP_LINK_SIDES, Corpus, Doc
 from testbed.files import PNG
-from testbed.render import footer_html
 from testbed.server import Request, Response, Style, html
 
-SITE_CODE = "3711000001"        # 网站标识码 (used for the 党政机关 badge link)
 BADGE = "/img/dzjg.png"
 PER_PAGE = 12                   # rows per column page
 CUT = 16                        # list anchor text is cut with "…" past this length
@@ -96,6 +94,7 @@ def cut(title: str) -> str:
 
 class BespokeStyle(Style):
     name = "bespoke"
+    badge = BADGE
 
     def __init__(self, corpus: Corpus):
         super().__init__(corpus)
@@ -163,7 +162,7 @@ class BespokeStyle(Style):
         """Every page: the <title> is always the site name (never the page's own title)."""
         site = escape(self.corpus.site_name)
         head = f'<div class="where">{escape(heading)}</div>\n' if heading else ""
-        foot = "\n" + footer_html(self.corpus.site.footer, SITE_CODE, BADGE) if footer else ""
+        foot = "\n" + self.footer() if footer else ""
         return f"""<!DOCTYPE html>
 <html>
 <head>

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import date
 from html import escape
 
 KNOWN_FOOTER = ("host", "site_code", "icp", "police", "conac", "contact")
@@ -50,3 +52,65 @@ def crumbs_html(links: tuple[tuple[str, str | None], ...], css_class: str) -> st
     parts = [f'<a href="{href}">{escape(text)}</a>' if href else f"<span>{escape(text)}</span>"
              for text, href in links]
     return f'<div class="{css_class}">当前位置：{" &gt; ".join(parts)}</div>'
+
+
+#: the opening of an HTML5 page up to its charset (Hanweb and gkmlpt pages start so)
+HTML5_OPENING = ('<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+                 '<meta http-equiv="X-UA-Compatible" content="IE=edge">')
+
+#: the jQuery script tag TRS-built pages load in their head
+JQUERY_TAG = '<script type="text/javascript" src="/js/jquery.min.js"></script>\n'
+
+#: the TRS WCM pager script (``createPageHTML``) as TRS sites and generated TRS-style lists serve it
+TRS_PAGE_JS = """function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt) {
+  if (_nPageCount == null || _nPageCount <= 1) { return; }
+  var nCurrIndex = _nCurrIndex || 0;
+  if (nCurrIndex == 0) { document.write("<span>首页</span>&nbsp;"); }
+  else { document.write("<a href=\\"" + _sPageName + "." + _sPageExt + "\\">首页</a>&nbsp;"); }
+  for (var i = 1; i < _nPageCount; i++) {
+    document.write("<a href=\\"" + _sPageName + "_" + i + "." + _sPageExt + "\\">" + (i + 1) + "</a>&nbsp;");
+  }
+}
+"""
+
+
+def meta_tags(meta: dict[str, str | None]) -> str:
+    """``<meta name=… content=…>`` lines in the dict's order; a None value is left out."""
+    return "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in meta.items() if v is not None)
+
+
+def page_shell(opening: str, title: str, meta: dict[str, str | None], head: str, logo: str, main: str,
+               footer: str, nav: Sequence[tuple[str, str]] = (), search: str = "") -> str:
+    """The page a style wraps its content in: ``opening`` (doctype, ``<html>``, ``<head>`` up to the
+    charset), the title, the ``<meta>`` block and extra ``head`` markup; a header with the ``logo``
+    markup and, when there is a ``nav`` menu of (text, href), the ``search`` form and the menu;
+    ``main``; the ``footer``."""
+    header = f'<div class="header"><div class="logo">{logo}</div>'
+    if nav:
+        items = "\n".join(f'<li><a href="{href}">{escape(text)}</a></li>' for text, href in nav)
+        header += "\n" + (search + "\n" if search else "") + f'<div class="nav"><ul>\n{items}\n</ul></div>'
+    return f"""{opening}
+<title>{escape(title)}</title>
+{meta_tags(meta)}
+{head}</head>
+<body>
+{header}</div>
+{main}
+{footer}
+</body>
+</html>
+"""
+
+
+def date_text(d: date, form: str = "iso") -> str:
+    """A date as portals print it: ``iso`` 2026-03-05, ``cn`` 2026年3月5日, ``slash`` 2026/3/5,
+    ``bracket`` [2026-03-05], ``split`` (a TRS list's date broken over lines) 2026-⏎03-⏎05."""
+    if form == "cn":
+        return f"{d.year}年{d.month}月{d.day}日"
+    if form == "slash":
+        return f"{d.year}/{d.month}/{d.day}"
+    if form == "bracket":
+        return f"[{d.isoformat()}]"
+    if form == "split":
+        return f"{d.year}-\n{d.month:02d}-\n{d.day:02d}"
+    return d.isoformat()

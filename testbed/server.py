@@ -72,10 +72,19 @@ class Style:
     """Base class of a portal style. ``base_url`` is known once the server is bound."""
 
     name = "base"
+    #: the 网站标识码 the footer's 党政机关 badge links to, and the badge image
+    site_id_code = "3711000001"
+    badge = "/images/dzjg.png"
 
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
         self.base_url = ""
+
+    def footer(self) -> str:
+        """The footer from the truth (``testbed.render.footer_html``; None elements are left out)."""
+        from testbed.render import footer_html
+
+        return footer_html(self.corpus.site.footer, self.site_id_code, self.badge)
 
     def bind(self, base_url: str) -> None:
         """Called once the port is known: assign URLs to columns, documents, attachments."""

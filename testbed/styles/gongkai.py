@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth, build_corpus
 from testbed.plant_rules import SECTION_CODES
-from testbed.render import crumbs_html, footer_html
+from testbed.render import crumbs_html, date_text, footer_html
 from testbed.server import Request, Response, Style, html, json_response
 from testbed.files import PNG, attachment_response
 
@@ -83,16 +83,6 @@ VARIANTS = (
              "validity": "效力状态"}, "bracket", "split", row_date="epoch_ms"),
 )
 BOX_ORDER = ("title", "index_no", "doc_no", "written_date", "publisher", "category", "validity")
-
-
-def fmt_date(d: date, how: str) -> str:
-    if how == "cn":
-        return f"{d.year}年{d.month}月{d.day}日"
-    if how == "bracket":
-        return f"[{d.isoformat()}]"
-    if how == "split":
-        return f"{d.year}-\n{d.month:02d}-\n{d.day:02d}"
-    return d.isoformat()
 
 
 def hex_of(*parts: str, n: int = 32) -> str:
@@ -454,7 +444,7 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
     def box(self, organ: Organ, doc: Doc) -> str:
         v = organ.variant
         values = {"title": doc.title, "index_no": doc.index_no, "doc_no": doc.doc_no,
-                  "written_date": fmt_date(doc.written_date, v.date_box) if doc.written_date else None,
+                  "written_date": date_text(doc.written_date, v.date_box) if doc.written_date else None,
                   "publisher": doc.publisher, "category": doc.category, "validity": doc.validity}
         cells = []
         for f in BOX_ORDER:
@@ -505,7 +495,7 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
 <ul class="gk-tabs"><li class="on">标题</li><li>正文</li><li>手机</li></ul>
 <div class="gk-article">
 <h1 class="gk-title">{escape(doc.title)}</h1>
-<div class="gk-info"><span class="gk-date">{v.pub_label}:{fmt_date(doc.pub_date, v.date_head)}</span><span class="gk-size">字号:<a href="javascript:;">大</a> <a href="javascript:;">中</a> <a href="javascript:;">小</a></span><span><a href="javascript:window.print();">打印</a></span></div>
+<div class="gk-info"><span class="gk-date">{v.pub_label}:{date_text(doc.pub_date, v.date_head)}</span><span class="gk-size">字号:<a href="javascript:;">大</a> <a href="javascript:;">中</a> <a href="javascript:;">小</a></span><span><a href="javascript:window.print();">打印</a></span></div>
 <div class="gk-content" id="zoom">
 {self.body_lines(organ, doc)}
 </div>
@@ -521,7 +511,7 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
 <div class="gk-detail">
 <table class="gk-xxgk"><tr><td><span class="gk-l">{v.labels["title"]}:</span>{escape(title)}</td><td><span class="gk-l">{v.labels["publisher"]}:</span>{escape(organ.name)}</td></tr></table>
 <div class="gk-article"><h1 class="gk-title">{escape(title)}</h1>
-<div class="gk-info"><span class="gk-date">{v.pub_label}:{fmt_date(pub, v.date_head)}</span></div>
+<div class="gk-info"><span class="gk-date">{v.pub_label}:{date_text(pub, v.date_head)}</span></div>
 <div class="gk-content" id="zoom">
 <p>本报告根据《中华人民共和国政府信息公开条例》要求编制，所列数据统计期限自{year}年1月1日起至{year}年12月31日止。</p>
 <p>一、总体情况</p><p>二、主动公开政府信息情况</p><p>三、收到和处理政府信息公开申请情况</p>

@@ -25,10 +25,9 @@ from urllib.parse import urlsplit
 
 from testbed.corpus import INTERP_LINK_SIDES, Corpus, Doc
 from testbed.files import PNG, attachment_response
-from testbed.render import crumbs_html, footer_html
+from testbed.render import HTML5_OPENING, crumbs_html, date_text, page_shell
 from testbed.server import Request, Response, Style, html
 
-SITE_ID_CODE = "3711000001"
 SECTION, GUIDE, RULES, REPORTS = 1000, 1001, 1002, 1003
 NAV_PAGES = {1100: "政务公开", 1101: "政务服务", 1102: "互动交流"}
 FIRST_COLUMN = 1201
@@ -145,35 +144,12 @@ class HanwebStyle(Style):
     # -- page shell -------------------------------------------------------------------
     def page(self, title: str, column: str, main: str, extra_meta: dict[str, str] | None = None) -> str:
         meta = {"SiteName": self.corpus.site_name, "SiteDomain": urlsplit(self.base_url).netloc,
-                "SiteIDCode": SITE_ID_CODE, "ColumnName": column, "ColumnDescription": column,
+                "SiteIDCode": self.site_id_code, "ColumnName": column, "ColumnDescription": column,
                 "ColumnKeywords": column, "ColumnType": column, **(extra_meta or {})}
-        metas = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in meta.items())
-        return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="X-UA-Compatible" content="IE=edge">
-<title>{escape(title)}</title>
-{metas}
-</head>
-<body>
-<div class="header"><div class="logo"><a href="/">{escape(self.corpus.site_name)}</a></div>
-<div class="nav"><ul>
-<li><a href="/">首页</a></li>
-<li><a href="{self.col_path(1100)}">政务公开</a></li>
-<li><a href="{self.col_path(SECTION)}">政府信息公开</a></li>
-<li><a href="{self.col_path(1101)}">政务服务</a></li>
-<li><a href="{self.col_path(1102)}">互动交流</a></li>
-</ul></div></div>
-{main}
-{self.footer()}
-</body>
-</html>
-"""
-
-    def footer(self) -> str:
-        """The footer from the truth (shared renderer; None elements are left out)."""
-        return footer_html(self.corpus.site.footer, SITE_ID_CODE, "/images/dzjg.png")
+        nav = [("首页", "/"), ("政务公开", self.col_path(1100)), ("政府信息公开", self.col_path(SECTION)),
+               ("政务服务", self.col_path(1101)), ("互动交流", self.col_path(1102))]
+        return page_shell(HTML5_OPENING, title, meta, "", f'<a href="/">{escape(self.corpus.site_name)}</a>',
+                          main, self.footer(), nav)
 
     @staticmethod
     def crumbs(*links: tuple[str, str | None]) -> str:
@@ -285,8 +261,8 @@ class HanwebStyle(Style):
         if style == "b":
             return f"<li>{anchor}<b>{d.isoformat()}</b></li>"
         if style == "time":
-            return f'<li>{anchor}<span class="time">{d.year}-\n{d.month:02d}-\n{d.day:02d}</span></li>'
-        return f"<tr><td>{anchor}</td><td>[{d.isoformat()}]</td></tr>"
+            return f'<li>{anchor}<span class="time">{date_text(d, "split")}</span></li>'
+        return f"<tr><td>{anchor}</td><td>{date_text(d, 'bracket')}</td></tr>"
 
     def records(self, column_key: str, start: int, end: int) -> str:
         """CDATA records for rows start..end (1-based, inclusive)."""

@@ -53,13 +53,12 @@ from datetime import date, datetime, timedelta, timezone
 from html import escape
 
 from testbed.corpus import Corpus, Doc
-from testbed.render import footer_html
+from testbed.render import HTML5_OPENING, date_text, page_shell
 from testbed.server import Request, Response, Style, html, json_response
 from testbed.files import PNG, attachment_response
 
 CST = timezone(timedelta(hours=8))
 SID = "200001"
-SITE_ID_CODE = "3711000001"
 FIRST_CAT = 2001
 GUIDE_ID, RULES_ID, STATUTORY_ID, REPORTS_ID = 1001, 1002, 1003, 1004
 PER_PAGE = 20                       # gkmlpt API page size
@@ -92,10 +91,6 @@ def doc_number(doc: Doc) -> int:
 def moment(d: date, n: int) -> datetime:
     """The (deterministic) publication moment of item ``n`` on day ``d``, China time."""
     return datetime(d.year, d.month, d.day, 8 + n % 10, n * 7 % 60, n * 13 % 60, tzinfo=CST)
-
-
-def cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def crumb(*links: tuple[str, str | None]) -> str:
@@ -236,34 +231,11 @@ class JsonFirstStyle(Style):
         return None
 
     # -- shell --------------------------------------------------------------------------
-    def footer(self) -> str:
-        """The footer from the truth (shared renderer; None elements are left out)."""
-        return footer_html(self.corpus.site.footer, SITE_ID_CODE, "/images/dzjg.png")
-
     def shell(self, title: str, main: str, head: str = "") -> str:
         site = self.corpus.site_name
-        return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="X-UA-Compatible" content="IE=edge">
-<title>{escape(title)}</title>
-<meta name="SiteName" content="{escape(site)}">
-<meta name="SiteIDCode" content="{SITE_ID_CODE}">
-{head}</head>
-<body>
-<div class="header"><div class="logo"><a href="/">{escape(site)}</a></div>
-<div class="nav"><ul>
-<li><a href="/">首页</a></li>
-<li><a href="{SECTION}">政府信息公开</a></li>
-<li><a href="/bsfw/index.html">办事服务</a></li>
-<li><a href="/hdjl/index.html">互动交流</a></li>
-</ul></div></div>
-{main}
-{self.footer()}
-</body>
-</html>
-"""
+        nav = [("首页", "/"), ("政府信息公开", SECTION), *((text, path) for path, text in NAV_PAGES.items())]
+        return page_shell(HTML5_OPENING, title, {"SiteName": site, "SiteIDCode": self.site_id_code}, head,
+                          f'<a href="/">{escape(site)}</a>', main, self.footer(), nav)
 
     # -- home, section, guide ----------------------------------------------------------
     def home(self) -> str:
@@ -487,10 +459,10 @@ $.ajax({{url: listConfig.search, data: {{t: listConfig.t, p: 1, n: listConfig.n,
             ("索引号", "index_no", doc.index_no),
             ("主题分类", "category", f"{doc.category}\\{KIND_NAMES.get(doc.kind, '其他')}"),
             ("发文机关", "publisher", doc.publisher),
-            ("成文日期", "written_date", cn_date(doc.written_date) if doc.written_date else None),
+            ("成文日期", "written_date", date_text(doc.written_date, "cn") if doc.written_date else None),
             ("标题", "title", doc.title),
             ("发文字号", "doc_no", doc.doc_no),
-            ("发布日期", "pub_date", cn_date(doc.pub_date)),
+            ("发布日期", "pub_date", date_text(doc.pub_date, "cn")),
             ("有效性", "validity", doc.validity),
         ]
         shown = [(label, field, self.shown(doc, field, value)) for label, field, value in cells]

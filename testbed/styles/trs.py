@@ -39,11 +39,10 @@ from html import escape
 from urllib.parse import quote, urlsplit
 
 from testbed.corpus import Corpus, Doc
-from testbed.render import crumbs_html, footer_html
+from testbed.render import JQUERY_TAG, TRS_PAGE_JS, crumbs_html, page_shell
 from testbed.server import Request, Response, Style, json_response
 from testbed.files import PNG, attachment_response
 
-SITE_ID_CODE = "3711000001"
 SITE_ID = "13"
 SECTION = "/zwgk/zfxxgk/"
 FDZDGKNR = SECTION + "fdzdgknr/"
@@ -71,19 +70,15 @@ CUT = 24
 GBK_META = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
 UTF8_META = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
 
-PAGE_JS = """function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt) {
-  if (_nPageCount == null || _nPageCount <= 1) { return; }
-  var nCurrIndex = _nCurrIndex || 0;
-  if (nCurrIndex == 0) { document.write("<span>首页</span>&nbsp;"); }
-  else { document.write("<a href=\\"" + _sPageName + "." + _sPageExt + "\\">首页</a>&nbsp;"); }
-  for (var i = 1; i < _nPageCount; i++) {
-    document.write("<a href=\\"" + _sPageName + "_" + i + "." + _sPageExt + "\\">" + (i + 1) + "</a>&nbsp;");
-  }
-}
-"""
 AVALON_JS = "/* avalon.js 1.x (stub for the testbed) */ var avalon = {define: function (o) { return o; }};\n"
 JQUERY_JS = "/* jQuery (stub for the testbed) */ var $ = function () { return {}; }; $.ajax = $.getJSON = function () {};\n"
-ASSETS = {"/js/page.js": PAGE_JS, "/js/avalon.js": AVALON_JS, "/js/jquery.min.js": JQUERY_JS}
+XHTML_OPENING = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+                 '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+                 '<html xmlns="http://www.w3.org/1999/xhtml">\n<head>')
+SEARCH_FORM = (f'<form class="search" action="{SEARCH}" method="get" target="_blank"><input type="text" name="sword" '
+               'value=""><input type="hidden" name="searchColumn" value="biaoti"><input type="submit" value="搜索"></form>')
+NAV = (("首页", "/"), ("政务公开", "/zwgk/"), ("政府信息公开", SECTION), ("政务服务", "/bsfw/"), ("互动交流", "/hdjl/"))
+ASSETS = {"/js/page.js": TRS_PAGE_JS, "/js/avalon.js": AVALON_JS, "/js/jquery.min.js": JQUERY_JS}
 
 
 def doc_number(doc: Doc) -> int:
@@ -245,36 +240,10 @@ class TrsStyle(Style):
     def shell(self, title: str, column: str, main: str, *, utf8: bool = False,
               meta: dict[str, str] | None = None, head: str = "") -> str:
         metas = {"SiteName": self.corpus.site_name, "SiteDomain": urlsplit(self.base_url).netloc,
-                 "SiteIDCode": SITE_ID_CODE, "SiteId": SITE_ID, "ColumnName": column,
+                 "SiteIDCode": self.site_id_code, "SiteId": SITE_ID, "ColumnName": column,
                  "ColumnDescription": column, "ColumnKeywords": column, "ColumnType": column, **(meta or {})}
-        meta_html = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in metas.items())
-        return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
-<html xmlns="http://www.w3.org/1999/xhtml">
-<head>
-{UTF8_META if utf8 else GBK_META}
-<title>{escape(title)}</title>
-{meta_html}
-<script type="text/javascript" src="/js/jquery.min.js"></script>
-{head}</head>
-<body>
-<div class="header"><div class="logo"><a href="/">{escape(self.corpus.site_name)}</a></div>
-<form class="search" action="{SEARCH}" method="get" target="_blank"><input type="text" name="sword" value=""><input type="hidden" name="searchColumn" value="biaoti"><input type="submit" value="搜索"></form>
-<div class="nav"><ul>
-<li><a href="/">首页</a></li>
-<li><a href="/zwgk/">政务公开</a></li>
-<li><a href="{SECTION}">政府信息公开</a></li>
-<li><a href="/bsfw/">政务服务</a></li>
-<li><a href="/hdjl/">互动交流</a></li>
-</ul></div></div>
-{main}
-{self.footer()}
-</body>
-</html>
-"""
-
-    def footer(self) -> str:
-        """The footer from the truth (shared renderer; None elements are left out)."""
-        return footer_html(self.corpus.site.footer, SITE_ID_CODE, "/images/dzjg.png")
+        return page_shell(f"{XHTML_OPENING}\n{UTF8_META if utf8 else GBK_META}", title, metas, JQUERY_TAG + head,
+                          f'<a href="/">{escape(self.corpus.site_name)}</a>', main, self.footer(), NAV, SEARCH_FORM)
 
     @staticmethod
     def crumbs(*links: tuple[str, str | None]) -> str:
