@@ -259,13 +259,10 @@ class BespokeStyle(Style):
         items = []
         for cls, field in INFO_FIELDS:
             value = getattr(doc, field)
-            if value is None:
-                shown = doc.missing_shown.get(field, "omit")
-                if shown == "omit":
-                    continue
-                text = "" if shown == "blank" else shown
-            else:
-                text = dotted(value) if field in ("written_date", "pub_date") else value
+            if value is not None and field in ("written_date", "pub_date"):
+                value = dotted(value)
+            if (text := doc.shown(field, value, "omit")) is None:
+                continue
             items.append(f'<li class="{cls}">{escape(text)}</li>')
         return "".join(items)
 

@@ -98,6 +98,15 @@ class Doc:
     def columns(self) -> list[str]:
         return [self.column, *self.also_in]
 
+    def shown(self, field: str | None, value: str | None, default: str = "blank") -> str | None:
+        """The text a page prints for ``field``: ``value``, or when it is missing what
+        ``missing_shown`` says (``default`` where it says nothing): None to omit the item,
+        "" for a blank, or a placeholder such as 无 / 〔〕号."""
+        if value is not None:
+            return value
+        how = self.missing_shown.get(field, default)
+        return None if how == "omit" else ("" if how == "blank" else how)
+
 
 @dataclass
 class Column:

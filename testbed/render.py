@@ -102,15 +102,58 @@ def page_shell(opening: str, title: str, meta: dict[str, str | None], head: str,
 """
 
 
+def extra_anchor(link) -> str:
+    """A link the truth adds to a page (``corpus.ExtraLink``), opening in a new window."""
+    return f'<a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a>'
+
+
+def link_items(links) -> str:
+    """The home page's 专题专栏 links as ``<li>`` items."""
+    return "\n".join(f"<li>{extra_anchor(link)}</li>" for link in links)
+
+
+def home_main(news: str, links: str) -> str:
+    """The home page's main block: 政务要闻 ``news`` items and 专题专栏 ``links`` items."""
+    return f"""<div class="main">
+<div class="news"><h3>政务要闻</h3><ul>
+{news}
+</ul></div>
+<div class="links"><h3>专题专栏</h3><ul>
+{links}
+</ul></div>
+</div>"""
+
+
+def body_html(corpus, doc) -> str:
+    """A document's full body (``Corpus.full_body``) as ``<p>`` lines, then its extra links."""
+    lines = [f"<p>{escape(line)}</p>" for line in corpus.full_body(doc).split("\n")]
+    lines += [f"<p>{extra_anchor(link)}</p>" for link in doc.extra_links]
+    return "\n".join(lines)
+
+
+#: how portals print a date (``str.format`` over the date ``d`` and its ISO form ``iso``): 2026-03-05,
+#: 2026年3月5日, 2026/3/5, [2026-03-05], and a list date broken over lines
+DATE_FORMS = {"iso": "{iso}", "cn": "{d.year}年{d.month}月{d.day}日", "slash": "{d.year}/{d.month}/{d.day}",
+              "bracket": "[{iso}]", "split": "{d.year}-\n{d.month:02d}-\n{d.day:02d}"}
+
+
 def date_text(d: date, form: str = "iso") -> str:
-    """A date as portals print it: ``iso`` 2026-03-05, ``cn`` 2026年3月5日, ``slash`` 2026/3/5,
-    ``bracket`` [2026-03-05], ``split`` (a TRS list's date broken over lines) 2026-⏎03-⏎05."""
-    if form == "cn":
-        return f"{d.year}年{d.month}月{d.day}日"
-    if form == "slash":
-        return f"{d.year}/{d.month}/{d.day}"
-    if form == "bracket":
-        return f"[{d.isoformat()}]"
-    if form == "split":
-        return f"{d.year}-\n{d.month:02d}-\n{d.day:02d}"
-    return d.isoformat()
+    """``d`` printed in one of :data:`DATE_FORMS` (ISO for a form not listed)."""
+    return DATE_FORMS.get(form, DATE_FORMS["iso"]).format(d=d, iso=d.isoformat())
+
+
+#: list-row markup: the row's anchor ``a``, its ``date`` text and its 1-based number ``n``
+ROW_MARKUP = {
+    "li_span": "<li>{a}<span>{date}</span></li>",
+    "li_b": "<li>{a}<b>{date}</b></li>",
+    "li_time": '<li>{a}<span class="time">{date}</span></li>',
+    "tr": "<tr><td>{a}</td><td>{date}</td></tr>",
+    "table": '<table width="100%"><tr><td class="xh">{n}</td><td class="bt">{a}</td><td class="rq">{date}</td></tr></table>',
+    "div": '<div class="list-item"><div class="title">{a}</div><div class="date">{date}</div></div>',
+    "dl": "<dl><dd>{a}</dd><dd>{date}</dd></dl>",
+}
+
+
+def row_html(kind: str, anchor: str, date_shown: str, n: int = 0) -> str:
+    """One list row in the markup :data:`ROW_MARKUP` names ``kind``."""
+    return ROW_MARKUP[kind].format(a=anchor, date=date_shown, n=n)

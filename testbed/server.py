@@ -79,6 +79,7 @@ class Style:
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
         self.base_url = ""
+        self.soft404: set[str] = set()     # paths the style answers 200 "页面不存在"
 
     def footer(self) -> str:
         """The footer from the truth (``testbed.render.footer_html``; None elements are left out)."""
@@ -92,6 +93,22 @@ class Style:
 
     def handle(self, req: Request) -> Response | None:
         raise NotImplementedError
+
+    def extra_link_url(self, target: str, *, dead: str, soft404: str, external: str,
+                       docs: dict | None = None) -> str:
+        """Where a link the truth adds (``corpus.ExtraLink.target``) points: the document's URL
+        for ``doc:KEY``, else the style's address for that kind of broken link — ``external`` (a
+        URL on a host that does not resolve), ``soft404`` (a path on this site, remembered in
+        :attr:`soft404`) or ``dead`` (a path that answers 404, also for an unknown target)."""
+        docs = self.corpus.docs if docs is None else docs
+        if target.startswith("doc:") and target[4:] in docs:
+            return docs[target[4:]].url
+        if target == "external-dead":
+            return external
+        if target == "soft404":
+            self.soft404.add(soft404)
+            return self.base_url + soft404
+        return self.base_url + dead
 
     def answer_key(self) -> dict:
         """The truth with URLs. Styles serving several corpora (multi-organ hubs) override."""

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from testbed.corpus import AS_OF, Attachment, Column, Corpus, Doc, answer_key
 from testbed.files import PNG, attachment_response
-from testbed.render import JQUERY_TAG, TRS_PAGE_JS, date_text, page_shell
+from testbed.render import JQUERY_TAG, TRS_PAGE_JS, date_text, page_shell, row_html
 from testbed.server import Request, Response, Style, json_response
 
 from testbed.generated.layout import (
@@ -538,14 +538,8 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
         """One row, standalone (also a datastore record)."""
         a = self.a(url, d.url, self.anchor_text(d.title), d.title, ' target="_blank"', endpoint)
         date_s = escape(self.list_date(d.pub_date))
-        kind = self.layout["rows"]
-        if kind == "ul_li":
-            return f"<li>{a}<span>{date_s}</span></li>"
-        if kind == "table":
-            return f'<table width="100%"><tr><td class="xh">{i + 1}</td><td class="bt">{a}</td><td class="rq">{date_s}</td></tr></table>'
-        if kind == "div":
-            return f'<div class="list-item"><div class="title">{a}</div><div class="date">{date_s}</div></div>'
-        return f"<dl><dd>{a}</dd><dd>{date_s}</dd></dl>"
+        kind = {"ul_li": "li_span", "table": "table", "div": "div"}.get(self.layout["rows"], "dl")
+        return row_html(kind, a, date_s, i + 1)
 
     def rows(self, docs: list[Doc], url: str, first: int = 0, endpoint: bool = False) -> str:
         kind = self.layout["rows"]
@@ -788,12 +782,10 @@ function goPage(p) {{
                     ("发文日期", "written_date", wd), ("发布机构", "publisher", d.publisher)]
         out = []
         for label, field, value in rows:
-            if value is None:
-                shown = d.missing_shown.get(field, "omit")
-                if shown == "omit" or field == "unified":
-                    continue
-                value = "" if shown == "blank" else shown
-            out.append((label, field, value))
+            if value is None and field == "unified":
+                continue
+            if (value := d.shown(field, value, "omit")) is not None:
+                out.append((label, field, value))
         return out
 
     def meta_block(self, d: Doc) -> str:

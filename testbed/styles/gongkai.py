@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth, build_corpus
 from testbed.plant_rules import SECTION_CODES
-from testbed.render import crumbs_html, date_text, footer_html
+from testbed.render import body_html, crumbs_html, date_text, footer_html, link_items
 from testbed.server import Request, Response, Style, html, json_response
 from testbed.files import PNG, attachment_response
 
@@ -148,7 +148,6 @@ class GongkaiStyle(Style):
             organ.channels[GUIDE_CHANNEL] = GUIDE_CHANNEL
             self.organs.append(organ)
         self.pages: dict[str, tuple] = {}          # path -> (kind, organ, object)
-        self.soft404: set[str] = set()               # paths answering 200 "页面不存在"
 
     # -- URLs -------------------------------------------------------------------------
     def bind(self, base_url: str) -> None:
@@ -182,15 +181,9 @@ class GongkaiStyle(Style):
             link.url = self.extra_url(main, link, f"home-{i}")
 
     def extra_url(self, organ: Organ, link: ExtraLink, tag: str) -> str:
-        target = link.target
-        if target.startswith("doc:"):
-            return organ.corpus.docs[target[4:]].url
-        if target == "external-dead":
-            return f"http://www.xxgk-gateway.invalid/gongkai/{hex_of(tag, n=12)}.html"
-        path = f"{organ.path}doc_{hex_of(target, organ.slug, tag, n=24)}.html"
-        if target == "soft404":
-            self.soft404.add(path)
-        return self.base_url + path          # "dead" and unknown targets answer 404
+        path = f"{organ.path}doc_{hex_of(link.target, organ.slug, tag, n=24)}.html"
+        return self.extra_link_url(link.target, dead=path, soft404=path, docs=organ.corpus.docs,
+                                   external=f"http://www.xxgk-gateway.invalid/gongkai/{hex_of(tag, n=12)}.html")
 
     def doc_path(self, organ: Organ, doc: Doc) -> str:
         oid = object_id(organ, doc.key, doc.pub_date, doc_number(doc.key))
@@ -284,8 +277,7 @@ class GongkaiStyle(Style):
         site = self.organs[0].corpus.site
         news = "\n".join(f'<li><a href="{NEWS}{k}.html" target="_blank">{escape(t)}</a><span>{d.isoformat()}</span></li>'
                          for k, t, d in site.home_news)
-        links = "\n".join(f'<li><a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a></li>'
-                          for link in site.home_links)
+        links = link_items(site.home_links)
         main = f"""<div class="gk-home">
 <div class="gk-news"><h3>政务要闻</h3><ul>
 {news}
@@ -449,13 +441,10 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
         cells = []
         for f in BOX_ORDER:
             value = values[f]
-            if value is None:
-                shown = doc.missing_shown.get(f, "blank")
-                if f == "doc_no" and shown in ("omit", "blank"):
-                    shown = "〔〕号"           # this platform's fixed box prints an empty 文号 so
-                if shown == "omit":
-                    continue
-                value = "" if shown == "blank" else shown
+            if value is None and f == "doc_no" and doc.missing_shown.get(f, "blank") in ("omit", "blank"):
+                value = "〔〕号"               # this platform's fixed box prints an empty 文号 so
+            if (value := doc.shown(f, value)) is None:
+                continue
             cells.append(f'<td><span class="gk-l">{v.labels[f]}:</span>{escape(value)}</td>')
         rows = ["".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
         return '<table class="gk-xxgk">\n' + "\n".join(f"<tr>{r}</tr>" for r in rows) + "\n</table>"
@@ -475,12 +464,6 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
         return "\n".join(f'<div class="gk-rel"><span>{label}:</span><a href="{self.doc_path(organ, o)}" '
                          f'target="_blank">{escape(o.title)}</a></div>' for label, o in out)
 
-    def body_lines(self, organ: Organ, doc: Doc) -> str:
-        lines = [f"<p>{escape(line)}</p>" for line in organ.corpus.full_body(doc).split("\n")]
-        lines += [f'<p><a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a></p>'
-                  for link in doc.extra_links]
-        return "\n".join(lines)
-
     def detail(self, organ: Organ, doc: Doc) -> str:
         v = organ.variant
         col = organ.corpus.column(doc.column)
@@ -497,7 +480,7 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
 <h1 class="gk-title">{escape(doc.title)}</h1>
 <div class="gk-info"><span class="gk-date">{v.pub_label}:{date_text(doc.pub_date, v.date_head)}</span><span class="gk-size">字号:<a href="javascript:;">大</a> <a href="javascript:;">中</a> <a href="javascript:;">小</a></span><span><a href="javascript:window.print();">打印</a></span></div>
 <div class="gk-content" id="zoom">
-{self.body_lines(organ, doc)}
+{body_html(organ.corpus, doc)}
 </div>
 {files}
 {self.related(organ, doc)}

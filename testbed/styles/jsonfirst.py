@@ -53,7 +53,7 @@ from datetime import date, datetime, timedelta, timezone
 from html import escape
 
 from testbed.corpus import Corpus, Doc
-from testbed.render import HTML5_OPENING, date_text, page_shell
+from testbed.render import HTML5_OPENING, body_html, date_text, home_main, link_items, page_shell
 from testbed.server import Request, Response, Style, html, json_response
 from testbed.files import PNG, attachment_response
 
@@ -113,7 +113,6 @@ class JsonFirstStyle(Style):
         self.cat_id = {c.key: FIRST_CAT + i for i, c in enumerate(corpus.columns)}
         self.col_by_cat = {v: corpus.column(k) for k, v in self.cat_id.items()}
         self.pages: dict[str, tuple[str, object]] = {}     # path -> (kind, object)
-        self.soft404: set[str] = set()
 
     # -- URLs -------------------------------------------------------------------------
     def is_govcn(self, column_key: str) -> bool:
@@ -151,15 +150,9 @@ class JsonFirstStyle(Style):
         return self.post_path(self.report_id(key))
 
     def extra_url(self, owner: str, i: int, target: str) -> str:
-        if target.startswith("doc:") and target[4:] in self.corpus.docs:
-            return self.corpus.docs[target[4:]].url
-        if target == "external-dead":
-            return f"{EXTERNAL_DEAD}/gkmlpt/{owner}_{i}.html"
-        if target == "soft404":
-            path = f"/gkmlpt/special/{owner}_{i}.html"
-            self.soft404.add(path)
-            return self.base_url + path
-        return f"{self.base_url}/gkmlpt/content/removed/{owner}_{i}.html"     # "dead": a 404
+        return self.extra_link_url(target, dead=f"/gkmlpt/content/removed/{owner}_{i}.html",
+                                   soft404=f"/gkmlpt/special/{owner}_{i}.html",
+                                   external=f"{EXTERNAL_DEAD}/gkmlpt/{owner}_{i}.html")
 
     def bind(self, base_url: str) -> None:
         super().bind(base_url)
@@ -242,17 +235,7 @@ class JsonFirstStyle(Style):
         site = self.corpus.site
         news = "\n".join(f'<li><a href="/xwdt/{key}.html" target="_blank">{escape(title)}</a>'
                          f"<span>{day.isoformat()}</span></li>" for key, title, day in site.home_news)
-        links = "\n".join(f'<li><a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a></li>'
-                          for link in site.home_links)
-        main = f"""<div class="main">
-<div class="news"><h3>政务要闻</h3><ul>
-{news}
-</ul></div>
-<div class="links"><h3>专题专栏</h3><ul>
-{links}
-</ul></div>
-</div>"""
-        return self.shell(self.corpus.site_name, main)
+        return self.shell(self.corpus.site_name, home_main(news, link_items(site.home_links)))
 
     def tree(self) -> list[dict]:
         sections = self.corpus.site.sections
@@ -436,21 +419,6 @@ $.ajax({{url: listConfig.search, data: {{t: listConfig.t, p: 1, n: listConfig.n,
             "listVO": rows, "totalpage": math.ceil(len(docs) / n), "totalCount": len(docs), "pageNo": p}})
 
     # -- detail pages ---------------------------------------------------------------------
-    def body_html(self, doc: Doc) -> str:
-        lines = [f"<p>{escape(line)}</p>" for line in self.corpus.full_body(doc).split("\n")]
-        lines += [f'<p><a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a></p>'
-                  for link in doc.extra_links]
-        return "\n".join(lines)
-
-    @staticmethod
-    def shown(doc: Doc, field: str, value: str | None) -> str | None:
-        """The text printed for a field: its value, or per ``missing_shown`` None (omit),
-        "" (blank) or a placeholder such as 无 / 〔〕号."""
-        if value is not None:
-            return value
-        how = doc.missing_shown.get(field, "blank")
-        return None if how == "omit" else ("" if how == "blank" else how)
-
     def page_a(self, doc: Doc) -> str:
         """gov.cn formal-document page: ``table.bd1`` metadata, ``#UCAP-CONTENT`` body."""
         n = doc_number(doc)
@@ -465,7 +433,7 @@ $.ajax({{url: listConfig.search, data: {{t: listConfig.t, p: 1, n: listConfig.n,
             ("发布日期", "pub_date", date_text(doc.pub_date, "cn")),
             ("有效性", "validity", doc.validity),
         ]
-        shown = [(label, field, self.shown(doc, field, value)) for label, field, value in cells]
+        shown = [(label, field, doc.shown(field, value)) for label, field, value in cells]
         shown = [c for c in shown if c[2] is not None]
         rows, pending = [], []
         for label, field, value in shown:
@@ -492,7 +460,7 @@ $.ajax({{url: listConfig.search, data: {{t: listConfig.t, p: 1, n: listConfig.n,
 {table}
 </table>
 <div class="pages_content" id="UCAP-CONTENT">
-{self.body_html(doc)}
+{body_html(self.corpus, doc)}
 </div>
 {attachments}
 {related}
@@ -524,11 +492,11 @@ $.ajax({{url: listConfig.search, data: {{t: listConfig.t, p: 1, n: listConfig.n,
                   "effective": ("validity", doc.validity)}
         for name, (field, value) in values.items():
             detail.pop(name, None)
-            text = self.shown(doc, field, value)
+            text = doc.shown(field, value)
             if text is not None:
                 detail[name] = text
         detail["publish_time"] = f"{moment(doc.pub_date, n):%Y-%m-%d %H:%M:%S}"
-        detail["content"] = self.body_html(doc)
+        detail["content"] = body_html(self.corpus, doc)
         return self.detail_shell(detail)
 
     def report_page(self, report) -> str:

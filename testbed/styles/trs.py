@@ -39,7 +39,7 @@ from html import escape
 from urllib.parse import quote, urlsplit
 
 from testbed.corpus import Corpus, Doc
-from testbed.render import JQUERY_TAG, TRS_PAGE_JS, crumbs_html, page_shell
+from testbed.render import JQUERY_TAG, TRS_PAGE_JS, crumbs_html, link_items, page_shell
 from testbed.server import Request, Response, Style, json_response
 from testbed.files import PNG, attachment_response
 
@@ -111,7 +111,6 @@ class TrsStyle(Style):
         self.pager_kind = {k: PAGERS[i % len(PAGERS)] for i, k in enumerate(others)}
         self.pages: dict[str, tuple[str, object]] = {}     # path -> ("doc"|"report"|"news", item)
         self.files: dict[str, tuple[Doc, object]] = {}     # path -> (doc, attachment)
-        self.soft404: set[str] = set()
 
     # -- URLs -------------------------------------------------------------------------
     def bind(self, base_url: str) -> None:
@@ -162,15 +161,8 @@ class TrsStyle(Style):
         return f"{self.col_path(doc.column)}{day:%Y%m}/{prefix}{day:%Y%m%d}{self.docid(doc):08d}{i + 1:04d}.{att.ext}"
 
     def extra_url(self, owner: str, i: int, target: str) -> str:
-        if target.startswith("doc:"):
-            return self.corpus.docs[target[4:]].url
-        if target == "external-dead":
-            return f"http://www.xxgk-gateway.invalid/zwgk/{owner}_{i}.htm"
-        if target == "soft404":
-            path = f"/zwgk/ztzl/{owner}_{i}/index.html"
-            self.soft404.add(path)
-            return self.base_url + path
-        return f"{self.base_url}/zwgk/old/{owner}_{i}.htm"      # "dead": nothing is served there
+        return self.extra_link_url(target, dead=f"/zwgk/old/{owner}_{i}.htm", soft404=f"/zwgk/ztzl/{owner}_{i}/index.html",
+                                   external=f"http://www.xxgk-gateway.invalid/zwgk/{owner}_{i}.htm")
 
     def rel(self, from_path: str, to_path: str) -> str:
         """A relative href from one page to another (TRS publishes relative links)."""
@@ -249,9 +241,6 @@ class TrsStyle(Style):
     def crumbs(*links: tuple[str, str | None]) -> str:
         return crumbs_html(links, "position")
 
-    def extra_anchor(self, link) -> str:
-        return f'<a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a>'
-
     def not_found_stub(self) -> str:
         return ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
                 "<title>页面不存在</title></head><body><p>对不起，您访问的页面不存在或已被删除！</p>"
@@ -263,7 +252,7 @@ class TrsStyle(Style):
             f'<li><a href="{self.dated_path(NEWS, day, 70001 + i)}" title="{escape(title)}" target="_blank">'
             f"{escape(cut(title))}</a><span>{day:%Y-%m-%d}</span></li>"
             for i, (_key, title, day) in enumerate(self.corpus.site.home_news))
-        links = "\n".join(f"<li>{self.extra_anchor(link)}</li>" for link in self.corpus.site.home_links)
+        links = link_items(self.corpus.site.home_links)
         main = f"""<div class="main">
 <div class="news"><div class="hd"><h3>政务要闻</h3><a class="more" href="{NEWS}">更多</a></div><ul>
 {news}
@@ -574,11 +563,8 @@ var pageChnlInfo = {{
         ]
         items = []
         for label, field, value in values:
-            if value is None:
-                shown = doc.missing_shown.get(field, "blank")
-                if shown == "omit":
-                    continue
-                value = "" if shown == "blank" else shown
+            if (value := doc.shown(field, value)) is None:
+                continue
             wrap = ('<em class="red_base">{}</em>' if field == "validity" else "<font>{}</font>").format(escape(value))
             cls = ' class="bt"' if field == "title" else ""
             items.append(f"<li{cls}>{label}：{wrap}</li>")
