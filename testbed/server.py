@@ -90,6 +90,12 @@ class Style:
     def bind(self, base_url: str) -> None:
         """Called once the port is known: assign URLs to columns, documents, attachments."""
         self.base_url = base_url.rstrip("/")
+        self.soft404.clear()
+
+    def column_ids(self, first: int) -> tuple[dict[str, int], dict[int, object]]:
+        """The corpus columns numbered from ``first``, as a CMS numbers them: key -> id, id -> column."""
+        ids = {c.key: first + i for i, c in enumerate(self.corpus.columns)}
+        return ids, {v: self.corpus.column(k) for k, v in ids.items()}
 
     def handle(self, req: Request) -> Response | None:
         raise NotImplementedError

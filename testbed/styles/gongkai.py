@@ -153,7 +153,6 @@ class GongkaiStyle(Style):
     def bind(self, base_url: str) -> None:
         super().bind(base_url)
         self.pages.clear()
-        self.soft404.clear()
         for organ in self.organs:
             self.pages[organ.path] = ("organ", organ, None)
             organ.corpus.site.section_url = self.base_url + organ.path

@@ -58,8 +58,7 @@ class HanwebStyle(Style):
 
     def __init__(self, corpus: Corpus):
         super().__init__(corpus)
-        self.col_id = {c.key: FIRST_COLUMN + i for i, c in enumerate(corpus.columns)}
-        self.col_by_id = {v: corpus.column(k) for k, v in self.col_id.items()}
+        self.col_id, self.col_by_id = self.column_ids(FIRST_COLUMN)
         self.articles: dict[str, Doc] = {}
         self.files: dict[str, tuple[Doc, object]] = {}
         self.news: dict[str, tuple[str, str, object]] = {}       # path -> (key, title, date)

@@ -110,8 +110,7 @@ class JsonFirstStyle(Style):
 
     def __init__(self, corpus: Corpus):
         super().__init__(corpus)
-        self.cat_id = {c.key: FIRST_CAT + i for i, c in enumerate(corpus.columns)}
-        self.col_by_cat = {v: corpus.column(k) for k, v in self.cat_id.items()}
+        self.cat_id, self.col_by_cat = self.column_ids(FIRST_CAT)
         self.pages: dict[str, tuple[str, object]] = {}     # path -> (kind, object)
 
     # -- URLs -------------------------------------------------------------------------
@@ -157,7 +156,6 @@ class JsonFirstStyle(Style):
     def bind(self, base_url: str) -> None:
         super().bind(base_url)
         self.pages.clear()
-        self.soft404.clear()
         for col in self.corpus.columns:
             col.url = self.base_url + self.column_path(col.key)
         for doc in self.corpus.docs.values():

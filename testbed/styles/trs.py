@@ -117,7 +117,6 @@ class TrsStyle(Style):
         super().bind(base_url)
         self.pages.clear()
         self.files.clear()
-        self.soft404.clear()
         for col in self.corpus.columns:
             col.url = self.base_url + self.col_path(col.key)
         for doc in self.corpus.docs.values():
