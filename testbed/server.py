@@ -90,7 +90,7 @@ class Style:
     def bind(self, base_url: str) -> None:
         """Called once the port is known: assign URLs to columns, documents, attachments."""
         self.base_url = base_url.rstrip("/")
-        self.soft404.clear()
+        self.soft404 = set()                # (re)built by the style while binding
 
     def column_ids(self, first: int) -> tuple[dict[str, int], dict[int, object]]:
         """The corpus columns numbered from ``first``, as a CMS numbers them: key -> id, id -> column."""
