@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from crawler.profiles.extract import absolute_url, clean, element_text, normalise_label, selector
 
@@ -63,10 +63,13 @@ class NavLink:
 
 
 MORE_TEXT = re.compile(r"^[+＋>》»\s]*(更多|more|查看更多|更多信息)?[+＋>》»\s]*$", re.I)
+#: white space between two Chinese characters: a line break (``政府信息<br>公开指南``) or spacing
+#: (``首　　页``) inside one name, not a separator (Chinese writes no spaces between words)
+CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 def _name(el) -> str:
-    text = element_text(el)
+    text = CJK_GAP.sub("", element_text(el))
     title = clean(el.get("title"))
     if title and (not text or text.endswith(("…", "...", ".."))):
         return title
@@ -211,7 +214,9 @@ def nav_links(url: str, html) -> list[NavLink]:
         link = found.get(target)
         if link is None:
             found[target] = NavLink(target, name, how)
-        elif name:                  # the later name: a page's own navigation comes after its header
+        elif name and (not link.name or not _is_chrome_name(name) or _is_chrome_name(link.name)):
+            # the later name: a page's own navigation comes after its header; but a footer's
+            # 返回首页 does not rename a column the page named before
             link.name = name
 
     for el in root.iter():
@@ -221,6 +226,8 @@ def nav_links(url: str, html) -> list[NavLink]:
         if tag in ("a", "area"):
             href = (el.get("href") or "").strip()
             target = absolute_url(base, href) if href and not href.lower().startswith("javascript") else None
+            if target and "#" in href and urldefrag(urljoin(base, href))[0] == urldefrag(url)[0]:
+                continue            # an in-page anchor (a menu header's href="#"), not a way to the page
             how = tag
             if not target:
                 target, how = _attr_target(base, el)

@@ -116,3 +116,24 @@ def test_ztree_nodes_in_a_script():
     links = nav_links(BASE + "gongkai/", html)
     assert [(link.url, link.name) for link in links] == [
         (BASE + "gongkai/zfxxgkzn/202609/t20260910_4101.htm", "政府信息公开指南"), (BASE + "gongkai/sgjfys/", "三公经费预算")]
+
+
+def test_name_broken_by_a_line_break_is_one_name():
+    """邯郸 政府信息公开指南 page (tests/fixtures/real/trs/hebei_handan_gkzn_nav): a tab's name is
+    written 政府信息<br>公开指南; Chinese puts no space between words, so the break is layout."""
+    links = nav_links(BASE, '<h3><a href="/zfxxgkzn/"><em></em>政府信息<br>\n    公开指南</a></h3>'
+                            '<li><a href="/">首　　页</a></li>')
+    assert [link.name for link in links] == ["政府信息公开指南", "首页"]
+
+
+def test_footer_chrome_does_not_rename_a_column():
+    html = '<div class=nav><a href="/zfxxgkzn/">政府信息公开指南</a></div><div class=foot><a href="/zfxxgkzn/">返回首页</a></div>'
+    assert [link.name for link in nav_links(BASE, html)] == ["政府信息公开指南"]
+
+
+def test_in_page_anchor_is_not_a_link_to_the_page():
+    """A drop-down header's href="#" (saved by a browser as the page's own URL plus #) names
+    nothing: it must not rename the page's own column link."""
+    page = BASE + "zfxxgkzn/"
+    html = '<a href="http://www.example.gov.cn/zfxxgkzn/">政府信息公开指南</a><a href="http://www.example.gov.cn/zfxxgkzn/#">专题专栏</a>'
+    assert [(link.url, link.name) for link in nav_links(page, html)] == [(page, "政府信息公开指南")]
