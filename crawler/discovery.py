@@ -214,9 +214,11 @@ def nav_links(url: str, html) -> list[NavLink]:
         link = found.get(target)
         if link is None:
             found[target] = NavLink(target, name, how)
-        elif name and (not link.name or not _is_chrome_name(name) or _is_chrome_name(link.name)):
+        elif name and (not link.name or not _is_chrome_name(name) and not MORE_TEXT.match(name)
+                       or _is_chrome_name(link.name)):
             # the later name: a page's own navigation comes after its header; but a footer's
-            # 返回首页 does not rename a column the page named before
+            # 返回首页, or a 更多> whose heading was not found, does not rename a column the page
+            # named before
             link.name = name
 
     for el in root.iter():

@@ -137,3 +137,12 @@ def test_in_page_anchor_is_not_a_link_to_the_page():
     page = BASE + "zfxxgkzn/"
     html = '<a href="http://www.example.gov.cn/zfxxgkzn/">政府信息公开指南</a><a href="http://www.example.gov.cn/zfxxgkzn/#">专题专栏</a>'
     assert [(link.url, link.name) for link in nav_links(page, html)] == [(page, "政府信息公开指南")]
+
+
+def test_more_link_does_not_rename_its_heading_link():
+    """平潭 政务公开 page (tests/fixtures/real/trs/fj_pingtan_zwgk_section): the heading links the
+    column and a 更多> under the preview links it again; the column keeps the heading's name."""
+    html = ('<div class="zwgk_l_top"><h1><a href="/zxwj/">最新文件</a></h1></div><div class="list_base">'
+            '<ul><li><a href="/zxwj/a.htm">平潭综合实验区管委会关于印发某某办法的通知</a><span>2026-06-05</span></li></ul>'
+            '<span class="more"><a href="/zxwj/">更多&gt;</a></span></div>')
+    assert [link.name for link in nav_links(BASE, html) if link.url == BASE + "zxwj/"] == ["最新文件"]
