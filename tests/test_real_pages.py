@@ -83,3 +83,15 @@ def test_real_navigation(case):
         got = [{"url": c["url"], "name": links.get(c["url"])} for c in case.expected["columns"]]
         assert got == case.expected["columns"]
         assert [c["name"] for c in case.expected["columns"] if not usable_name(c["name"])] == []
+
+
+def test_every_collected_page_is_listed_in_the_docs():
+    """docs/real-pages.md names every case and the repository its page came from."""
+    doc = (FIXTURES.parent.parent.parent / "docs" / "real-pages.md").read_text("utf-8")
+    missing = []
+    for meta_path in sorted(FIXTURES.glob("*/*/meta.json")):
+        meta = json.loads(meta_path.read_text("utf-8"))
+        line = next((x for x in doc.splitlines() if f"`{meta_path.parent.name}`" in x), "")
+        if meta["source"]["repo"] not in line or meta["source"]["commit"][:7] not in line:
+            missing.append(meta_path.parent.name)
+    assert missing == []
