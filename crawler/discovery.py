@@ -330,12 +330,27 @@ TITLE_ENDINGS = ("通知", "意见", "办法", "方案", "规定", "决定", "�
                  "解读", "答复", "公示", "纪要", "要点", "总结", "条例", "复函", "说明", "的函")
 
 
+#: the longest 法定主动公开内容 category name taken as a column name
+MAX_CATEGORY_NAME = 60
+
+
+def statutory_category(name: str) -> bool:
+    """A long column name of the kind the 条例 lists for 法定主动公开内容 (``扶贫、教育、医疗、社会保障、
+    促进就业等方面的政策、措施及其实施情况``, ``机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名``):
+    an enumeration joined by 、, with no number, 〔〕 document number or 关于 of a document's title."""
+    n = normalise_label(name)
+    return MAX_NAME < len(n) <= MAX_CATEGORY_NAME and "、" in n and not re.search(r"[0-9０-９〔〕\[\]]|关于|号", n) \
+        and not n.endswith(TITLE_ENDINGS)
+
+
 def usable_name(name: str) -> bool:
-    """A link text that can name a column: short, not site chrome, not a document's title."""
+    """A link text that can name a column: short (or a 法定主动公开内容 category's long name), not
+    site chrome, not a document's title."""
     n = normalise_label(name)
     if len(n) >= 10 and n.endswith(TITLE_ENDINGS) and role_of(n) is None:
         return False
-    return bool(re.search(r"[\u4e00-\u9fffA-Za-z]{2}", n)) and len(n) <= MAX_NAME and not _is_chrome_name(name)
+    return bool(re.search(r"[\u4e00-\u9fffA-Za-z]{2}", n)) and (len(n) <= MAX_NAME or statutory_category(n)) \
+        and not _is_chrome_name(name)
 
 
 def is_file(url: str) -> bool:

@@ -146,3 +146,15 @@ def test_more_link_does_not_rename_its_heading_link():
             '<ul><li><a href="/zxwj/a.htm">平潭综合实验区管委会关于印发某某办法的通知</a><span>2026-06-05</span></li></ul>'
             '<span class="more"><a href="/zxwj/">更多&gt;</a></span></div>')
     assert [link.name for link in nav_links(BASE, html) if link.url == BASE + "zxwj/"] == ["最新文件"]
+
+
+def test_statutory_category_names_are_column_names():
+    """平潭 经济发展局 法定主动公开内容 (tests/fixtures/real/trs/fj_pingtan_fdzdgknr_script_menu): the
+    条例's category names are long enumerations; they name columns, and a long document title
+    still does not."""
+    assert usable_name("扶贫、教育、医疗、社会保障、促进就业等方面的政策、措施及其实施情况")
+    assert usable_name("行政许可的事项、依据、条件、数量、程序、期限以及申请行政许可需要提交的全部材料目录及办理情况")
+    assert usable_name("机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名")
+    assert not usable_name("平潭综合实验区社会事业局关于2025年中小学教育装备产品“双随机、一公开”抽查工作情况的通报")
+    assert not usable_name("平潭综合实验区农业农村局、财政金融局关于促进粮油生产十条措施的通知")
+    assert not usable_name("区公安局2024年第一季度旅店宾馆、保安单位、烟花爆竹抽查情况")
