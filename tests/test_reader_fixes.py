@@ -315,3 +315,37 @@ def test_empty_value_inside_a_label_element_is_not_the_next_pair():
     filled = GenericProfile().document("http://x.gov.cn/a.shtml", _rebuilt_article(
         '\n  <span class="ly">来源：<b>万载县统计局</b></span>\n  <span class="llcs">访问量：<b>199</b></span>\n'))
     assert filled.publisher.value == "万载县统计局"
+
+
+# --------------------------------------------------------------------------- column-header metadata
+# 上海市卫生健康委员会 (wsjkw.sh.gov.cn, fixture generic/sh_wsjkw_notice): the labels are a row over
+# one row of values; 教育部 (fixture trs/moe_xxgk_notice): 信息名称 / 信息索引 / 发文机构.
+
+SHANGHAI_TABLE = """<html><head><meta name="PubDate" content="2024-05-11"></head><body>
+<h2 id="ivs_title">关于开展2024年“世界家庭医生日”主题宣传活动的通知 <small>( 2024-05-11)</small></h2>
+<table class="table-article"><thead><tr><td>索取号</td><td>发布时间</td><td>发布机构</td><td>文件编号</td><td>备注</td></tr></thead>
+<tr><td>076478684Q/2024-00112</td><td></td><td>上海市卫生健康委员会</td><td>沪卫基层〔2024〕5号</td><td></td></tr></table>
+<p>各区卫生健康委……</p></body></html>"""
+
+
+def test_labels_over_one_row_of_values():
+    doc = GenericProfile().document("http://wsjkw.sh.gov.cn/jcws2/20240511/x.html", SHANGHAI_TABLE)
+    assert (doc.index_no.value, doc.publisher.value, doc.doc_no.value, doc.pub_date.value) == (
+        "076478684Q/2024-00112", "上海市卫生健康委员会", "沪卫基层〔2024〕5号", "2024-05-11")
+
+
+def test_a_list_table_header_is_still_no_labels():
+    rows = "".join(f"<tr><td>通知{i}</td><td>000014348/2020-3542{i}</td><td>2020-08-0{i}</td></tr>" for i in (1, 2))
+    html = f"<table><tr><th>名称</th><th>索引号</th><th>发布日期</th></tr>{rows}</table>"
+    doc = GenericProfile().document("http://example.gov.cn/list/", html)
+    assert doc.index_no.value is None
+
+
+def test_moe_label_spellings():
+    html = """<table><tr><td>信息名称：</td><td colspan="5">教育部办公厅关于举办某活动的通知</td></tr>
+    <tr><td>信息索引：</td><td>360A12-07-2024-0008-1</td><td>生成日期：</td><td>2024-06-04</td><td>发文机构：</td><td>教育部办公厅</td></tr>
+    <tr><td>发文字号：</td><td>教思政厅函〔2024〕10号</td><td>信息类别：</td><td colspan="3">高等教育</td></tr></table>
+    <p>发布日期：2024-06-13　来源：教育部</p>"""
+    doc = GenericProfile().document("http://www.moe.gov.cn/srcsite/A12/x.html", html)
+    assert (doc.title.value, doc.index_no.value, doc.publisher.value, doc.doc_no.value, doc.written_date.value) == (
+        "教育部办公厅关于举办某活动的通知", "360A12-07-2024-0008-1", "教育部办公厅", "教思政厅函〔2024〕10号", "2024-06-04")

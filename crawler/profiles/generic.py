@@ -35,7 +35,7 @@ META_FIELDS = {"title": ("ArticleTitle",), "pub_date": ("PubDate", "firstpublish
                "publisher": ("ContentSource",)}
 #: labels whose value, shown on the page, replaces a different value of the <meta> block: the
 #: publishing body itself (not a 来源) and the publication date
-OUTRANKING_LABELS = {"publisher": {"发布机构", "发文机关", "发文单位"},
+OUTRANKING_LABELS = {"publisher": {"发布机构", "发文机关", "发文机构", "发文单位"},
                      "pub_date": {"发布日期", "发布时间", "公开日期"}}
 TEXT_FIELDS = ("index_no", "publisher", "doc_no", "written_date", "pub_date", "validity", "category")
 BODY_XPATHS = (
