@@ -349,3 +349,29 @@ def test_moe_label_spellings():
     doc = GenericProfile().document("http://www.moe.gov.cn/srcsite/A12/x.html", html)
     assert (doc.title.value, doc.index_no.value, doc.publisher.value, doc.doc_no.value, doc.written_date.value) == (
         "教育部办公厅关于举办某活动的通知", "360A12-07-2024-0008-1", "教育部办公厅", "教思政厅函〔2024〕10号", "2024-06-04")
+
+
+# --------------------------------------------------------------------------- unlabelled or bare-日期 dates
+# 中央网信办 (fixture generic/cac_article): span#pubtime with the date alone; 国家民委 (fixture
+# generic/neac_news): 日期：2021/09/06 under a PubDate meta rewritten when the page was regenerated.
+
+def test_date_in_an_element_named_for_it():
+    html = """<html><body><h1 class="title">从信息社会迈向智能社会</h1><div class="info"><span id="pubtime">
+    2020年02月18日 09:15
+    </span><span id="source">来源：
+    人民日报
+    </span></div><!-- publishdate:2024/01/05 22:09:58 --></body></html>"""
+    doc = GenericProfile().document("http://www.cac.gov.cn/", html)
+    assert (doc.pub_date.value, doc.publisher.value) == ("2020-02-18", "人民日报")
+
+
+def test_a_dated_element_holding_more_than_a_date_is_not_read():
+    html = '<html><body><h1>某文章</h1><div class="pubtime">共有3条评论，最早一条 2020-02-18</div></body></html>'
+    assert GenericProfile().document("http://example.gov.cn/a.html", html).pub_date.value is None
+
+
+def test_bare_date_label_outranks_a_regenerated_pubdate():
+    html = """<html><head><meta name="PubDate" content="2023-11-10 15:33:34"></head><body>
+    <p class="p1">民族画报社召开编委扩大会</p><p class="p2"><span>日期：2021/09/06</span>&nbsp;&nbsp;<span>来源：民族画报社&nbsp;</span></p>
+    </body></html>"""
+    assert GenericProfile().document("http://www.neac.gov.cn/seac/ztzl/zdhd/", html).pub_date.value == "2021-09-06"

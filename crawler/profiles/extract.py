@@ -162,7 +162,7 @@ LABEL_FIELDS: dict[str, str] = {
     "成文日期": "written_date", "生成日期": "written_date", "发文日期": "written_date",
     "印发日期": "written_date",
     "发布日期": "pub_date", "发布时间": "pub_date", "公开日期": "pub_date",
-    "上载日期": "pub_date", "时间": "pub_date",
+    "上载日期": "pub_date", "时间": "pub_date", "日期": "pub_date",
     "有效性": "validity", "效力状态": "validity",
     "主题分类": "category", "组配分类": "category", "分类": "category", "体裁分类": "category",
     "标题": "title", "名称": "title", "信息名称": "title",

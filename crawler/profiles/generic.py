@@ -34,9 +34,13 @@ ROW_COUNT_TEXT = re.compile(r"共\s*(\d+)\s*条")
 META_FIELDS = {"title": ("ArticleTitle",), "pub_date": ("PubDate", "firstpublishedtime"),
                "publisher": ("ContentSource",)}
 #: labels whose value, shown on the page, replaces a different value of the <meta> block: the
-#: publishing body itself (not a 来源) and the publication date
+#: publishing body itself (not a 来源) and the publication date (日期 alone on 国家民委's pages)
 OUTRANKING_LABELS = {"publisher": {"发布机构", "发文机关", "发文机构", "发文单位"},
-                     "pub_date": {"发布日期", "发布时间", "公开日期"}}
+                     "pub_date": {"发布日期", "发布时间", "公开日期", "日期"}}
+#: id/class of an element holding the publication date without a label, and what it may hold
+PUBTIME_NAME = re.compile(r"pub_?time|pub_?date|publish_?(?:time|date)|release_?(?:time|date)")
+PUBTIME_ALONE = re.compile(r"\d{4}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+                           r"(?:\s*\d{1,2}\s*[:：时]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?\s*[分秒]?)?")
 TEXT_FIELDS = ("index_no", "publisher", "doc_no", "written_date", "pub_date", "validity", "category")
 BODY_XPATHS = (
     '//*[@id="zoom"]',
@@ -337,6 +341,8 @@ class GenericProfile(Profile):
                     value = normalise_value(field, raw)
                 if value and (field not in settled or outranks_meta(field, label, value)):
                     settle(field, Value(value, raw, "text"))
+        if "pub_date" not in settled and (dated := self.dated_element(root)):
+            settle("pub_date", Value(*dated, "text"))
         if "title" not in settled and (heading := self.heading(root)):
             settle("title", Value(heading, heading, "text"))
 
@@ -351,6 +357,21 @@ class GenericProfile(Profile):
                                         (doc.pub_date.present, "no publication date found")) if not ok]
         doc.uncertain = "; ".join(problems) or None
         return doc
+
+    @staticmethod
+    def dated_element(root) -> tuple[str, str] | None:
+        """A publication date printed without a label in an element named for it
+        (``<span id="pubtime">2020年02月18日 09:15</span>`` on 中央网信办's pages): the element's
+        whole text is the date (and a time); read only when nothing labelled gave one."""
+        for el in root.iter():
+            names = f"{el.get('id') or ''} {el.get('class') or ''}".lower() if isinstance(el.tag, str) else ""
+            if not PUBTIME_NAME.search(names):
+                continue
+            text = element_text(el)
+            found = find_date(text)
+            if found and PUBTIME_ALONE.fullmatch(text):
+                return found
+        return None
 
     @staticmethod
     def heading(root) -> str | None:
