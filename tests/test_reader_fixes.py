@@ -375,3 +375,27 @@ def test_bare_date_label_outranks_a_regenerated_pubdate():
     <p class="p1">民族画报社召开编委扩大会</p><p class="p2"><span>日期：2021/09/06</span>&nbsp;&nbsp;<span>来源：民族画报社&nbsp;</span></p>
     </body></html>"""
     assert GenericProfile().document("http://www.neac.gov.cn/seac/ztzl/zdhd/", html).pub_date.value == "2021-09-06"
+
+
+# --------------------------------------------------------------------------- 中国科普网 (fixture generic/kepu_politics_article)
+
+KEPU = """<html><head><title>习近平主持召开深入推进长三角一体化发展座谈会-中国科普网</title></head><body>
+<div class="detil-new-title"><div>习近平主持召开深入推进长三角一体化发展座谈会</div>
+<ul><li>来源：新华社</li><li>作者：</li><li>2023-12-01 14:43</li></ul></div>
+<!--enpcontent--><p>新华社合肥11月30日电……</p><!--/enpcontent--></body></html>"""
+
+
+def test_title_cut_at_a_hyphen_where_the_page_prints_that_part():
+    doc = GenericProfile().document("http://www.kepu.gov.cn/politics/2023-12/01/content_1755244.html", KEPU)
+    assert (doc.title.value, doc.publisher.value, doc.pub_date.value) == (
+        "习近平主持召开深入推进长三角一体化发展座谈会", "新华社", "2023-12-01")
+
+
+def test_a_hyphen_in_a_title_nothing_prints_apart_is_kept():
+    html = "<html><head><title>2023-2025年行动方案</title></head><body><p>正文</p></body></html>"
+    assert GenericProfile().document("http://example.gov.cn/a.html", html).title.value == "2023-2025年行动方案"
+
+
+def test_a_lone_date_without_a_source_beside_it_is_not_read():
+    html = "<html><body><h1>某文章</h1><ul><li>作者：张三</li><li>2023-12-01</li></ul></body></html>"
+    assert GenericProfile().document("http://example.gov.cn/a.html", html).pub_date.value is None

@@ -39,6 +39,7 @@ OUTRANKING_LABELS = {"publisher": {"发布机构", "发文机关", "发文机构
                      "pub_date": {"发布日期", "发布时间", "公开日期", "日期"}}
 #: id/class of an element holding the publication date without a label, and what it may hold
 PUBTIME_NAME = re.compile(r"pub_?time|pub_?date|publish_?(?:time|date)|release_?(?:time|date)")
+SOURCE_LABEL = re.compile(r"(?:信息|文章)?来\s*源\s*[:：]")
 PUBTIME_ALONE = re.compile(r"\d{4}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
                            r"(?:\s*\d{1,2}\s*[:：时]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?\s*[分秒]?)?")
 TEXT_FIELDS = ("index_no", "publisher", "doc_no", "written_date", "pub_date", "validity", "category")
@@ -360,22 +361,30 @@ class GenericProfile(Profile):
 
     @staticmethod
     def dated_element(root) -> tuple[str, str] | None:
-        """A publication date printed without a label in an element named for it
-        (``<span id="pubtime">2020年02月18日 09:15</span>`` on 中央网信办's pages): the element's
-        whole text is the date (and a time); read only when nothing labelled gave one."""
+        """A publication date printed without a label: the whole text of an element named for it
+        (``<span id="pubtime">2020年02月18日 09:15</span>`` on 中央网信办's pages) or of an element
+        standing beside the article's labelled 来源 (``<li>来源：新华社</li><li>作者：</li>
+        <li>2023-12-01 14:43</li>`` on 中国科普网); read only when nothing labelled gave one."""
         for el in root.iter():
-            names = f"{el.get('id') or ''} {el.get('class') or ''}".lower() if isinstance(el.tag, str) else ""
-            if not PUBTIME_NAME.search(names):
+            if not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "head", "meta"):
                 continue
             text = element_text(el)
-            found = find_date(text)
-            if found and PUBTIME_ALONE.fullmatch(text):
+            if not PUBTIME_ALONE.fullmatch(text) or not (found := find_date(text)):
+                continue
+            names = f"{el.get('id') or ''} {el.get('class') or ''}".lower()
+            parent = el.getparent()
+            beside = parent is not None and any(
+                isinstance(sib.tag, str) and sib is not el and SOURCE_LABEL.match(element_text(sib))
+                for sib in parent)
+            if PUBTIME_NAME.search(names) or beside:
                 return found
         return None
 
     @staticmethod
     def heading(root) -> str | None:
-        """The first non-empty ``<h1>``, else the ``<title>`` up to its first ``_`` or ``|``.
+        """The first non-empty ``<h1>``, else the ``<title>`` up to its first ``_`` or ``|`` (or up
+        to a ``-`` where the part before it is printed on the page as an element of its own:
+        ``习近平主持召开…座谈会-中国科普网`` beside ``<div>习近平主持召开…座谈会</div>``).
         A heading that only names the site (the ``SiteName`` meta, or a ``<title>`` holding
         nothing but the site's name as its logo prints it) is no document title: None."""
         site = {clean(m.get("content")) for m in root.iter("meta") if (m.get("name") or "").lower() == "sitename"}
@@ -384,6 +393,12 @@ class GenericProfile(Profile):
             title = root.find(".//title")
             whole = element_text(title) if title is not None else ""
             text = clean(re.split(r"[_|｜]| - ", whole)[0])
+            cuts = [clean(text[:m.start()]) for m in re.finditer(r"\s*[-—–]\s*", text) if m.start() > 0]
+            if cuts:
+                shown = {element_text(el) for el in root.iter()
+                         if isinstance(el.tag, str) and el.tag not in ("title", "head", "html", "meta", "script", "style")
+                         and len(el) == 0}
+                text = next((c for c in reversed(cuts) if c in shown), text)
             logo = any(clean(element_text(el)) == text for el in root.iter()
                        if isinstance(el.tag, str) and "logo" in (el.get("class") or el.get("id") or "").lower())
             if text in site or text == clean(whole) and logo:
