@@ -85,3 +85,15 @@ def test_known_disagreements_name_collected_pages():
 def test_real_page(case, how):
     profile = by_family(case.family) if how == "family" else detect(case.url, case.text)
     assert _read(profile, case) == case.expected, f"{case.name} read by {type(profile).__name__}"
+
+
+def test_every_collected_page_is_listed_in_the_docs():
+    """docs/real-pages.md names every case and the repository its page came from."""
+    doc = (FIXTURES.parent.parent.parent / "docs" / "real-pages.md").read_text("utf-8")
+    missing = []
+    for meta_path in sorted(FIXTURES.glob("*/*/meta.json")):
+        meta = json.loads(meta_path.read_text("utf-8"))
+        line = next((x for x in doc.splitlines() if f"`{meta_path.parent.name}`" in x), "")
+        if meta["source"]["repo"] not in line or meta["source"]["commit"][:7] not in line:
+            missing.append(meta_path.parent.name)
+    assert missing == []
