@@ -399,3 +399,10 @@ def test_a_hyphen_in_a_title_nothing_prints_apart_is_kept():
 def test_a_lone_date_without_a_source_beside_it_is_not_read():
     html = "<html><body><h1>某文章</h1><ul><li>作者：张三</li><li>2023-12-01</li></ul></body></html>"
     assert GenericProfile().document("http://example.gov.cn/a.html", html).pub_date.value is None
+
+
+def test_date_opening_the_source_line():
+    html = """<html><body><h1>青春心向党 启航新征程</h1>
+    <div class="post_source">2022-05-07&#32;00:00　来源：河北省文化和旅游厅机关党委</div><p>正文 2021-01-01</p></body></html>"""
+    doc = GenericProfile().document("http://whly.hebei.gov.cn/", html)
+    assert (doc.pub_date.value, doc.publisher.value) == ("2022-05-07", "河北省文化和旅游厅机关党委")

@@ -40,6 +40,8 @@ OUTRANKING_LABELS = {"publisher": {"发布机构", "发文机关", "发文机构
 #: id/class of an element holding the publication date without a label, and what it may hold
 PUBTIME_NAME = re.compile(r"pub_?time|pub_?date|publish_?(?:time|date)|release_?(?:time|date)")
 SOURCE_LABEL = re.compile(r"(?:信息|文章)?来\s*源\s*[:：]")
+DATE_THEN_SOURCE = re.compile(r"\d{4}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+                              r"(?:\s*\d{1,2}\s*:\s*\d{1,2}(?:\s*:\s*\d{1,2})?)?\s*(?:信息|文章)?来\s*源\s*[:：]")
 PUBTIME_ALONE = re.compile(r"\d{4}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
                            r"(?:\s*\d{1,2}\s*[:：时]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?\s*[分秒]?)?")
 TEXT_FIELDS = ("index_no", "publisher", "doc_no", "written_date", "pub_date", "validity", "category")
@@ -362,13 +364,17 @@ class GenericProfile(Profile):
     @staticmethod
     def dated_element(root) -> tuple[str, str] | None:
         """A publication date printed without a label: the whole text of an element named for it
-        (``<span id="pubtime">2020年02月18日 09:15</span>`` on 中央网信办's pages) or of an element
+        (``<span id="pubtime">2020年02月18日 09:15</span>`` on 中央网信办's pages), of an element
         standing beside the article's labelled 来源 (``<li>来源：新华社</li><li>作者：</li>
-        <li>2023-12-01 14:43</li>`` on 中国科普网); read only when nothing labelled gave one."""
+        <li>2023-12-01 14:43</li>`` on 中国科普网), or opening the line of the 来源 itself
+        (``2022-05-07 00:00　来源：…`` on 河北省文化和旅游厅's); read only when nothing labelled
+        gave one."""
         for el in root.iter():
             if not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "head", "meta"):
                 continue
             text = element_text(el)
+            if DATE_THEN_SOURCE.match(text) and len(el) <= 2:     # 2022-05-07 00:00　来源：…
+                return find_date(text)
             if not PUBTIME_ALONE.fullmatch(text) or not (found := find_date(text)):
                 continue
             names = f"{el.get('id') or ''} {el.get('class') or ''}".lower()
