@@ -406,3 +406,23 @@ def test_date_opening_the_source_line():
     <div class="post_source">2022-05-07&#32;00:00　来源：河北省文化和旅游厅机关党委</div><p>正文 2021-01-01</p></body></html>"""
     doc = GenericProfile().document("http://whly.hebei.gov.cn/", html)
     assert (doc.pub_date.value, doc.publisher.value) == ("2022-05-07", "河北省文化和旅游厅机关党委")
+
+
+# --------------------------------------------------------------------------- PubDate = 页面生成时间
+# 四川省人民政府 (fixture generic/sc_gov_mianyang_news): a 2020 text regenerated in 2022.
+
+def _sichuan(shown: str, pubdate: str = "2022-10-14 10:16:14", generated: str = "2022-10-14 10:16:14") -> str:
+    return (f'<html><head><meta name="PubDate" content="{pubdate}"><meta name="others" content="页面生成时间 {generated}">'
+            f'</head><body><h2><UCAPTITLE>绵阳开展“服务企业活动月”系列活动</UCAPTITLE></h2><ul id="articleattribute">'
+            f'<li style="width:180px;">{shown}</li><li style="width:300px;">来源: 绵阳市政务网</li></ul></body></html>')
+
+
+def test_shown_date_outranks_a_pubdate_that_is_the_generation_time():
+    doc = GenericProfile().document("http://www.sc.gov.cn/a.shtml", _sichuan("2020年09月15日 09时32分"))
+    assert doc.pub_date.value == "2020-09-15"
+
+
+def test_pubdate_other_than_the_generation_time_is_kept():
+    doc = GenericProfile().document("http://www.sc.gov.cn/a.shtml",
+                                    _sichuan("2020年09月15日 09时32分", pubdate="2020-09-16 08:00:00"))
+    assert doc.pub_date.value == "2020-09-16"
