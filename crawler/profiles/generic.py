@@ -383,10 +383,10 @@ class GenericProfile(Profile):
         (``2022-05-07 00:00　来源：…`` on 河北省文化和旅游厅's); read only when nothing labelled
         gave one."""
         for el in root.iter():
-            if not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "head", "meta"):
-                continue
+            if not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "head", "meta") or len(el) > 2:
+                continue                # a date's own element holds no more than a span or two
             text = element_text(el)
-            if DATE_THEN_SOURCE.match(text) and len(el) <= 2:     # 2022-05-07 00:00　来源：…
+            if DATE_THEN_SOURCE.match(text):                    # 2022-05-07 00:00　来源：…
                 return find_date(text)
             if not PUBTIME_ALONE.fullmatch(text) or not (found := find_date(text)):
                 continue
