@@ -295,7 +295,7 @@ def crawl_batch_redis(sites, plan: dict[str, dict], db_path: str, batch: int, re
     """Start ``workers`` local worker processes on the batch's queue (remote ones may join with
     ``govaudit worker --redis URL``), be the one writer until they are done, return per-worker
     counts."""
-    from fleet.nightly import host_limits
+    from fleet.sitesfile import host_limits
 
     r = connect(redis_url)
     k = keys(batch)

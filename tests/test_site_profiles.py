@@ -16,7 +16,8 @@ from crawler.profiles.base import Profile
 from crawler.profiles.registry import resolve
 from crawler.profiles.site import SiteProfile, SiteProfileError, load_site_config, parse_site_config
 from testbed.bespoke import PROFILE as BESPOKE_PROFILE, BespokeStyle
-from testbed.corpus import AS_OF, build_corpus
+from testbed.corpus import AS_OF
+from testbed.build import build_corpus
 from testbed.server import Testbed, make_style
 from data import site_profile_path
 from tests.conftest import ROOT, metadata_wrong, run_cli

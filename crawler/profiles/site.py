@@ -131,7 +131,7 @@ def parse_site_config(path: Path, site: str, raw: dict) -> SiteConfig | None:
         raise SiteProfileError(f"{path}: [site] reason is required: say why this site needs a profile")
     family = info.get("family")
     if family is not None:
-        from crawler.profiles.registry import PROFILES
+        from crawler.profiles.families import PROFILES
 
         known = [c.family for c in PROFILES]
         if family not in known:
