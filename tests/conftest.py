@@ -48,7 +48,7 @@ def pytest_sessionfinish(session, exitstatus):
 def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run ``govaudit`` as a separate process (Scrapy's reactor runs once per process)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "govaudit", *args], capture_output=True,
                           text=True, timeout=timeout, env=env, cwd=ROOT)
 
 

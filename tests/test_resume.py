@@ -38,7 +38,7 @@ def fetch_count(db: Path) -> int:
 def interrupt_at(args: list[str], db: Path, fetches: int, sig: int) -> subprocess.CompletedProcess:
     """Start the crawl, send ``sig`` once ``fetches`` fetches are stored, wait for the end."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], env=env, cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "govaudit", *args], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None and fetch_count(db) < fetches:
