@@ -11,7 +11,7 @@ from testbed.server import Style, html, make_style
 from rules.base import Outcome, SiteArtifacts
 from rules.registry import get
 from rules.runner import load_artifacts, make_context
-from tests.conftest import run_cli
+from govaudit import api
 
 
 class ChallengeStyle(Style):
@@ -23,9 +23,9 @@ class ChallengeStyle(Style):
 
 
 def _probe(url: str, db, count: int) -> None:
-    proc = run_cli("probe", url, "--count", str(count), "--interval", "0", "--db", str(db))
-    assert proc.returncode == 0, proc.stderr
-    assert len(proc.stdout.strip().splitlines()) == count
+    lines = []
+    results = api.probe(url, db=db, count=count, interval=0, each=lambda r, line: lines.append(line))
+    assert len(results) == len(lines) == count
 
 
 def _av001(db, site: str):
