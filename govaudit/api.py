@@ -416,14 +416,13 @@ def _write_rows(rows: list[dict], fields: list[str], fmt: str, output, stream) -
 
 def _export_ledger(store: Store, run: dict, what, fmt, output, stream) -> Export:
     from reports.ledger import FIELDS, export as write_ledger
-    from rules.history import result_docs
 
     if what not in (None, "ledger"):
         raise ApiError("--format xlsx writes the 问题台账: use it with --what ledger (or no --what)")
     if fmt == "xlsx" and not output:
         raise ApiError("--format xlsx needs -o FILE.xlsx")
     if output or stream is not None:
-        write_ledger(result_docs(store, run["id"]), fmt, str(output) if output else None, stream)
+        write_ledger(store.results(run["id"]), fmt, str(output) if output else None, stream)
     return Export("ledger", fmt, None, list(FIELDS))
 
 

@@ -207,12 +207,17 @@ def cmd_worker(args) -> int:
 
 
 # -- parser ----------------------------------------------------------------------------------
-def _crawl_options(p: argparse.ArgumentParser) -> None:
+def _run_options(p: argparse.ArgumentParser, as_of_help: str) -> None:
+    """--db, --out, --as-of, --concurrency, --delay: what every crawl command takes."""
     p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite store (default {DEFAULT_DB})")
     p.add_argument("--out", default=DEFAULT_OUT, help=f"report folder (default {DEFAULT_OUT})")
-    p.add_argument("--as-of", type=_date, default=None, help="'today' for every date rule (YYYY-MM-DD)")
+    p.add_argument("--as-of", type=_date, default=None, help=as_of_help)
     p.add_argument("--concurrency", type=CONCURRENCY, default=None, help="requests in flight per host (1-64)")
     p.add_argument("--delay", type=SECONDS, default=None, help="seconds between requests per host")
+
+
+def _crawl_options(p: argparse.ArgumentParser) -> None:
+    _run_options(p, "'today' for every date rule (YYYY-MM-DD)")
     p.add_argument("--max-documents", type=POSITIVE, default=None, help="stop following documents after N")
     p.add_argument("--family", default=None, choices=api.families(),
                    help="force a CMS family (hanweb, trs, gongkai, jsonfirst, generic)")
@@ -290,12 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("links", help="crawl every page of a site and check all their links (LK001-LK003)")
     p.add_argument("url", type=_url)
-    p.add_argument("--db", default=DEFAULT_DB, help=f"SQLite store (default {DEFAULT_DB})")
-    p.add_argument("--out", default=DEFAULT_OUT, help=f"report folder (default {DEFAULT_OUT})")
-    p.add_argument("--as-of", type=_date, default=None, help="date of the report (YYYY-MM-DD)")
+    _run_options(p, "date of the report (YYYY-MM-DD)")
     p.add_argument("--max-pages", type=POSITIVE, default=None, help="follow at most N same-site pages")
-    p.add_argument("--concurrency", type=CONCURRENCY, default=None, help="requests in flight per host (1-64)")
-    p.add_argument("--delay", type=SECONDS, default=None, help="seconds between requests per host")
     _link_options(p)
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy log at INFO level")
     p.set_defaults(func=cmd_links)
