@@ -296,7 +296,7 @@ def not_assessed(store: Store, run_id: int, site: str) -> str | None:
 
 def audit_batch(store: Store, sites: SitesFile, plan: dict[str, dict], as_of: date, out: Path,
                 sites_dir: str | None) -> tuple[list[dict], list[Path]]:
-    from reports.publish import write_snapshots
+    from fleet.publish import write_snapshots
     from reports.render import write_index, write_site_report
     from rules.runner import audit_site
 

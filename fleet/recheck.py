@@ -77,7 +77,7 @@ def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
                  log_level: str = "WARNING", stream=sys.stderr) -> tuple[dict, list[Path]]:
     from scrapy.crawler import CrawlerProcess
 
-    from reports.publish import audit_and_report
+    from fleet.publish import audit_and_report
     from crawler.crawl import build_settings, timing_stats, use_bundled_public_suffix_list
     from crawler.linkcheck.checker import chain_link_check, link_stats
     from data import tool_version
@@ -160,7 +160,7 @@ def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
 def recheck_full(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: str | None = None,
                  log_level: str = "WARNING", stream=sys.stderr) -> list[Path]:
     """A full incremental run of one site (every list page; documents conditionally)."""
-    from reports.publish import audit_and_report
+    from fleet.publish import audit_and_report
     from data import tool_version
     from fleet.nightly import Progress, crawl_batch
     from fleet.sitesfile import FleetSite, SitesFile

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +26,7 @@ from urllib.parse import urlsplit
 
 from crawler.items import DOC_FIELDS
 from data import tool_version
-from store import CST, Store, today_cst
+from store import CST, DatabaseError, Store, today_cst
 
 DEFAULT_DB = "govaudit.db"
 DEFAULT_OUT = "govaudit-reports"
@@ -137,7 +136,7 @@ def open_store(db: str | Path, must_exist: bool = False) -> Store:
         raise ApiError(f"--db {db}: is a folder, not a database file")
     try:
         return Store(path)
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         raise ApiError(f"--db {db}: not a govaudit database ({exc})") from None
 
 
@@ -148,7 +147,7 @@ def run_of(store: Store, run_id: int | None, db: str | Path) -> dict:
         if not run:
             raise ApiError(f"no runs in {db}")
         return run
-    run = store.find_run(run_id)
+    run = store.run_row(run_id)
     if not run:
         last = store.latest_run()
         raise ApiError(f"no run {run_id} in {db}" + (f" (runs 1 to {last['id']})" if last else " (it has no runs)"))
@@ -232,8 +231,8 @@ def run_outcome(store: Store, run_id: int) -> tuple[int, str | None]:
 def audit_and_report(store: Store, run_id: int, as_of: date, out: Path, codes: list[str] | None = None,
                      sites_dir: str | None = None, select: list[str] | None = None,
                      ignore: list[str] | None = None) -> list[Path]:
-    """:func:`reports.publish.audit_and_report`, a site profile's unknown rule code a usage error."""
-    from reports.publish import audit_and_report as publish_audit
+    """:func:`fleet.publish.audit_and_report`, a site profile's unknown rule code a usage error."""
+    from fleet.publish import audit_and_report as publish_audit
     from rules.registry import UnknownCode
 
     try:
@@ -383,7 +382,7 @@ def export(db: str | Path = DEFAULT_DB, *, what: str | None = None, format: str 
         fields = FINDING_FIELDS
     elif what == "coverage":      # one row per site, then per section (rules.coverage)
         from rules.coverage import COVERAGE_FIELDS, coverage_rows
-        rows = [r for doc in store.results(run["id"]) for r in coverage_rows(doc)]
+        rows = [r for doc in store.result_docs(run["id"]) for r in coverage_rows(doc)]
         fields = COVERAGE_FIELDS
     else:
         rows, fields = store.documents(run["id"]), DOCUMENT_FIELDS
@@ -422,7 +421,7 @@ def _export_ledger(store: Store, run: dict, what, fmt, output, stream) -> Export
     if fmt == "xlsx" and not output:
         raise ApiError("--format xlsx needs -o FILE.xlsx")
     if output or stream is not None:
-        write_ledger(store.results(run["id"]), fmt, str(output) if output else None, stream)
+        write_ledger(store.result_docs(run["id"]), fmt, str(output) if output else None, stream)
     return Export("ledger", fmt, None, list(FIELDS))
 
 

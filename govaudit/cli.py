@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sqlite3
 import sys
 from datetime import date
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from data import tool_version
 from govaudit import api
 from govaudit.api import DEFAULT_DB, DEFAULT_OUT, EXIT_INCOMPLETE, EXIT_NOT_ASSESSABLE, EXIT_OK, ApiError
 from govaudit.demo import styles
+from store import DatabaseError
 
 
 # -- argument types -----------------------------------------------------------------------------
@@ -399,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail(args, "interrupted; data stored so far is kept (the run is marked incomplete)",
                      EXIT_INCOMPLETE)
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         hint = " (disk full?)" if "full" in str(exc) else ""
         return _fail(args, f"database error{hint}: {exc}. Data already stored is kept.", EXIT_NOT_ASSESSABLE)
     except OSError as exc:

@@ -88,4 +88,4 @@ def score_history(store: Store, site: str, run_id: int) -> list[dict]:
 
 def result_docs(store: Store, run_id: int) -> list[dict]:
     """The stored result documents of a run, one per site."""
-    return store.results(run_id)
+    return store.result_docs(run_id)

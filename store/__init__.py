@@ -24,6 +24,10 @@ from crawler.items import DOC_FIELDS, Document
 
 CST = timezone(timedelta(hours=8))
 
+#: what opening or writing a file that is not a usable govaudit database raises (a foreign or
+#: damaged file, a full disk): callers catch it without touching SQLite themselves
+DatabaseError = sqlite3.DatabaseError
+
 migrations = Migrations("govaudit")
 
 
@@ -34,7 +38,9 @@ def now_iso() -> str:
 
 def today_cst():
     """Today's date in China (UTC+8): the default ``as_of`` of every run and audit."""
-    return datetime.now(CST).date()
+    from datetime import date
+
+    return date.fromisoformat(now_iso()[:10])
 
 
 @migrations()
@@ -295,8 +301,8 @@ class Store:
     def run(self, run_id: int) -> dict:
         return self.db["runs"].get(run_id)
 
-    def find_run(self, run_id: int) -> dict | None:
-        """The run ``run_id``, or None when the store has no such run."""
+    def run_row(self, run_id: int) -> dict | None:
+        """The run with this id, or None (``run`` raises for an unknown id)."""
         rows = list(self.db.query("select * from runs where id = ?", [run_id]))
         return rows[0] if rows else None
 
@@ -531,7 +537,7 @@ class Store:
             r["evidence"] = json.loads(r["evidence"] or "{}")
         return rows
 
-    def results(self, run_id: int) -> list[dict]:
+    def result_docs(self, run_id: int) -> list[dict]:
         """The stored result documents of a run, one per site (in site order)."""
         return [json.loads(r["doc"]) for r in self.db.query(
             "select doc from results where run_id = ? order by site", [run_id])]

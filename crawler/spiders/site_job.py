@@ -40,7 +40,7 @@ class SiteJobSpider(PortalSpider):
                          max_documents=int(max_documents) if max_documents else None, **kw)
 
     def closed(self, reason: str) -> None:
-        from reports.publish import audit_and_report
+        from fleet.publish import audit_and_report
 
         super().closed(reason)
         self.store.finish_run(self.run_id, "finished" if reason == "finished" else str(reason),

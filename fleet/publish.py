@@ -1,5 +1,6 @@
 """Publishing an audit: each site's report, the fleet index when there are several sites, and
-the pages the findings were judged on as inert snapshots beside the reports.
+the pages the findings were judged on as inert snapshots beside the reports (read from the
+store: the reports themselves are rendered from the result document only).
 
 :func:`audit_and_report` is what ``govaudit check``, ``audit``, ``links``, ``recheck`` and the
 Scrapyd job (``crawler/spiders/site_job.py``) do once a run is stored: audit it
