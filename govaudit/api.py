@@ -94,9 +94,9 @@ def _say(log: IO[str] | None) -> Callable[[str], None]:
 # -- checks shared by the commands -------------------------------------------------------------
 def families() -> list[str]:
     """The CMS families a crawl can be forced to (``--family``)."""
-    from crawler.profiles.registry import PROFILES
+    from crawler.profiles.families import family_names
 
-    return [c.family for c in PROFILES]
+    return family_names()
 
 
 def check_codes(codes: Iterable[str]) -> None:

@@ -12,3 +12,8 @@ from crawler.profiles.trs import TrsProfile
 
 #: family profiles, most specific first; the generic fallback last
 PROFILES: list[type[Profile]] = [HanwebProfile, TrsProfile, GongkaiProfile, JsonFirstProfile, GenericProfile]
+
+
+def family_names() -> list[str]:
+    """Every name a user may give as a family (``--family``, a site profile's ``family``)."""
+    return [c.family for c in PROFILES]

@@ -3,10 +3,10 @@ fingerprint matches, else the generic one."""
 from __future__ import annotations
 
 from crawler.profiles.base import Profile
-from crawler.profiles.families import PROFILES
+from crawler.profiles.families import PROFILES, family_names
 from crawler.profiles.generic import GenericProfile
 
-__all__ = ["PROFILES", "by_family", "detect", "resolve"]
+__all__ = ["PROFILES", "by_family", "detect", "family_names", "resolve"]
 
 
 def detect(url: str, html: str) -> Profile:
