@@ -1,30 +1,18 @@
 """Choosing a profile: the site's profile (``data/sites``) over the first CMS family whose
 fingerprint matches, else the generic one.
 
-A family is one platform (one module under ``crawler/profiles``). :data:`ALIASES` keeps former
+A family is one platform (one module under ``crawler/profiles``, listed in
+:mod:`crawler.profiles.families`). Its ``ALIASES`` keep former
 names working where users and stored data meet them (``--family``, a site profile's ``family``,
 sites stored by earlier runs): ``jsonfirst`` named gkmlpt and gov.cn together and now stands
 for whichever of the two the page's signals show (gkmlpt when neither does)."""
 from __future__ import annotations
 
 from crawler.profiles.base import Profile
+from crawler.profiles.families import ALIASES, PROFILES, family_names
 from crawler.profiles.generic import GenericProfile
-from crawler.profiles.gongkai import GongkaiProfile
-from crawler.profiles.hanweb import HanwebProfile
-from crawler.profiles.gkmlpt import GkmlptProfile
-from crawler.profiles.govcn import GovcnProfile
-from crawler.profiles.trs import TrsProfile
 
-#: family profiles, most specific first; the generic fallback last
-PROFILES: list[type[Profile]] = [HanwebProfile, TrsProfile, GongkaiProfile, GovcnProfile, GkmlptProfile,
-                                 GenericProfile]
-#: former family name -> the families it stands for, the default first
-ALIASES: dict[str, tuple[str, ...]] = {"jsonfirst": ("gkmlpt", "govcn")}
-
-
-def family_names() -> list[str]:
-    """Every name a user may give as a family: the families, then the aliases."""
-    return [c.family for c in PROFILES] + list(ALIASES)
+__all__ = ["ALIASES", "PROFILES", "by_family", "canonical", "detect", "family_names", "resolve"]
 
 
 def _profile_class(name: str) -> type[Profile]:

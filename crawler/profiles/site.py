@@ -131,7 +131,7 @@ def parse_site_config(path: Path, site: str, raw: dict) -> SiteConfig | None:
         raise SiteProfileError(f"{path}: [site] reason is required: say why this site needs a profile")
     family = info.get("family")
     if family is not None:
-        from crawler.profiles.registry import family_names
+        from crawler.profiles.families import family_names
 
         known = family_names()
         if family not in known:
