@@ -4,7 +4,6 @@ runs said of the site (:meth:`ArtifactReader.site_history`). Plain rows and valu
 knows nothing of the rules."""
 from __future__ import annotations
 
-import json
 
 
 class ArtifactReader:
@@ -44,8 +43,3 @@ class ArtifactReader:
                     f"and outcome in ('fail', 'review')", [site, *by_id]):
                 by_id[row["run_id"]]["open"].add(row["fingerprint"])
         return list(by_id.values())
-
-    def result_docs(self, run_id: int) -> list[dict]:
-        """The stored result documents of a run, one per site."""
-        return [json.loads(r["doc"]) for r in self.db.query(
-            "select doc from results where run_id = ? order by site", [run_id])]

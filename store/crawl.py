@@ -79,11 +79,6 @@ class CrawlRecords:
         return cur.rowcount > 0
 
     # -- a resumed run (crawler.resume) --------------------------------------------------------
-    def run_row(self, run_id) -> dict | None:
-        """The run with this id, or None (``run`` raises for an unknown id)."""
-        rows = list(self.db.query("select * from runs where id = ?", [run_id]))
-        return rows[0] if rows else None
-
     def replayable_fetches(self, run_id: int) -> Iterable[dict]:
         """The run's stored answers a resumed crawl can replay (a body, a status, no redirect)."""
         return self.db.query(
