@@ -117,6 +117,8 @@ class LinkAvailability(Rule):
             "on_home_page": bool(on_home), "home_page": on_home, "other_pages": other,
             "pages": len({o["page"] for o in on_home + other}),
         }
+        if cls == "ok":     # a passing link is counted, never listed: no page lists to hold (issue 15)
+            del evidence["home_page"], evidence["other_pages"]
         common = {"evidence": evidence, "column": HOME if on_home else None, "title": text or None}
         hops = f"，跳转过程 {' → '.join(str(h.get('status') or '') + ' ' + h['url'] for h in d['hops'])}" \
             if d.get("hops") else ""
