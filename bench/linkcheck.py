@@ -366,18 +366,22 @@ def serve_sites(args, threaded: bool):
     return ext, site, tb
 
 
-def server_alone(tbs, requests: list[tuple[str, str, str]], connections: int) -> dict:
-    """Replay ``requests`` (host URL, method, path) with the plain asyncio client of
-    ``bench/fetch_baseline.py`` in a subprocess: how fast the server answers a near-free client."""
+def replay(requests: list[tuple[str, str, str]], client: str, concurrency: int) -> dict:
+    """Replay ``requests`` (host URL, method, path) in a subprocess with a client of
+    ``bench/fetch_baseline.py``: ``asyncio``, a plain keep-alive client (``concurrency``
+    connections; the server measured alone), or ``scrapy``, a minimal Scrapy spider with
+    govaudit's loopback settings (16 requests in flight, ``concurrency`` per host; the floor of a
+    Scrapy-based checker). Adds the whole process's wall time and peak RSS."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump([[m, base.rstrip("/") + p, None] for base, m, p in requests], f)
-    code = ("import json, sys; sys.path.insert(0, 'bench'); from fetch_baseline import run_asyncio; "
-            f"print(json.dumps(run_asyncio([tuple(r) for r in json.load(open({f.name!r}))], {connections})))")
+    call = f"run_asyncio(reqs, {concurrency})" if client == "asyncio" else f"run_scrapy(reqs, 16, {concurrency}, 1)"
+    code = ("import json, sys; sys.path.insert(0, 'bench'); from fetch_baseline import run_asyncio, run_scrapy; "
+            f"reqs = [tuple(r) for r in json.load(open({f.name!r}))]; print(json.dumps({call}))")
     try:
-        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+        wall, rss, out, _ = run_measured([sys.executable, "-c", code], {**os.environ, "PYTHONPATH": str(ROOT)})
     finally:
         os.unlink(f.name)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return {**json.loads(out.strip().splitlines()[-1]), "wall": round(wall, 2), "peak_rss_mib": round(rss, 1)}
 
 
 # -- running the tools -------------------------------------------------------------------
@@ -485,10 +489,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--server-alone", action="store_true",
                     help="afterwards, replay govaudit's requests with a plain asyncio client (--concurrency "
                          "connections): the server measured alone")
+    ap.add_argument("--floor", action="store_true",
+                    help="afterwards, replay govaudit's requests with a bare Scrapy spider (the floor)")
     args = ap.parse_args(argv)
 
     ext, site, tb = serve_sites(args, args.server == "threaded")
-    alone = None
+    alone = floor = None
     try:
         with tempfile.TemporaryDirectory(prefix="govaudit-bench-") as tmp:
             work = Path(tmp)
@@ -498,9 +504,13 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.skip_linkchecker:
                     runs["LinkChecker"].append(run_tool(run_linkchecker, tb, site, work, args.concurrency, ext=ext))
             rows = [report(name, median_run(r), site) for name, r in runs.items() if r]
+            log = runs["govaudit"][len(runs["govaudit"]) // 2]["log"]
             if args.server_alone:      # the server alone: govaudit's requests again, near-free client
                 site.reset()
-                alone = server_alone([tb, ext], runs["govaudit"][-1]["log"], args.concurrency)
+                alone = replay(log, "asyncio", args.concurrency)
+            if args.floor:             # a bare Scrapy spider making govaudit's requests
+                site.reset()
+                floor = replay(log, "scrapy", args.concurrency)
     finally:
         tb.stop()
         ext.stop()
@@ -511,6 +521,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server alone ({args.server}): {alone['requests']} requests in {alone['seconds']} s = "
               f"{alone['pages_per_s']} requests/s with a plain asyncio client, {args.concurrency} connections "
               f"(statuses {alone['statuses']})")
+    if floor:
+        print(f"bare Scrapy spider, govaudit's {floor['requests']} requests: wall {floor['wall']} s (crawl "
+              f"{floor['seconds']} s), {round(args.pages / floor['wall'], 1)} site pages/s over the wall time, "
+              f"peak RSS {floor['peak_rss_mib']} MiB")
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
