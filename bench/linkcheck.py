@@ -378,15 +378,18 @@ def replay(requests: list[tuple[str, str, str]], client: str, concurrency: int) 
     code = ("import json, sys; sys.path.insert(0, 'bench'); from fetch_baseline import run_asyncio, run_scrapy; "
             f"reqs = [tuple(r) for r in json.load(open({f.name!r}))]; print(json.dumps({call}))")
     try:
-        wall, rss, out, _ = run_measured([sys.executable, "-c", code], {**os.environ, "PYTHONPATH": str(ROOT)})
+        wall, rss, out, _, cpu = run_measured([sys.executable, "-c", code], {**os.environ, "PYTHONPATH": str(ROOT)})
     finally:
         os.unlink(f.name)
-    return {**json.loads(out.strip().splitlines()[-1]), "wall": round(wall, 2), "peak_rss_mib": round(rss, 1)}
+    return {**json.loads(out.strip().splitlines()[-1]), "wall": round(wall, 2), "peak_rss_mib": round(rss, 1),
+            "cpu_s": round(cpu, 2)}
 
 
 # -- running the tools -------------------------------------------------------------------
-def run_measured(cmd: list[str], env: dict | None = None, ok: tuple[int, ...] = (0,)) -> tuple[float, float, str, str]:
-    """Run ``cmd``; (wall seconds, peak RSS in MiB, stdout, stderr)."""
+def run_measured(cmd: list[str], env: dict | None = None,
+                 ok: tuple[int, ...] = (0,)) -> tuple[float, float, str, str, float]:
+    """Run ``cmd``; (wall seconds, peak RSS in MiB, stdout, stderr, CPU seconds: user + system,
+    all threads — less sensitive than the wall time to other jobs on a shared machine)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
@@ -398,7 +401,7 @@ def run_measured(cmd: list[str], env: dict | None = None, ok: tuple[int, ...] = 
         stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
     if proc.returncode not in ok:
         raise RuntimeError(f"{cmd[0]} exited {proc.returncode}: {stderr[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, stdout, stderr
+    return wall, usage.ru_maxrss / 1024, stdout, stderr, usage.ru_utime + usage.ru_stime
 
 
 def run_govaudit(url: str, work: Path, n_pages: int, concurrency: int) -> dict:
@@ -407,7 +410,7 @@ def run_govaudit(url: str, work: Path, n_pages: int, concurrency: int) -> dict:
     for extra in ("-wal", "-shm"):
         Path(str(db) + extra).unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    wall, rss, _, _ = run_measured(
+    wall, rss, _, _, cpu = run_measured(
         [sys.executable, "-m", "crawler.cli", "links", url, "--db", str(db), "--out", str(work / "out"),
          "--max-pages", str(n_pages + 50), "--concurrency", str(concurrency)], env)
     con = sqlite3.connect(db)
@@ -415,7 +418,7 @@ def run_govaudit(url: str, work: Path, n_pages: int, concurrency: int) -> dict:
         "select url from findings where code in ('LK001', 'LK002') and outcome = 'fail'")}
     requests = con.execute("select stats from runs order by id desc limit 1").fetchone()[0]
     con.close()
-    return {"wall": wall, "rss": rss, "flagged": flagged}
+    return {"wall": wall, "rss": rss, "cpu": cpu, "flagged": flagged}
 
 
 def run_linkchecker(url: str, work: Path, concurrency: int) -> dict:
@@ -425,13 +428,13 @@ def run_linkchecker(url: str, work: Path, concurrency: int) -> dict:
     os.chmod(rc, 0o644)
     exe = [sys.executable, "-c", "import sys; from linkcheck.command.linkchecker import linkchecker; "
            "sys.argv[0] = 'linkchecker'; sys.exit(linkchecker())"]
-    wall, rss, out, _ = run_measured(
+    wall, rss, out, _, cpu = run_measured(
         exe + ["-f", str(rc), "--check-extern", "--no-warnings", "-o", "csv", "-t", str(concurrency), url],
         None, ok=(0, 1))     # 1: invalid links were found
     rows = list(csv.DictReader(io.StringIO("\n".join(l for l in out.splitlines() if l and not l.startswith("#"))),
                                delimiter=";"))
     links = [(urljoin(r["parentname"] or url, r["urlname"]), r) for r in rows]   # as linked, before redirects
-    return {"wall": wall, "rss": rss, "flagged": {u for u, r in links if r.get("valid") == "False"}}
+    return {"wall": wall, "rss": rss, "cpu": cpu, "flagged": {u for u, r in links if r.get("valid") == "False"}}
 
 
 def run_tool(run, tb, site: LinkSite, *args, ext=None) -> dict:
@@ -464,6 +467,7 @@ def report(name: str, r: dict, site: LinkSite) -> dict:
     row = {"tool": name, "wall_s": round(r["wall"], 2), "runs_wall_s": r.get("walls"), "pages": len(r["pages"]),
            "requests": r["requests"],
            "pages_per_s": round(len(r["pages"]) / r["wall"], 1), "peak_rss_mib": round(r["rss"], 1),
+           "cpu_s": round(r["cpu"], 2), "pages_per_cpu_s": round(len(r["pages"]) / max(r["cpu"], 1e-9), 1),
            "broken_found": f"{len(found)}/{len(broken)}", "false_positives": len(fp),
            "traps_flagged": {t: f"{n}/{len(site.truth.traps[t])}" for t, n in traps.items()}}
     missed = sorted(broken - found)
@@ -524,6 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     if floor:
         print(f"bare Scrapy spider, govaudit's {floor['requests']} requests: wall {floor['wall']} s (crawl "
               f"{floor['seconds']} s), {round(args.pages / floor['wall'], 1)} site pages/s over the wall time, "
+              f"CPU {floor['cpu_s']} s ({round(args.pages / max(floor['cpu_s'], 1e-9), 1)} site pages per CPU-second), "
               f"peak RSS {floor['peak_rss_mib']} MiB")
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -532,6 +537,7 @@ def main(argv: list[str] | None = None) -> int:
         traps = ", ".join(f"{t} {v}" for t, v in r["traps_flagged"].items())
         print(f"{r['tool']:<12} wall {r['wall_s']:>7.2f} s  {r['pages']} pages ({r['requests']} requests to the site)  "
               f"{r['pages_per_s']:>7.1f} pages/s (runs: {r['runs_wall_s']} s)  "
+              f"CPU {r['cpu_s']:.2f} s ({r['pages_per_cpu_s']} pages per CPU-second)  "
               f"peak RSS {r['peak_rss_mib']:>6.1f} MiB  broken found {r['broken_found']}  "
               f"false positives {r['false_positives']}  traps flagged: {traps}")
         for key in ("missed", "false_positive_urls"):
