@@ -6,7 +6,7 @@ Site-level codes (ID001, DI001, DI002, FR001, TM002) have one site per style and
 chooses a plan (:data:`SITE_PLANS`), so a style served with seeds 1-4 carries several failing and
 passing cases of each, and the default corpus (seed 1) shows a mix. AV001 is about the live
 server, not the truth: it is planted by the testbed's home-page outages (``Testbed(outage=…)``).
-Called by :func:`testbed.corpus.build_corpus` right before it returns.
+Called by :func:`testbed.build.build_corpus` right before it returns.
 """
 from __future__ import annotations
 

@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.antibot import blocked_reason  # noqa: E402
 from crawler.profiles.extract import absolute_links  # noqa: E402
-from testbed.corpus import INTERP_LINK_SIDES, ExtraLink, build_corpus  # noqa: E402
+from testbed.corpus import INTERP_LINK_SIDES, ExtraLink  # noqa: E402
+from testbed.build import build_corpus  # noqa: E402
 from testbed.files import CONTENT_TYPES  # noqa: E402
 from testbed.server import Request, Testbed as Portal  # noqa: E402
 from testbed.styles import jsonfirst as jf  # noqa: E402

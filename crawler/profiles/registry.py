@@ -3,14 +3,10 @@ fingerprint matches, else the generic one."""
 from __future__ import annotations
 
 from crawler.profiles.base import Profile
+from crawler.profiles.families import PROFILES, family_names
 from crawler.profiles.generic import GenericProfile
-from crawler.profiles.gongkai import GongkaiProfile
-from crawler.profiles.hanweb import HanwebProfile
-from crawler.profiles.jsonfirst import JsonFirstProfile
-from crawler.profiles.trs import TrsProfile
 
-#: family profiles, most specific first; the generic fallback last
-PROFILES: list[type[Profile]] = [HanwebProfile, TrsProfile, GongkaiProfile, JsonFirstProfile, GenericProfile]
+__all__ = ["PROFILES", "by_family", "detect", "family_names", "resolve"]
 
 
 def detect(url: str, html: str) -> Profile:

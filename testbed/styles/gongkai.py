@@ -35,7 +35,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from html import escape
 from urllib.parse import urlsplit
 
-from testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth, build_corpus
+from testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth
+from testbed.build import build_corpus
 from testbed.plant_rules import SECTION_CODES
 from testbed.render import crumbs_html, footer_html
 from testbed.server import Request, Response, Style, html, json_response
