@@ -220,7 +220,8 @@ def _crawl_options(p: argparse.ArgumentParser) -> None:
     _run_options(p, "'today' for every date rule (YYYY-MM-DD)")
     p.add_argument("--max-documents", type=POSITIVE, default=None, help="stop following documents after N")
     p.add_argument("--family", default=None, choices=api.families(),
-                   help="force a CMS family (hanweb, trs, gongkai, jsonfirst, generic)")
+                   help="force a CMS family (hanweb, trs, gongkai, gkmlpt, govcn, generic; "
+                        "jsonfirst = gkmlpt or govcn, whichever the home page shows)")
     _sites_dir_option(p)
     _rule_options(p)
     p.add_argument("--jobdir", default=None, metavar="DIR",

@@ -7,7 +7,7 @@ import random
 from datetime import date, timedelta
 
 from testbed.corpus import (
-    AS_OF, COLUMNS, ORG_CODE, PUBLISHERS, TOPICS, Attachment, Column, Corpus, Doc, Violation, _body, _doc_no,
+    AS_OF, COLUMNS, ORG_CODE, PUBLISHERS, TOPICS, Attachment, Column, Corpus, Doc, Violation, _body, draw_doc_no,
     _random_workday, _title, _working_days_back, zcjd_candidates,
 )
 from testbed.dates import DateOracle as WorkCalendar
@@ -41,7 +41,7 @@ def build_corpus(seed: int = 1, *, as_of: date = AS_OF, scale: float = 1.0) -> C
             key=key, column=col.key, kind=kind, title=title, pub_date=pub, written_date=written,
             index_no=f"{ORG_CODE.format(PUBLISHERS.index((publisher, prefix)))}/{written.year}-{counter:05d}",
             publisher=publisher,
-            doc_no=_doc_no(rng, prefix, written.year, used_nos) if has_no else None,
+            doc_no=draw_doc_no(rng, prefix, written.year, used_nos) if has_no else None,
             validity="有效" if kind in ("normative", "policy") else None,
             category=rng.choice(["综合政务", "城乡建设", "劳动人事", "财政金融", "农业农村", "公共安全"]),
             body=_body(title, topic),

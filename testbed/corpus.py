@@ -8,10 +8,13 @@ truth plus those URLs (:func:`answer_key`). Generation depends only on the seed.
 from __future__ import annotations
 
 import random
+import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from testbed.dates import DateOracle as WorkCalendar
+from testbed.render import date_text
 
 AS_OF = date(2026, 11, 20)   # the testbed's "today"; the calendar covers 2004-2026
 
@@ -95,6 +98,15 @@ class Doc:
     def columns(self) -> list[str]:
         return [self.column, *self.also_in]
 
+    def shown(self, field: str | None, value: str | None, default: str = "blank") -> str | None:
+        """The text a page prints for ``field``: ``value``, or when it is missing what
+        ``missing_shown`` says (``default`` where it says nothing): None to omit the item,
+        "" for a blank, or a placeholder such as 无 / 〔〕号."""
+        if value is not None:
+            return value
+        how = self.missing_shown.get(field, default)
+        return None if how == "omit" else ("" if how == "blank" else how)
+
 
 @dataclass
 class Column:
@@ -176,8 +188,7 @@ class Corpus:
             if other.repealed_by == doc.key:
                 lines.append(f"《{other.title}》（{other.doc_no or '无文号'}）同时废止。")
         if doc.valid_until:
-            d = doc.valid_until
-            lines.append(f"本文件自印发之日起施行，有效期至{d.year}年{d.month}月{d.day}日。")
+            lines.append(f"本文件自印发之日起施行，有效期至{date_text(doc.valid_until, 'cn')}。")
         return "\n".join(lines)
 
     def dead_urls(self) -> set[str]:
@@ -208,41 +219,54 @@ COLUMNS = [
 ]
 
 
-def _doc_no(rng: random.Random, prefix: str, year: int, used: set[str]) -> str:
-    """A 文号 not used before in the corpus (real 文号 are unique)."""
-    while (no := f"{prefix}〔{year}〕{rng.randint(1, 60 + len(used))}号") in used:
+def draw_doc_no(rng: random.Random, prefix: str, year: int, used: set[str], spread: int = 60) -> str:
+    """A 文号 not used before in the corpus (real 文号 are unique): its number drawn from
+    1..``spread`` + the count already used."""
+    while (no := f"{prefix}〔{year}〕{rng.randint(1, spread + len(used))}号") in used:
         pass
     used.add(no)
     return no
 
 
+def draw_title(rng: random.Random, templates: list[str], draws: dict[str, Callable[[], object]] | None = None,
+               **values: object) -> str:
+    """A title from ``templates`` (``str.format`` fields filled from ``values``), chosen by ``rng``.
+    A field named in ``draws`` is drawn afresh for each template that uses it, template by
+    template, before the choice (the order a list of f-strings with random parts is evaluated
+    in, so a seed keeps drawing the same titles). A single template is used without a draw."""
+    texts = []
+    for template in templates:
+        fields = dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f in (draws or {}))
+        texts.append(template.format(**values, **{f: draws[f]() for f in fields}))
+    return texts[0] if len(texts) == 1 else rng.choice(texts)
+
+
+_POLICY_TITLES = ["明湖市人民政府关于印发《明湖市{topic}{verb}》的通知",
+                  "明湖市人民政府办公室关于进一步加强{topic}工作的{verb_or_notice}",
+                  "关于印发明湖市{year}年{topic}{verb}的通知"]
+#: document kind -> its title templates ({topic} {verb} {year} {last_year}; {n99} {n300} {surname} drawn)
+TITLES = {
+    "normative": _POLICY_TITLES,
+    "policy": _POLICY_TITLES,
+    "notice": ["关于开展{year}年度{topic}专项检查的通知", "关于{topic}有关事项的公告", "明湖市关于{topic}工作的通告"],
+    "plan": ["明湖市“十四五”{topic}规划", "明湖市{year}年{topic}工作要点", "{year}年{topic}工作总结"],
+    "budget": ["明湖市{year}年度部门预算公开", "明湖市{last_year}年度部门决算公开", "明湖市{year}年“三公”经费预算说明"],
+    "personnel": ["明湖市人民政府关于{surname}某某等同志职务任免的通知",
+                  "{year}年明湖市事业单位公开招聘工作人员拟聘用人员公示"],
+    "enforcement": ["明湖市{topic}领域行政处罚决定书（明罚决字〔{year}〕{n99}号）",
+                    "{year}年度“双随机、一公开”抽查结果公示（{topic}）"],
+    "proposal": ["对市人大代表第{n300}号建议的答复（{topic}）", "对市政协委员第{n300}号提案的答复（{topic}）"],
+}
+
+
 def _title(rng: random.Random, kind: str, topic: str, year: int) -> str:
     verb = rng.choice(VERBS)
-    if kind in ("normative", "policy"):
-        return rng.choice([
-            f"明湖市人民政府关于印发《明湖市{topic}{verb}》的通知",
-            f"明湖市人民政府办公室关于进一步加强{topic}工作的{verb if verb.endswith('意见') else '通知'}",
-            f"关于印发明湖市{year}年{topic}{verb}的通知",
-        ])
-    if kind == "notice":
-        return rng.choice([f"关于开展{year}年度{topic}专项检查的通知", f"关于{topic}有关事项的公告",
-                           f"明湖市关于{topic}工作的通告"])
-    if kind == "plan":
-        return rng.choice([f"明湖市“十四五”{topic}规划", f"明湖市{year}年{topic}工作要点",
-                           f"{year}年{topic}工作总结"])
-    if kind == "budget":
-        return rng.choice([f"明湖市{year}年度部门预算公开", f"明湖市{year - 1}年度部门决算公开",
-                           f"明湖市{year}年“三公”经费预算说明"])
-    if kind == "personnel":
-        return rng.choice([f"明湖市人民政府关于{rng.choice('王李张刘陈杨赵黄周吴')}某某等同志职务任免的通知",
-                           f"{year}年明湖市事业单位公开招聘工作人员拟聘用人员公示"])
-    if kind == "enforcement":
-        return rng.choice([f"明湖市{topic}领域行政处罚决定书（明罚决字〔{year}〕{rng.randint(1, 99)}号）",
-                           f"{year}年度“双随机、一公开”抽查结果公示（{topic}）"])
-    if kind == "proposal":
-        return rng.choice([f"对市人大代表第{rng.randint(1, 300)}号建议的答复（{topic}）",
-                           f"对市政协委员第{rng.randint(1, 300)}号提案的答复（{topic}）"])
-    raise ValueError(kind)
+    if kind not in TITLES:
+        raise ValueError(kind)
+    draws = {"n99": lambda: rng.randint(1, 99), "n300": lambda: rng.randint(1, 300),
+             "surname": lambda: rng.choice("王李张刘陈杨赵黄周吴")}
+    return draw_title(rng, TITLES[kind], draws, topic=topic, verb=verb, year=year, last_year=year - 1,
+                      verb_or_notice=verb if verb.endswith("意见") else "通知")
 
 
 def _body(title: str, topic: str) -> str:

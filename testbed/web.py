@@ -59,17 +59,49 @@ class Style:
     """Base class of a portal style. ``base_url`` is known once the server is bound."""
 
     name = "base"
+    #: the 网站标识码 the footer's 党政机关 badge links to, and the badge image
+    site_id_code = "3711000001"
+    badge = "/images/dzjg.png"
 
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
         self.base_url = ""
+        self.soft404: set[str] = set()     # paths the style answers 200 "页面不存在"
+
+    def footer(self) -> str:
+        """The footer from the truth (``testbed.render.footer_html``; None elements are left out)."""
+        from testbed.render import footer_html
+
+        return footer_html(self.corpus.site.footer, self.site_id_code, self.badge)
 
     def bind(self, base_url: str) -> None:
         """Called once the port is known: assign URLs to columns, documents, attachments."""
         self.base_url = base_url.rstrip("/")
+        self.soft404 = set()                # (re)built by the style while binding
+
+    def column_ids(self, first: int) -> tuple[dict[str, int], dict[int, object]]:
+        """The corpus columns numbered from ``first``, as a CMS numbers them: key -> id, id -> column."""
+        ids = {c.key: first + i for i, c in enumerate(self.corpus.columns)}
+        return ids, {v: self.corpus.column(k) for k, v in ids.items()}
 
     def handle(self, req: Request) -> Response | None:
         raise NotImplementedError
+
+    def extra_link_url(self, target: str, *, dead: str, soft404: str, external: str,
+                       docs: dict | None = None) -> str:
+        """Where a link the truth adds (``corpus.ExtraLink.target``) points: the document's URL
+        for ``doc:KEY``, else the style's address for that kind of broken link — ``external`` (a
+        URL on a host that does not resolve), ``soft404`` (a path on this site, remembered in
+        :attr:`soft404`) or ``dead`` (a path that answers 404, also for an unknown target)."""
+        docs = self.corpus.docs if docs is None else docs
+        if target.startswith("doc:") and target[4:] in docs:
+            return docs[target[4:]].url
+        if target == "external-dead":
+            return external
+        if target == "soft404":
+            self.soft404.add(soft404)
+            return self.base_url + soft404
+        return self.base_url + dead
 
     def answer_key(self) -> dict:
         """The truth with URLs. Styles serving several corpora (multi-organ hubs) override."""

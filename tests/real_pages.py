@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "real"
 #: family of the shared gov.cn pages: formal documents of the 国务院 policy library, read by the
-#: JSON-first (gov.cn) profile, whose detail reading is the generic one
-GOVCN_FAMILY = "jsonfirst"
+#: gov.cn profile, whose detail reading is the generic one
+GOVCN_FAMILY = "govcn"
 
 
 @dataclass

@@ -191,7 +191,7 @@ def test_resolution_order_profile_family_then_detected(tmp_path):
     config = parse_site_config(tmp_path / "x.toml", "http://www.example.gov.cn/",
                                {"site": {"reason": "r", "family": "trs"}})
     assert resolve("http://www.example.gov.cn/", html, None, config).family == "trs"        # profile's family
-    assert resolve("http://www.example.gov.cn/", html, "jsonfirst", config).family == "jsonfirst"  # --family wins
+    assert resolve("http://www.example.gov.cn/", html, "govcn", config).family == "govcn"  # --family wins
     assert isinstance(resolve("http://www.example.gov.cn/", html, None, config), SiteProfile)
     assert not isinstance(resolve("http://www.example.gov.cn/", html, None, None), SiteProfile)
 
