@@ -19,11 +19,11 @@ class ArtifactReader:
             "documents": self.documents(run_id, site),
             "columns": self.table_rows("columns", run_id, site),
             "entries": self.table_rows("entries", run_id, site),
-            "fetches": list(self.fetches(run_id, site)),
-            "links": self.table_rows("links", run_id, site),
+            "fetches": self.compact_fetches(run_id, site),
+            "links": self.compact_table_rows("links", run_id, site),
             "probes": self.probes(site),
             "body": self.body,
-            "link_observations": self.link_observations(run_id, site),
+            "link_observations": self.compact_link_observations(run_id, site),
         }
 
     def site_history(self, site: str, before: int) -> list[dict]:

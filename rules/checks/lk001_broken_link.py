@@ -18,6 +18,10 @@ from rules.links import FAILURES, judge, thresholds_of
 from rules.registry import register
 
 HOME = "首页"
+#: the evidence a passing link's finding keeps (it is counted, never listed: no page lists,
+#: attempts or hops held for each of a site's tens of thousands of links)
+PASS_EVIDENCE = ("classification", "classification_name", "reason", "status", "final_url", "kind", "internal",
+                 "checked_at", "origin", "judged", "crawl_class", "on_home_page", "pages")
 
 
 @dataclass
@@ -39,6 +43,7 @@ def link_targets(site: SiteArtifacts, links: dict | None = None) -> list[LinkTar
             d = row["check_detail"]
             t.detail = d if isinstance(d, dict) else json.loads(d)
     seen = {o["url"]: o for o in site.link_observations}
+    thresholds = thresholds_of(links)       # one dict for every target (issue 15: memory)
     for t in found.values():
         o = seen.get(t.url)
         if o is None:
@@ -46,7 +51,7 @@ def link_targets(site: SiteArtifacts, links: dict | None = None) -> list[LinkTar
         stored = t.detail or {"kind": o["kind"], "tag": o["tag"], "internal": bool(o["internal"]),
                               "status": o["observation"].get("status")}
         t.detail = {**stored, **judge(o, links), "judged": "audit", "crawl_class": stored.get("class"),
-                    "thresholds": thresholds_of(links)}
+                    "thresholds": thresholds}
     return list(found.values())
 
 
@@ -117,6 +122,8 @@ class LinkAvailability(Rule):
             "on_home_page": bool(on_home), "home_page": on_home, "other_pages": other,
             "pages": len({o["page"] for o in on_home + other}),
         }
+        if cls == "ok":     # a passing link is counted, never listed or stored: what it was judged on
+            evidence = {k: evidence[k] for k in PASS_EVIDENCE}     # is not kept for it (issue 15: memory)
         common = {"evidence": evidence, "column": HOME if on_home else None, "title": text or None}
         hops = f"，跳转过程 {' → '.join(str(h.get('status') or '') + ' ' + h['url'] for h in d['hops'])}" \
             if d.get("hops") else ""
@@ -140,15 +147,5 @@ class LinkAvailability(Rule):
 @register
 class BrokenLink(LinkAvailability):
     code = "LK001"
-    name = "broken-link"
-    title = "链接可正常访问"
-    failure_title = "存在不可用链接（死链）"
-    severity = Severity.DEDUCT
-    source = "国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》“可用性”（链接可用性，首页与其他页面分别统计）"
-    source_id = "jc19-links"
-    rationale = ("网站首页及其他页面上的链接（含图片、外部链接）打不开、打开后是“页面不存在”等错误页，"
-                 "或文件删除后跳转到上级栏目，公众无法获取信息；检查指标对首页和其他页面的不可用链接分别扣分。")
-    how_to_fix = ("修复或删除失效链接：恢复被误删的页面，或将链接改为正确地址；"
-                  "不存在的页面应返回 404 状态码，而不是返回 200 的“页面不存在”提示页；定期开展全站链接检查。")
     kinds = ("page", "image", "resource")
     what = "链接"
