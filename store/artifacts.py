@@ -5,7 +5,6 @@ knows nothing of the rules."""
 from __future__ import annotations
 
 
-
 class ArtifactReader:
     """Mixed into :class:`store.Store`."""
 
