@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import os
 import re
@@ -49,6 +50,16 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
     if not 2000 <= value.year <= 2099:
         raise argparse.ArgumentTypeError(f"date out of the range govaudit can judge (2000-2099): {text!r}")
+    return value
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
     return value
 
 
@@ -183,34 +194,47 @@ def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
                      select: list[str] | None = None, ignore: list[str] | None = None) -> list[Path]:
     from reports.render import write_index, write_site_report
     from rules.registry import UnknownCode
-    from rules.runner import audit_run, make_context
+    from rules.runner import iter_audit_run, make_context
 
-    try:
-        docs = audit_run(store, run_id, make_context(as_of, sites_dir=Path(sites_dir) if sites_dir else None),
-                         codes, select, ignore)
-    except UnknownCode as exc:      # a site profile's [rules] naming no rule
-        raise CliError(str(exc)) from None
-    out = report_folder(out, docs)
-    out.mkdir(parents=True, exist_ok=True)
-    paths, summaries = [], []
-    for d in docs:
-        write_snapshots(store, d, out)
-        paths.append(write_site_report(d, out))
+    docs = iter_audit_run(store, run_id, make_context(as_of, sites_dir=Path(sites_dir) if sites_dir else None),
+                          codes, select, ignore)
+    # one site at a time: each site's report is written and its result document let go before
+    # the next site is audited; the index needs only a summary of each (index_summary)
+    paths, summaries, folder = [], [], None
+    while True:
+        try:
+            d = next(docs)
+        except StopIteration:
+            break
+        except UnknownCode as exc:      # a site profile's [rules] naming no rule
+            raise CliError(str(exc)) from None
+        if folder is None:
+            folder = report_folder(out, [d], store.sites(run_id))
+            folder.mkdir(parents=True, exist_ok=True)
+        write_snapshots(store, d, folder)
+        paths.append(write_site_report(d, folder))
         summaries.append(index_summary(d))
+        del d
+        gc.collect()                    # give the site's artifacts back before the next site
+    out = folder or out
+    out.mkdir(parents=True, exist_ok=True)
     if len(summaries) > 1:
         paths.insert(0, write_index(summaries, out))
     return paths
 
 
-def report_folder(out: Path, docs: list[dict]) -> Path:
+def report_folder(out: Path, docs: list[dict], sites: list[str] | None = None) -> Path:
     """Where this audit's reports go: ``out``, unless ``out`` already holds the report of an
     earlier audit of the same run (a re-audit, e.g. with another ``--as-of``): then
-    ``out/audit-<id>/``, so the report as first made is kept beside the new one."""
+    ``out/audit-<id>/``, so the report as first made is kept beside the new one. ``sites``:
+    every site of the audit (the documents may be the first one only: the reports are written
+    one site at a time)."""
     from reports.render import site_slug
 
-    for d in docs:
+    d = docs[0] if docs else None
+    for url in [x["site"]["url"] for x in docs] + list(sites or ()):
         try:
-            old = json.loads((out / f"{site_slug(d['site']['url'])}.json").read_text("utf-8"))
+            old = json.loads((out / f"{site_slug(url)}.json").read_text("utf-8"))
         except (OSError, ValueError):
             continue
         same_run = (old.get("run") or {}).get("id") == d["run"]["id"]
@@ -705,6 +729,7 @@ def cmd_nightly(args) -> int:
     return _locked(args.db, lambda: run_nightly(
         sites, str(args.db), Path(args.out), args.as_of or today_cst(), sites_dir=args.sites_dir,
         incremental=not args.full, links=not args.no_links, ttl_days=args.ttl_days,
+        revisit_days=args.revisit_days,
         max_documents=args.max_documents, log_level="INFO" if args.verbose else "WARNING",
         redis_url=args.redis, workers=args.workers, remote_workers=args.remote_workers)[1])
 
@@ -898,6 +923,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="fetch every document in full (not incremental)")
     p.add_argument("--ttl-days", type=float, default=None,
                    help="fetch a document in full when its stored copy is older (default 30)")
+    p.add_argument("--revisit-days", type=_nonneg_int, default=None, metavar="N",
+                   help="revisit window: a stored document listed unchanged (same title and date) is asked "
+                        "for at most once every N days, about 1/N of them each night; the other nights it is "
+                        "judged from its stored copy without a request (default 30; 0: ask for every document)")
     p.add_argument("--max-documents", type=int, default=None, help="per site: stop following documents after N")
     p.add_argument("--no-links", action="store_true", help="skip checking the links of the crawled pages")
     p.add_argument("--redis", default=None, metavar="URL",

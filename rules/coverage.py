@@ -183,7 +183,26 @@ def coverage(site, thresholds: dict | None = None) -> dict[str, Any]:
             "errors": sum(1 for f in site.fetches if f.get("error") or (f.get("status") or 0) >= 400),
         },
         "column_tree": any(c.get("kind") for c in site.columns),
+        **stored_copies(site),
     }
+
+
+def stored_copies(site) -> dict[str, Any]:
+    """Documents of this run judged from a copy stored by an earlier run (incremental runs,
+    ``fleet.incremental``): ``unread`` — listed unchanged inside the revisit window, not
+    requested at all this run; ``not_modified`` — the portal answered 304 to a conditional
+    request; and the dates those copies were read in full (``read_from`` … ``read_to``).
+    Absent (an empty dict) when every document was read in this run."""
+    rows = getattr(site, "carried", None) or []
+    if not rows:
+        return {}
+    days = sorted((r.get("read_at") or "")[:10] for r in rows if r.get("read_at"))
+    return {"stored_copies": {
+        "unread": sum(1 for r in rows if r.get("how") == "unread"),
+        "not_modified": sum(1 for r in rows if r.get("how") == "not_modified"),
+        "read_from": days[0] if days else None, "read_to": days[-1] if days else None,
+        "from_runs": sorted({r["from_run"] for r in rows if r.get("from_run") is not None}),
+    }}
 
 
 def shortfalls(cov: dict, thresholds: dict) -> list[str]:

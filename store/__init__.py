@@ -243,6 +243,12 @@ def m011_run_site_indexes(db: sqlite_utils.Database) -> None:
     db["entries"].create_index(["run_id", "doc_url", "column_url"], if_not_exists=True)
 
 
+# -- incremental crawling: the revisit window (store/incremental.py) ------------------------
+from store.incremental import RevisitQueries, m021_revisits  # noqa: E402
+
+migrations()(m021_revisits)
+
+
 TREE_FIELDS = ("kind", "reason", "path", "depth", "parent_url", "rows_stated", "pages_stated", "pages_read")
 
 
@@ -250,7 +256,7 @@ def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-class Store:
+class Store(RevisitQueries):
     """Thin read/write layer over the audit database."""
 
     def __init__(self, path: str | Path):
