@@ -75,11 +75,25 @@ def _share(num: int | None, den: int | None) -> float | None:
 def unfollowed_pager(site, col: dict, pager_texts: list[str]) -> list[str]:
     """Next-page links on the column's list page (a pager link text) that the crawl never
     fetched: the list was not read to its end, whatever pager count was recorded."""
-    fetched = {f["url"] for f in site.fetches} | {f.get("final_url") for f in site.fetches}
+    fetched, by_page = _pager_index(site)
     texts = set(pager_texts)
-    return sorted({link["url"] for link in site.links
-                   if link.get("page_url") == col["url"] and (link.get("text") or "").strip() in texts
+    return sorted({link["url"] for link in by_page.get(col["url"], ())
+                   if (link.get("text") or "").strip() in texts
                    and link["url"] != col["url"] and link["url"] not in fetched})
+
+
+def _pager_index(site) -> tuple[set, dict[str, list]]:
+    """(every URL fetched, as asked or as served; the site's link rows by the page they are on),
+    built once per site: every list column asks (it was a walk over all of a site's fetches
+    and link rows per column)."""
+    cached = site.__dict__.get("_pager_index")
+    if cached is None:
+        fetched = {f["url"] for f in site.fetches} | {f.get("final_url") for f in site.fetches}
+        by_page: dict[str, list] = {}
+        for link in site.links:
+            by_page.setdefault(link.get("page_url"), []).append(link)
+        cached = site.__dict__["_pager_index"] = (fetched, by_page)
+    return cached
 
 
 def _section_figures(site, cols: list[dict], home_urls: set[str], pager_texts: list[str]) -> dict[str, Any]:
