@@ -85,15 +85,16 @@ def unfollowed_pager(site, col: dict, pager_texts: list[str]) -> list[str]:
 def _pager_index(site) -> tuple[set, dict[str, list]]:
     """(every URL fetched, as asked or as served; the site's link rows by the page they are on),
     built once per site: every list column asks (it was a walk over all of a site's fetches
-    and link rows per column)."""
+    and link rows per column). Built again when either list is replaced or grows."""
+    key = (id(site.fetches), len(site.fetches), id(site.links), len(site.links))
     cached = site.__dict__.get("_pager_index")
-    if cached is None:
+    if cached is None or cached[0] != key:
         fetched = {f["url"] for f in site.fetches} | {f.get("final_url") for f in site.fetches}
         by_page: dict[str, list] = {}
         for link in site.links:
             by_page.setdefault(link.get("page_url"), []).append(link)
-        cached = site.__dict__["_pager_index"] = (fetched, by_page)
-    return cached
+        cached = site.__dict__["_pager_index"] = (key, fetched, by_page)
+    return cached[1], cached[2]
 
 
 def _section_figures(site, cols: list[dict], home_urls: set[str], pager_texts: list[str]) -> dict[str, Any]:

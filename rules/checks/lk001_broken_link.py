@@ -33,10 +33,10 @@ def link_targets(site: SiteArtifacts, links: dict | None = None) -> list[LinkTar
     thresholds) where there are observations; else it is the class stored while crawling.
     Computed once per site and thresholds (LK001, LK002 and LK003 all ask; they only read it)."""
     cache = site.__dict__.setdefault("_link_targets", {})
-    key = id(links)
+    key = (id(links), id(site.links), len(site.links), len(site.link_observations))
     if key not in cache:
-        cache[key] = (links, _link_targets(site, links))    # (keeps the key's object alive)
-    return cache[key][1]
+        cache[key] = (links, site.links, _link_targets(site, links))    # (keeps the keys' objects alive)
+    return cache[key][2]
 
 
 def _link_targets(site: SiteArtifacts, links: dict | None) -> list[LinkTarget]:
