@@ -11,8 +11,13 @@ new run).
   recorded as a fetch (status 304, the stored body's hash) and the stored document row, with
   its links, is carried into this run.
 
-A document the server gives no validator for is fetched in full each run (nothing says it is
-unchanged). Bodies are kept once by hash, so a changed-then-reverted page is not stored twice.
+* The revisit window (:meth:`FleetSpider.carry_unread`, ``--revisit-days``): a stored document
+  its column still lists with the same title and date is not asked for at all, except on its
+  own night of the window (about 1/N of them a night); it is carried into the run from its
+  stored copy and recorded as ``unread`` in ``carried`` (the report says so).
+
+A document the server gives no validator for is fetched in full whenever it is asked for
+(nothing says it is unchanged). Bodies are kept once by hash, so a changed-then-reverted page is not stored twice.
 """
 from __future__ import annotations
 
