@@ -215,12 +215,25 @@ def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
         paths.append(write_site_report(d, folder))
         summaries.append(index_summary(d))
         del d
-        gc.collect()                    # give the site's artifacts back before the next site
+        release_memory()                # give the site's artifacts back before the next site
     out = folder or out
     out.mkdir(parents=True, exist_ok=True)
     if len(summaries) > 1:
         paths.insert(0, write_index(summaries, out))
     return paths
+
+
+def release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the system (glibc ``malloc_trim``;
+    elsewhere a no-op): between two sites of an audit, so the process's resident size is one
+    site's, not the largest site's plus fragments of every earlier one."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def report_folder(out: Path, docs: list[dict], sites: list[str] | None = None) -> Path:
