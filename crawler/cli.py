@@ -182,8 +182,7 @@ def write_snapshots(store: Store, doc: dict, out: Path) -> None:
             if body is None:
                 continue
             folder.mkdir(parents=True, exist_ok=True)
-            fetch = next(iter(store.db.query(
-                "select content_type, fetched_at from fetches where body_sha = ? order by id limit 1", [sha])), {})
+            fetch = store.first_fetch_of_body(sha)
             (folder / f"{sha}.body.txt").write_bytes(body)
             path.write_text(snapshot_page(body, sha, fetch.get("content_type"), fetch.get("fetched_at")), "utf-8")
         f["evidence"]["snapshot"] = f"snapshots/{sha}.html"

@@ -249,6 +249,14 @@ from store.incremental import RevisitQueries, m021_revisits  # noqa: E402
 migrations()(m021_revisits)
 
 
+@migrations()
+def m012_fetches_body_index(db: sqlite_utils.Database) -> None:
+    """The fetches of a body (a finding's snapshot names the page it was judged on by its hash,
+    ``Store.first_fetch_of_body``; a 304 points at the stored body's fetch): without an index each
+    lookup walked every fetch of the store (at 10^5 documents 90% of ``govaudit audit``)."""
+    db["fetches"].create_index(["body_sha"], if_not_exists=True)
+
+
 TREE_FIELDS = ("kind", "reason", "path", "depth", "parent_url", "rows_stated", "pages_stated", "pages_read")
 
 
@@ -506,6 +514,11 @@ class Store(RevisitQueries):
             sql += " and site = ?"
             params.append(site)
         return list(self.db.query(sql, params))
+
+    def first_fetch_of_body(self, sha: str) -> dict:
+        """The first fetch that got body ``sha`` (its content type and time), or {}."""
+        return next(iter(self.db.query(
+            "select content_type, fetched_at from fetches where body_sha = ? order by id limit 1", [sha])), {})
 
     def link_rows(self, run_id: int, site: str) -> list["LinkRow"]:
         """A site's link rows as the rules read them (:class:`LinkRow`: page, target, text, tag,
