@@ -547,10 +547,10 @@ class Store(RevisitQueries):
         with self.db.conn:
             self.db.execute("delete from findings where run_id = ? and site = ?", [run_id, site])
             keep = set(self.db["findings"].columns_dict)     # a finding's stored fields
-            self.db["findings"].insert_all(
-                [{**{k: v for k, v in f.items() if k in keep}, "run_id": run_id,
+            self.db["findings"].insert_all(      # a generator: rows are made batch by batch
+                ({**{k: v for k, v in f.items() if k in keep}, "run_id": run_id,
                   "evidence": json.dumps(f.get("evidence") or {}, ensure_ascii=False)}
-                 for f in findings],
+                 for f in findings),
                 pk=("run_id", "fingerprint"),
                 replace=True,
             )
@@ -583,8 +583,8 @@ class Store(RevisitQueries):
                                             pk=("audit_id", "site"))
             keep = set(self.db["audit_findings"].columns_dict)     # a finding's stored fields
             self.db["audit_findings"].insert_all(
-                [{**{k: v for k, v in f.items() if k in keep}, "audit_id": audit_id, "run_id": run_id,
-                  "evidence": json.dumps(f.get("evidence") or {}, ensure_ascii=False)} for f in findings],
+                ({**{k: v for k, v in f.items() if k in keep}, "audit_id": audit_id, "run_id": run_id,
+                  "evidence": json.dumps(f.get("evidence") or {}, ensure_ascii=False)} for f in findings),
                 pk=("audit_id", "fingerprint"), replace=True)
 
     def audit(self, audit_id: int) -> dict | None:
