@@ -161,7 +161,7 @@ def run_figures(db: Path, run_id: int | None = None) -> dict:
 
 
 def govaudit_check(urls, db: Path, out: Path, name: str, args) -> dict:
-    cmd = [PY, "-m", "crawler.cli", "check", *urls, "--no-links", "--db", str(db),
+    cmd = [PY, "-m", "govaudit", "check", *urls, "--no-links", "--db", str(db),
            "--out", str(out / f"report-{name}"), "--as-of", "2026-11-20"]
     r = run_sampled(cmd, name, out)
     r.update(run_figures(db))
@@ -175,7 +175,7 @@ def govaudit_nightly(urls, db: Path, out: Path, name: str, args, since_run: int)
     sites = out / "sites.toml"
     sites.write_text("".join(f'[[site]]\nid = "s{i}"\nname = "站点{i}"\nurl = "{u}"\nregion = "基准"\nlevel = "市"\n\n'
                              for i, u in enumerate(urls)), "utf-8")
-    cmd = [PY, "-m", "crawler.cli", "nightly", "--sites", str(sites), "--db", str(db), "--no-links",
+    cmd = [PY, "-m", "govaudit", "nightly", "--sites", str(sites), "--db", str(db), "--no-links",
            "--out", str(out / f"report-{name}"), "--as-of", "2026-11-20", "--revisit-days", str(args.revisit_days)]
     r = run_sampled(cmd, name, out)
     con = sqlite3.connect(db)
@@ -290,7 +290,7 @@ def main(argv=None) -> int:
             res["rerun_grown"] = govaudit_nightly(urls, db, out, "rerun-grown", args, last)
             save()
         if "audit" in steps:
-            res["audit"] = run_sampled([PY, "-m", "crawler.cli", "audit", "--db", str(db), "--run", str(full_run),
+            res["audit"] = run_sampled([PY, "-m", "govaudit", "audit", "--db", str(db), "--run", str(full_run),
                                         "--out", str(out / "report-audit")], "audit", out)
             save()
     finally:

@@ -12,6 +12,7 @@ import pytest
 from crawler.items import DOC_FIELDS
 from testbed.corpus import AS_OF
 from testbed.server import Testbed, make_style
+from govaudit import api
 from tests.conftest import run_cli
 
 
@@ -31,9 +32,7 @@ def nightly(tmp_path, sites: str, *extra: str):
 
 
 def export(tmp_path, what: str, run: int) -> list[dict]:
-    proc = run_cli("export", "--db", str(tmp_path / "audit.db"), "--run", str(run), "--what", what)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return api.export(tmp_path / "audit.db", what=what, run_id=run).rows
 
 
 def doc_gets(tb: Testbed, paths: set[str]) -> dict[str, int]:
@@ -232,4 +231,4 @@ def test_revisit_window_unchanged_portal_sends_a_tenth_of_the_requests(tmp_path)
 
 def test_revisit_window_flag_is_checked():
     proc = run_cli("nightly", "--sites", "x.toml", "--revisit-days", "-1")
-    assert proc.returncode == 2 and "must be 0 or more" in proc.stderr
+    assert proc.returncode == 2 and "--revisit-days: must be between 0 and 3650" in proc.stderr
