@@ -27,11 +27,11 @@ def load_artifacts(store: Store, run_id: int, site: str) -> SiteArtifacts:
         documents=store.documents(run_id, site),
         columns=store.table_rows("columns", run_id, site),
         entries=store.table_rows("entries", run_id, site),
-        fetches=list(store.fetches(run_id, site)),
-        links=store.link_rows(run_id, site),       # slim rows (store.LinkRow): 80,000 a site at 10^5
+        fetches=store.compact_fetches(run_id, site),
+        links=store.compact_table_rows("links", run_id, site),
         probes=store.probes(site),          # availability probes of every run (AV001)
         body=store.body,
-        link_observations=store.link_observations(run_id, site),
+        link_observations=store.compact_link_observations(run_id, site),
         carried=store.carried(run_id, site),
     )
     return artifacts
