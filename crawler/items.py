@@ -221,3 +221,13 @@ class UnchangedDocument:
     body_sha: str
     from_run: int
     elapsed_ms: int | None = None
+
+
+@dataclass
+class CarriedDocument:
+    """A listed document judged from its stored copy without a request (the revisit window,
+    ``fleet.incremental``): carried into this run from ``from_run``, recorded as unread."""
+
+    site: str
+    url: str
+    from_run: int

@@ -12,7 +12,8 @@ import time
 
 from scrapy.logformatter import LogFormatter
 
-from crawler.items import (ColumnNode, ColumnState, DocumentRecord, FetchRecord, ListRows, PageLinks,
+from store import now_iso
+from crawler.items import (CarriedDocument, ColumnNode, ColumnState, DocumentRecord, FetchRecord, ListRows, PageLinks,
                            SiteRecord, UnchangedDocument)
 
 #: seconds between commits
@@ -28,7 +29,7 @@ class StorePipeline:
         self._write = {
             FetchRecord: self._fetch, PageLinks: self._links, ListRows: self._rows,
             DocumentRecord: self._document, ColumnNode: self._column, ColumnState: self._state,
-            SiteRecord: self._site, UnchangedDocument: self._unchanged,
+            SiteRecord: self._site, UnchangedDocument: self._unchanged, CarriedDocument: self._carried,
         }
 
     @classmethod
@@ -91,7 +92,14 @@ class StorePipeline:
 
     def _unchanged(self, u: UnchangedDocument) -> None:
         self.store.add_unchanged_fetch(self.run_id, u.site, u.url, u.body_sha, u.elapsed_ms)
-        self.store.carry_document(u.url, u.from_run, self.run_id)
+        if self.store.carry_document(u.url, u.from_run, self.run_id):
+            self.store.add_carried(self.run_id, u.site, u.url, "not_modified", u.from_run)
+        # the revisit window counts from the last time the portal was asked
+        self.store.mark_revisited(u.site, u.url, self.run_id, now_iso())
+
+    def _carried(self, c: CarriedDocument) -> None:
+        if self.store.carry_document(c.url, c.from_run, self.run_id):
+            self.store.add_carried(self.run_id, c.site, c.url, "unread", c.from_run)
 
 
 class StoreLogFormatter(LogFormatter):

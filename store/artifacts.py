@@ -11,7 +11,8 @@ class ArtifactReader:
     def artifacts(self, run_id: int, site: str) -> dict:
         """One site of one run: ``site``, ``name``, ``family``, ``documents``, ``columns``,
         ``entries``, ``fetches``, ``links``, ``probes`` (every run's home-page probes, AV001),
-        ``link_observations`` and ``body`` (a function: body hash -> bytes)."""
+        ``link_observations``, ``carried`` (documents judged from an earlier run's stored copy) and
+        ``body`` (a function: body hash -> bytes)."""
         info = self.site_info(site) or {}
         return {
             "site": site, "name": info.get("name"), "family": info.get("family"),
@@ -23,6 +24,7 @@ class ArtifactReader:
             "probes": self.probes(site),
             "body": self.body,
             "link_observations": self.compact_link_observations(run_id, site),
+            "carried": self.carried(run_id, site),
         }
 
     def site_history(self, site: str, before: int) -> list[dict]:

@@ -531,6 +531,13 @@ class PortalSpider(scrapy.Spider):
             if self.max_documents and len(self.doc_requested) >= self.max_documents:
                 break
             self.doc_requested.add(e.url)
+            # incremental runs only (fleet.incremental.FleetSpider overrides carry_unread): a
+            # document listed unchanged, stored earlier and inside the revisit window is judged
+            # from its stored copy without a request
+            carried = self.carry_unread(site, col, e)
+            if carried:
+                yield carried
+                continue
             # a page first met as navigation (and fetched as a tree page) is still a document here;
             # documents before the column's further list pages: the queue holds a page of rows
             # at a time instead of every document of the portal (bounded memory at 10^5)
@@ -544,6 +551,12 @@ class PortalSpider(scrapy.Spider):
             yield self._request(spec.url, self.parse_more, method=spec.method, body=spec.body,
                                 headers=headers, priority=2,
                                 meta={"site": site, "column": col, "spec": spec})
+
+    def carry_unread(self, site: str, col: Column, entry):
+        """Hook for incremental runs (``fleet.incremental``): a ``CarriedDocument`` item when the
+        listed document ``entry`` is to be carried into this run from a stored copy instead of
+        being requested, else None. A full crawl requests every document."""
+        return None
 
     def parse_document(self, response: Response):
         site = response.meta["site"]

@@ -34,7 +34,16 @@ class LinkTarget:
 def link_targets(site: SiteArtifacts, links: dict | None = None) -> list[LinkTarget]:
     """The site's link targets, in page order, each with its check result and link rows. The
     result is judged again from the stored observations under ``links`` (the [links]
-    thresholds) where there are observations; else it is the class stored while crawling."""
+    thresholds) where there are observations; else it is the class stored while crawling.
+    Computed once per site and thresholds (LK001, LK002 and LK003 all ask; they only read it)."""
+    cache = site.__dict__.setdefault("_link_targets", {})
+    key = (id(links), id(site.links), len(site.links), len(site.link_observations))
+    if key not in cache:
+        cache[key] = (links, site.links, _link_targets(site, links))    # (keeps the keys' objects alive)
+    return cache[key][2]
+
+
+def _link_targets(site: SiteArtifacts, links: dict | None) -> list[LinkTarget]:
     found: dict[str, LinkTarget] = {}
     for row in site.links:
         t = found.setdefault(row["url"], LinkTarget(row["url"], None, []))
