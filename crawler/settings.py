@@ -82,3 +82,7 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 OUTBOUND_TARGETS: list[str] = []
 OUTBOUND_ALLOW: list[str] = []      # CIDR ranges the operator allows (--allow-net)
+# Document pages are read (links, metadata, body text) in this many worker processes beside
+# Scrapy's event loop (crawler.profiles.pool); 0: in the crawler's process. One is enough on
+# two cores: Scrapy's reactor uses the other one (docs/performance.md).
+PARSE_WORKERS = 1

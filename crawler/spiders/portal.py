@@ -7,6 +7,7 @@ recorded as a fetch with its timestamp; bodies are kept by hash.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
+from concurrent.futures.process import BrokenProcessPool
 from twisted.python.failure import Failure
 
 from crawler.antibot import blocked_reason, gone_reason
@@ -25,6 +27,7 @@ from crawler.discovery import (
 from crawler.items import Column, Listing
 from crawler.profiles.extract import element_text, selector
 from crawler.profiles.generic import BODY_XPATHS, PAGER_HREF
+from crawler.profiles.pool import read_document, start_pool
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
 from store import Store, now_iso, sha1
@@ -142,6 +145,8 @@ class PortalSpider(scrapy.Spider):
         self.stats_counts = {"pages": 0, "documents": 0, "columns": 0, "blocked": 0, "errors": 0}
         self._last_commit = time.monotonic()
         self.allowed_hosts = {urlsplit(u).netloc for u in self.start_urls}
+        self._parse_pool = None               # crawler.profiles.pool, started on the first document
+        self._parse_pool_off = False
 
     # -- plumbing ---------------------------------------------------------------------
     def _request(self, url: str, callback, *, method: str = "GET", body: str | None = None,
@@ -552,7 +557,7 @@ class PortalSpider(scrapy.Spider):
                                 headers=headers, priority=2,
                                 meta={"site": site, "column": col, "spec": spec})
 
-    def parse_document(self, response: Response):
+    async def parse_document(self, response: Response):
         site = response.meta["site"]
         sha, blocked = self._record(response, "document")
         html = self._text(response)
@@ -560,17 +565,36 @@ class PortalSpider(scrapy.Spider):
             if not blocked:
                 self.stats_counts["errors"] += 1
             return
-        self._store_links(site, response, html)
-        try:
-            doc = self._profile(site).document(response.url, html)
-        except Exception as exc:
-            logger.warning("document extraction failed on %s: %s", response.url, exc)
+        # read in the worker process (crawler.profiles.pool) while Scrapy goes on fetching
+        links, links_error, doc, doc_error = await self._read_document(site, response.url, html)
+        if links_error:
+            logger.warning("link extraction failed on %s: %s", response.url, links_error)
+        else:
+            self.store.add_links(self.run_id, site, response.url, links)
+        if doc_error:
+            logger.warning("document extraction failed on %s: %s", response.url, doc_error)
             self.stats_counts["errors"] += 1
             return
         original = response.meta.get("redirect_urls", [response.url])[0]
         doc.url = original
         self.store.add_document(self.run_id, site, doc, [], now_iso(), sha, response.status)
         self.stats_counts["documents"] += 1
+
+    async def _read_document(self, site: str, url: str, html: str):
+        """:func:`crawler.profiles.pool.read_document` in the worker process, or here when
+        there is none (``PARSE_WORKERS = 0``) or it broke."""
+        profile = self._profile(site)
+        if self._parse_pool is None and not self._parse_pool_off:
+            workers = self.settings.getint("PARSE_WORKERS", 0) if hasattr(self, "settings") else 0
+            self._parse_pool = start_pool(workers)
+            self._parse_pool_off = self._parse_pool is None
+        if self._parse_pool is not None:
+            try:
+                return await asyncio.wrap_future(self._parse_pool.submit(read_document, profile, url, html))
+            except BrokenProcessPool as exc:     # read here from now on
+                logger.warning("page reading process stopped (%s): pages are read in the crawler's process", exc)
+                self._parse_pool, self._parse_pool_off = None, True
+        return read_document(profile, url, html)
 
     def on_error(self, failure: Failure):
         request = failure.request
@@ -608,3 +632,6 @@ class PortalSpider(scrapy.Spider):
                where run_id = ?""", [self.run_id])
         self.store.commit()
         self.crawl_reason = reason
+        if self._parse_pool is not None:
+            self._parse_pool.shutdown(wait=True)
+            self._parse_pool = None
