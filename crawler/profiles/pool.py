@@ -15,6 +15,7 @@ process by the very same function (:func:`read_document`).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import types
 from concurrent.futures import ProcessPoolExecutor
@@ -45,8 +46,57 @@ def read_document(profile, url: str, html: str) -> tuple[list[LinkRow] | None, s
     return links, links_error, doc, doc_error
 
 
+def page_checks(url: str, status: int, headers: dict, checked, redirects: list, reasons: list,
+                short: bool) -> tuple[str | None, str | None]:
+    """``(blocked, gone)`` of an answer (``crawler.antibot``): a challenge or refusal page, and
+    a soft 404 or a deleted document sent elsewhere. ``short``: the body is short enough (or the
+    status an error) for the challenge signatures to be looked for."""
+    from crawler.antibot import blocked_reason, gone_reason
+
+    blocked = blocked_reason(status, headers, checked) if short else None
+    gone = None if blocked else gone_reason(url, status, checked, redirect_urls=redirects,
+                                            redirect_reasons=reasons, final_url=url)
+    return blocked, gone
+
+
+def check_and_read(profile, url: str, status: int, headers: dict, checked, redirects: list,
+                   reasons: list, short: bool, html: str | None):
+    """A document answer's checks (:func:`page_checks`), and when it is the page (200, neither
+    blocked nor gone, decoded) what :func:`read_document` reads from it; ``checked`` None: the
+    checks read ``html``. Returns ``((blocked, gone), read or None)``."""
+    blocked, gone = page_checks(url, status, headers, html if checked is None else checked,
+                                redirects, reasons, short)
+    if status != 200 or blocked or gone or html is None:
+        return (blocked, gone), None
+    return (blocked, gone), read_document(profile, url, html)
+
+
 def _ready() -> None:
     """A first task: makes the pool start its processes."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end when the crawler's process is gone (killed: SIGKILL leaves no
+    chance to stop the pool, and an orphaned worker would hold the crawler's stdout open).
+    Linux ends the worker with its parent (``PR_SET_PDEATHSIG``); elsewhere, and for a parent
+    that died before this ran, a thread watches the parent's pid."""
+    import ctypes
+    import os
+    import signal
+    import threading
+    import time
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def start_pool(workers: int) -> ProcessPoolExecutor | None:
@@ -58,7 +108,8 @@ def start_pool(workers: int) -> ProcessPoolExecutor | None:
     nothing from it (:func:`read_document` and the page objects live in importable modules)."""
     if workers <= 0:
         return None
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
     main = sys.modules.get("__main__")
     sys.modules["__main__"] = types.ModuleType("__main__")
     try:

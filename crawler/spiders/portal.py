@@ -19,7 +19,6 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from concurrent.futures.process import BrokenProcessPool
 from twisted.python.failure import Failure
 
-from crawler.antibot import blocked_reason, gone_reason
 from crawler.discovery import (
     DISCLOSURE_WORDS, NavLink, breadcrumb, is_file, looks_like_endpoint, more_links, nav_links, preview_links, role_of, row_links,
     section_candidates, section_nav, section_text, usable_name,
@@ -27,7 +26,7 @@ from crawler.discovery import (
 from crawler.items import Column, Listing
 from crawler.profiles.extract import element_text, selector
 from crawler.profiles.generic import BODY_XPATHS, PAGER_HREF
-from crawler.profiles.pool import read_document, start_pool
+from crawler.profiles.pool import check_and_read, page_checks, read_document, start_pool
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
 from store import Store, now_iso, sha1
@@ -166,19 +165,17 @@ class PortalSpider(scrapy.Spider):
     def _record(self, response: Response, kind: str) -> tuple[str | None, str | None]:
         """Store the fetch; return (body sha, blocked reason)."""
         site = response.meta.get("site") or site_key(response.url)
-        headers = {k.decode().lower(): b", ".join(v).decode("latin-1")
-                   for k, v in response.headers.items()}
-        blocked = None
-        # the checks read text: decode once (Scrapy keeps the decoded text for the readers)
-        checked = response.text if isinstance(response, TextResponse) else response.body
-        if response.status >= 400 or len(response.body) < 20000:
-            blocked = blocked_reason(response.status, headers, checked)
+        headers = self._headers(response)
         redirects = response.meta.get("redirect_urls", [])
         req = response.request
-        # a soft 404 or a deleted document redirecting to its parent: not the page (antibot.py)
-        gone = None if blocked else gone_reason(
-            response.url, response.status, checked, redirect_urls=redirects,
-            redirect_reasons=response.meta.get("redirect_reasons", []), final_url=response.url)
+        if "checks" in response.meta:           # made in the worker process (parse_document)
+            blocked, gone = response.meta["checks"]
+        else:
+            # a challenge page; a soft 404 or a deleted document redirecting to its parent: not
+            # the page (antibot.py); the checks read text, decoded once
+            blocked, gone = page_checks(response.url, response.status, headers, self._checked(response),
+                                        redirects, response.meta.get("redirect_reasons", []),
+                                        self._check_blocked(response))
         response.meta["gone"] = gone
         self._text(response)      # decoded once here: the fetch records how (issue 11)
         if response.meta.get("replayed_fetch"):      # a resumed run: already stored (crawler.resume)
@@ -198,6 +195,21 @@ class PortalSpider(scrapy.Spider):
             self.stats_counts["blocked"] += 1
         self._maybe_commit()
         return sha, blocked
+
+    @staticmethod
+    def _checked(response: Response):
+        """What the block / soft-404 checks read: Scrapy's decoded text (kept for the readers), or
+        the bytes of a response that is not text."""
+        return response.text if isinstance(response, TextResponse) else response.body
+
+    @staticmethod
+    def _check_blocked(response: Response) -> bool:
+        """Challenge signatures are looked for on error answers and short pages only."""
+        return response.status >= 400 or len(response.body) < 20000
+
+    @staticmethod
+    def _headers(response: Response) -> dict[str, str]:
+        return {k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
 
     def _text(self, response: Response) -> str | None:
         if "page_text" not in response.meta:
@@ -559,14 +571,27 @@ class PortalSpider(scrapy.Spider):
 
     async def parse_document(self, response: Response):
         site = response.meta["site"]
+        read = None
+        pool = self._pool()
+        if pool is not None:
+            # the checks and the reading in the worker process (crawler.profiles.pool) while
+            # Scrapy goes on fetching; the fetch is recorded with the checks' answer
+            html = self._text(response)
+            checked = self._checked(response)
+            try:
+                response.meta["checks"], read = await asyncio.wrap_future(pool.submit(
+                    check_and_read, self._profile(site), response.url, response.status, self._headers(response),
+                    None if checked == html else checked, response.meta.get("redirect_urls", []),
+                    response.meta.get("redirect_reasons", []), self._check_blocked(response), html))
+            except BrokenProcessPool as exc:     # read here from now on
+                self._pool_broken(exc)
         sha, blocked = self._record(response, "document")
         html = self._text(response)
         if not self._usable(response, blocked) or html is None:
             if not blocked:
                 self.stats_counts["errors"] += 1
             return
-        # read in the worker process (crawler.profiles.pool) while Scrapy goes on fetching
-        links, links_error, doc, doc_error = await self._read_document(site, response.url, html)
+        links, links_error, doc, doc_error = read or read_document(self._profile(site), response.url, html)
         if links_error:
             logger.warning("link extraction failed on %s: %s", response.url, links_error)
         else:
@@ -580,21 +605,18 @@ class PortalSpider(scrapy.Spider):
         self.store.add_document(self.run_id, site, doc, [], now_iso(), sha, response.status)
         self.stats_counts["documents"] += 1
 
-    async def _read_document(self, site: str, url: str, html: str):
-        """:func:`crawler.profiles.pool.read_document` in the worker process, or here when
-        there is none (``PARSE_WORKERS = 0``) or it broke."""
-        profile = self._profile(site)
+    def _pool(self):
+        """The page-reading worker processes (``PARSE_WORKERS``), started on first use; None when
+        pages are read in this process."""
         if self._parse_pool is None and not self._parse_pool_off:
             workers = self.settings.getint("PARSE_WORKERS", 0) if hasattr(self, "settings") else 0
             self._parse_pool = start_pool(workers)
             self._parse_pool_off = self._parse_pool is None
-        if self._parse_pool is not None:
-            try:
-                return await asyncio.wrap_future(self._parse_pool.submit(read_document, profile, url, html))
-            except BrokenProcessPool as exc:     # read here from now on
-                logger.warning("page reading process stopped (%s): pages are read in the crawler's process", exc)
-                self._parse_pool, self._parse_pool_off = None, True
-        return read_document(profile, url, html)
+        return self._parse_pool
+
+    def _pool_broken(self, exc: Exception) -> None:
+        logger.warning("page reading process stopped (%s): pages are read in the crawler's process", exc)
+        self._parse_pool, self._parse_pool_off = None, True
 
     def on_error(self, failure: Failure):
         request = failure.request
