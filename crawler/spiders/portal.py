@@ -209,7 +209,11 @@ class PortalSpider(scrapy.Spider):
 
     @staticmethod
     def _headers(response: Response) -> dict[str, str]:
-        return {k.decode().lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        """The response's headers as text, lower-case names (made once per response)."""
+        if "headers_text" not in response.meta:
+            response.meta["headers_text"] = {k.decode().lower(): b", ".join(v).decode("latin-1")
+                                             for k, v in response.headers.items()}
+        return response.meta["headers_text"]
 
     def _text(self, response: Response) -> str | None:
         if "page_text" not in response.meta:
