@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 import types
 from concurrent.futures import ProcessPoolExecutor
 from typing import NamedTuple
@@ -97,6 +98,38 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+#: one pool per process, shared by every spider of it (a nightly runs a crawler per site in one
+#: process): (pool, spiders using it)
+_SHARED: list = [None, 0]
+_SHARED_LOCK = threading.Lock()
+
+
+def acquire_pool(workers: int) -> ProcessPoolExecutor | None:
+    """The process's reading pool (started by the first caller with ``workers`` processes),
+    None for 0 workers; give it back with :func:`release_pool`."""
+    if workers <= 0:
+        return None
+    with _SHARED_LOCK:
+        if _SHARED[0] is None:
+            _SHARED[0] = start_pool(workers)
+        _SHARED[1] += 1
+        return _SHARED[0]
+
+
+def release_pool(pool: ProcessPoolExecutor | None, broken: bool = False) -> None:
+    """A spider is done with the pool: the last one stops it (its processes end). ``broken``:
+    the pool failed; it is forgotten so that the next spider starts a new one."""
+    if pool is None:
+        return
+    with _SHARED_LOCK:
+        if _SHARED[0] is not pool:        # already forgotten (broken)
+            return
+        _SHARED[1] -= 1
+        if _SHARED[1] <= 0 or broken:
+            _SHARED[0], _SHARED[1] = None, 0
+            pool.shutdown(wait=not broken, cancel_futures=broken)
 
 
 def start_pool(workers: int) -> ProcessPoolExecutor | None:

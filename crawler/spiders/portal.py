@@ -26,7 +26,7 @@ from crawler.discovery import (
 from crawler.items import Column, Listing
 from crawler.profiles.extract import element_text, selector
 from crawler.profiles.generic import BODY_XPATHS, PAGER_HREF
-from crawler.profiles.pool import check_and_read, page_checks, read_document, start_pool
+from crawler.profiles.pool import acquire_pool, check_and_read, page_checks, read_document, release_pool
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
 from store import Store, now_iso, sha1
@@ -610,16 +610,17 @@ class PortalSpider(scrapy.Spider):
         self.stats_counts["documents"] += 1
 
     def _pool(self):
-        """The page-reading worker processes (``PARSE_WORKERS``), started on first use; None when
-        pages are read in this process."""
+        """The page-reading worker processes (``PARSE_WORKERS``; one pool per process, shared
+        by its spiders), taken on first use; None when pages are read in this process."""
         if self._parse_pool is None and not self._parse_pool_off:
             workers = self.settings.getint("PARSE_WORKERS", 0) if hasattr(self, "settings") else 0
-            self._parse_pool = start_pool(workers)
+            self._parse_pool = acquire_pool(workers)
             self._parse_pool_off = self._parse_pool is None
         return self._parse_pool
 
     def _pool_broken(self, exc: Exception) -> None:
         logger.warning("page reading process stopped (%s): pages are read in the crawler's process", exc)
+        release_pool(self._parse_pool, broken=True)
         self._parse_pool, self._parse_pool_off = None, True
 
     def on_error(self, failure: Failure):
@@ -658,6 +659,5 @@ class PortalSpider(scrapy.Spider):
                where run_id = ?""", [self.run_id])
         self.store.commit()
         self.crawl_reason = reason
-        if self._parse_pool is not None:
-            self._parse_pool.shutdown(wait=True)
-            self._parse_pool = None
+        release_pool(self._parse_pool)
+        self._parse_pool = None
