@@ -315,3 +315,114 @@ def test_empty_value_inside_a_label_element_is_not_the_next_pair():
     filled = GenericProfile().document("http://x.gov.cn/a.shtml", _rebuilt_article(
         '\n  <span class="ly">来源：<b>万载县统计局</b></span>\n  <span class="llcs">访问量：<b>199</b></span>\n'))
     assert filled.publisher.value == "万载县统计局"
+
+
+# --------------------------------------------------------------------------- column-header metadata
+# 上海市卫生健康委员会 (wsjkw.sh.gov.cn, fixture generic/sh_wsjkw_notice): the labels are a row over
+# one row of values; 教育部 (fixture trs/moe_xxgk_notice): 信息名称 / 信息索引 / 发文机构.
+
+SHANGHAI_TABLE = """<html><head><meta name="PubDate" content="2024-05-11"></head><body>
+<h2 id="ivs_title">关于开展2024年“世界家庭医生日”主题宣传活动的通知 <small>( 2024-05-11)</small></h2>
+<table class="table-article"><thead><tr><td>索取号</td><td>发布时间</td><td>发布机构</td><td>文件编号</td><td>备注</td></tr></thead>
+<tr><td>076478684Q/2024-00112</td><td></td><td>上海市卫生健康委员会</td><td>沪卫基层〔2024〕5号</td><td></td></tr></table>
+<p>各区卫生健康委……</p></body></html>"""
+
+
+def test_labels_over_one_row_of_values():
+    doc = GenericProfile().document("http://wsjkw.sh.gov.cn/jcws2/20240511/x.html", SHANGHAI_TABLE)
+    assert (doc.index_no.value, doc.publisher.value, doc.doc_no.value, doc.pub_date.value) == (
+        "076478684Q/2024-00112", "上海市卫生健康委员会", "沪卫基层〔2024〕5号", "2024-05-11")
+
+
+def test_a_list_table_header_is_still_no_labels():
+    rows = "".join(f"<tr><td>通知{i}</td><td>000014348/2020-3542{i}</td><td>2020-08-0{i}</td></tr>" for i in (1, 2))
+    html = f"<table><tr><th>名称</th><th>索引号</th><th>发布日期</th></tr>{rows}</table>"
+    doc = GenericProfile().document("http://example.gov.cn/list/", html)
+    assert doc.index_no.value is None
+
+
+def test_moe_label_spellings():
+    html = """<table><tr><td>信息名称：</td><td colspan="5">教育部办公厅关于举办某活动的通知</td></tr>
+    <tr><td>信息索引：</td><td>360A12-07-2024-0008-1</td><td>生成日期：</td><td>2024-06-04</td><td>发文机构：</td><td>教育部办公厅</td></tr>
+    <tr><td>发文字号：</td><td>教思政厅函〔2024〕10号</td><td>信息类别：</td><td colspan="3">高等教育</td></tr></table>
+    <p>发布日期：2024-06-13　来源：教育部</p>"""
+    doc = GenericProfile().document("http://www.moe.gov.cn/srcsite/A12/x.html", html)
+    assert (doc.title.value, doc.index_no.value, doc.publisher.value, doc.doc_no.value, doc.written_date.value) == (
+        "教育部办公厅关于举办某活动的通知", "360A12-07-2024-0008-1", "教育部办公厅", "教思政厅函〔2024〕10号", "2024-06-04")
+
+
+# --------------------------------------------------------------------------- unlabelled or bare-日期 dates
+# 中央网信办 (fixture generic/cac_article): span#pubtime with the date alone; 国家民委 (fixture
+# generic/neac_news): 日期：2021/09/06 under a PubDate meta rewritten when the page was regenerated.
+
+def test_date_in_an_element_named_for_it():
+    html = """<html><body><h1 class="title">从信息社会迈向智能社会</h1><div class="info"><span id="pubtime">
+    2020年02月18日 09:15
+    </span><span id="source">来源：
+    人民日报
+    </span></div><!-- publishdate:2024/01/05 22:09:58 --></body></html>"""
+    doc = GenericProfile().document("http://www.cac.gov.cn/", html)
+    assert (doc.pub_date.value, doc.publisher.value) == ("2020-02-18", "人民日报")
+
+
+def test_a_dated_element_holding_more_than_a_date_is_not_read():
+    html = '<html><body><h1>某文章</h1><div class="pubtime">共有3条评论，最早一条 2020-02-18</div></body></html>'
+    assert GenericProfile().document("http://example.gov.cn/a.html", html).pub_date.value is None
+
+
+def test_bare_date_label_outranks_a_regenerated_pubdate():
+    html = """<html><head><meta name="PubDate" content="2023-11-10 15:33:34"></head><body>
+    <p class="p1">民族画报社召开编委扩大会</p><p class="p2"><span>日期：2021/09/06</span>&nbsp;&nbsp;<span>来源：民族画报社&nbsp;</span></p>
+    </body></html>"""
+    assert GenericProfile().document("http://www.neac.gov.cn/seac/ztzl/zdhd/", html).pub_date.value == "2021-09-06"
+
+
+# --------------------------------------------------------------------------- 中国科普网 (fixture generic/kepu_politics_article)
+
+KEPU = """<html><head><title>习近平主持召开深入推进长三角一体化发展座谈会-中国科普网</title></head><body>
+<div class="detil-new-title"><div>习近平主持召开深入推进长三角一体化发展座谈会</div>
+<ul><li>来源：新华社</li><li>作者：</li><li>2023-12-01 14:43</li></ul></div>
+<!--enpcontent--><p>新华社合肥11月30日电……</p><!--/enpcontent--></body></html>"""
+
+
+def test_title_cut_at_a_hyphen_where_the_page_prints_that_part():
+    doc = GenericProfile().document("http://www.kepu.gov.cn/politics/2023-12/01/content_1755244.html", KEPU)
+    assert (doc.title.value, doc.publisher.value, doc.pub_date.value) == (
+        "习近平主持召开深入推进长三角一体化发展座谈会", "新华社", "2023-12-01")
+
+
+def test_a_hyphen_in_a_title_nothing_prints_apart_is_kept():
+    html = "<html><head><title>2023-2025年行动方案</title></head><body><p>正文</p></body></html>"
+    assert GenericProfile().document("http://example.gov.cn/a.html", html).title.value == "2023-2025年行动方案"
+
+
+def test_a_lone_date_without_a_source_beside_it_is_not_read():
+    html = "<html><body><h1>某文章</h1><ul><li>作者：张三</li><li>2023-12-01</li></ul></body></html>"
+    assert GenericProfile().document("http://example.gov.cn/a.html", html).pub_date.value is None
+
+
+def test_date_opening_the_source_line():
+    html = """<html><body><h1>青春心向党 启航新征程</h1>
+    <div class="post_source">2022-05-07&#32;00:00　来源：河北省文化和旅游厅机关党委</div><p>正文 2021-01-01</p></body></html>"""
+    doc = GenericProfile().document("http://whly.hebei.gov.cn/", html)
+    assert (doc.pub_date.value, doc.publisher.value) == ("2022-05-07", "河北省文化和旅游厅机关党委")
+
+
+# --------------------------------------------------------------------------- PubDate = 页面生成时间
+# 四川省人民政府 (fixture generic/sc_gov_mianyang_news): a 2020 text regenerated in 2022.
+
+def _sichuan(shown: str, pubdate: str = "2022-10-14 10:16:14", generated: str = "2022-10-14 10:16:14") -> str:
+    return (f'<html><head><meta name="PubDate" content="{pubdate}"><meta name="others" content="页面生成时间 {generated}">'
+            f'</head><body><h2><UCAPTITLE>绵阳开展“服务企业活动月”系列活动</UCAPTITLE></h2><ul id="articleattribute">'
+            f'<li style="width:180px;">{shown}</li><li style="width:300px;">来源: 绵阳市政务网</li></ul></body></html>')
+
+
+def test_shown_date_outranks_a_pubdate_that_is_the_generation_time():
+    doc = GenericProfile().document("http://www.sc.gov.cn/a.shtml", _sichuan("2020年09月15日 09时32分"))
+    assert doc.pub_date.value == "2020-09-15"
+
+
+def test_pubdate_other_than_the_generation_time_is_kept():
+    doc = GenericProfile().document("http://www.sc.gov.cn/a.shtml",
+                                    _sichuan("2020年09月15日 09时32分", pubdate="2020-09-16 08:00:00"))
+    assert doc.pub_date.value == "2020-09-16"

@@ -16,6 +16,20 @@ from crawler.items import DOC_FIELDS
 from crawler.profiles.registry import by_family, detect
 from tests.real_pages import FIXTURES, fixture_cases, shared_cases, shared_dir
 
+#: real pages the readers still read differently from the person who read them, each with the
+#: reason it is left so; strict: the test fails the day a reader starts to agree (then drop it here)
+KNOWN_DISAGREEMENTS = {
+    "generic/ln_liaoyang_news": (
+        "the visible 信息来源 (辽阳日报) differs from <meta name=ContentSource> (辽阳网站, the site's default); "
+        "the readers keep the meta tag over a 来源 line by design (test_reader_fixes."
+        "test_content_source_kept_without_a_publisher_row): letting 来源 outrank it misread 图文来源 lines "
+        "and run-on 来源 cells on other real pages (xa_huyi_news, cz_xinbei_news)"),
+    "jsonfirst/govcn_gongbao_2007_23": (
+        "the page has no heading element: its title is the bold first paragraph of the text, split by <br>; the "
+        "readers fall back to the <title>, which carries a stray ideographic space (2007　年末). Taking a bold "
+        "first paragraph for the title is not a rule the other pages support"),
+}
+
 SHARED = shared_dir()
 MISSING = ("shared/real-pages not found: set GOVAUDIT_REAL_PAGES or keep shared/ beside the repository "
            "(CI clones the repository next to it)")
@@ -57,8 +71,29 @@ def _read(profile, case):
     return {field: getattr(doc, field).value for field in DOC_FIELDS}
 
 
+def _marked(case):
+    reason = KNOWN_DISAGREEMENTS.get(case.name)
+    return pytest.param(case, id=case.name, marks=pytest.mark.xfail(reason=reason, strict=True) if reason else ())
+
+
+def test_known_disagreements_name_collected_pages():
+    assert set(KNOWN_DISAGREEMENTS) <= {c.name for c in FIXTURE_CASES}
+
+
 @pytest.mark.parametrize("how", ["family", "detected"])
-@pytest.mark.parametrize("case", SHARED_CASES + FIXTURE_CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", [_marked(c) for c in SHARED_CASES + FIXTURE_CASES])
 def test_real_page(case, how):
     profile = by_family(case.family) if how == "family" else detect(case.url, case.text)
     assert _read(profile, case) == case.expected, f"{case.name} read by {type(profile).__name__}"
+
+
+def test_every_collected_page_is_listed_in_the_docs():
+    """docs/real-pages.md names every case and the repository its page came from."""
+    doc = (FIXTURES.parent.parent.parent / "docs" / "real-pages.md").read_text("utf-8")
+    missing = []
+    for meta_path in sorted(FIXTURES.glob("*/*/meta.json")):
+        meta = json.loads(meta_path.read_text("utf-8"))
+        line = next((x for x in doc.splitlines() if f"`{meta_path.parent.name}`" in x), "")
+        if meta["source"]["repo"] not in line or meta["source"]["commit"][:7] not in line:
+            missing.append(meta_path.parent.name)
+    assert missing == []

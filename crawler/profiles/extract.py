@@ -155,23 +155,23 @@ def find_month_day(text: str | None, alone: bool = False) -> tuple[int, int, str
 
 #: metadata label (normalised) -> field of :class:`crawler.items.Document`
 LABEL_FIELDS: dict[str, str] = {
-    "索引号": "index_no",
-    "发布机构": "publisher", "发文机关": "publisher", "发文单位": "publisher",
+    "索引号": "index_no", "索取号": "index_no", "信息索引": "index_no",
+    "发布机构": "publisher", "发文机关": "publisher", "发文机构": "publisher", "发文单位": "publisher",
     "信息来源": "publisher", "来源": "publisher",
     "文号": "doc_no", "发文字号": "doc_no", "文件编号": "doc_no",
     "成文日期": "written_date", "生成日期": "written_date", "发文日期": "written_date",
     "印发日期": "written_date",
     "发布日期": "pub_date", "发布时间": "pub_date", "公开日期": "pub_date",
-    "上载日期": "pub_date", "时间": "pub_date",
+    "上载日期": "pub_date", "时间": "pub_date", "日期": "pub_date",
     "有效性": "validity", "效力状态": "validity",
     "主题分类": "category", "组配分类": "category", "分类": "category", "体裁分类": "category",
-    "标题": "title", "名称": "title",
+    "标题": "title", "名称": "title", "信息名称": "title",
 }
 DATE_FIELDS = ("written_date", "pub_date")
 #: metadata labels that name no field read here but end the value before them (Zhejiang's
 #: ``文件编号 X 统一编号 ZJ…``): without them a value would run on into the next label
 OTHER_LABELS = ("统一编号", "登记编号", "主题词", "关键词", "公开方式", "公开范围", "公开时限", "生效日期",
-                "失效日期", "废止日期", "服务对象", "内容概述", "所属主题")
+                "失效日期", "废止日期", "服务对象", "内容概述", "所属主题", "备注", "信息类别")
 _ALL_LABELS = sorted({*LABEL_FIELDS, *OTHER_LABELS}, key=len, reverse=True)
 
 _LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in _ALL_LABELS)
@@ -332,7 +332,10 @@ def label_pairs(doc) -> dict[str, Pair]:
     def add(field, value, label):
         pairs.setdefault(field, Pair(clean(value), clean(label)))
 
+    header_rows = _column_header_pairs(root, add)
     for tr in root.iter("tr"):
+        if tr in header_rows:
+            continue
         cells = [c for c in tr if c.tag in ("td", "th")]
         i = 0
         while i < len(cells):
@@ -371,6 +374,46 @@ def label_pairs(doc) -> dict[str, Pair]:
             else:
                 add(field, _value_after(el), element_text(el))
     return pairs
+
+
+#: what a value under a column label must look like for the header row to be read as labels
+_COLUMN_VALUE_CHECKS = {
+    "index_no": lambda v: bool(re.fullmatch(r"[0-9A-Za-z]+(?:[-/][0-9A-Za-z]+)+", v)) and any(c.isdigit() for c in v),
+    "doc_no": lambda v: v.endswith("号") and any(c.isdigit() for c in v),
+    "written_date": lambda v: parse_date(v) is not None,
+    "pub_date": lambda v: parse_date(v) is not None,
+}
+
+
+def _column_header_pairs(root, add) -> set:
+    """A metadata table written as a row of labels over one row of values (Shanghai's
+    ``索取号 | 发布时间 | 发布机构 | 文件编号`` / ``V | | V | V``): the values paired by column. Read
+    only when the values row is the table's last and at least two of its values look like
+    what their labels name (an index number, a 〔〕号 document number, a date), so that the
+    header of a list table (many rows, or values of another kind) is not taken for labels.
+    Returns the rows read."""
+    used = set()
+    for table in root.iter("table"):
+        rows = [tr for tr in table.iter("tr")
+                if next((a for a in tr.iterancestors("table")), None) is table]
+        for head, values in zip(rows, rows[1:]):
+            if values is not rows[-1]:
+                continue
+            labels = [element_text(c) for c in head if c.tag in ("td", "th")]
+            cells = [element_text(c) for c in values if c.tag in ("td", "th")]
+            if (len(labels) < 3 or len(labels) != len(cells) or not all(is_label(t) for t in labels)
+                    or any(is_label(t) for t in cells if t)):
+                continue
+            fields = [label_field(t) for t in labels]
+            checked = sum(1 for f, v in zip(fields, cells) if v and f in _COLUMN_VALUE_CHECKS
+                          and _COLUMN_VALUE_CHECKS[f](clean(v)))
+            if checked < 2:
+                continue
+            for field, label, value in zip(fields, labels, cells):
+                if field:
+                    add(field, value, label)
+            used.update((head, values))
+    return used
 
 
 # --------------------------------------------------------------------------- meta

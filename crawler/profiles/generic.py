@@ -12,7 +12,7 @@ from crawler.items import Attachment, Column, Document, Link, ListEntry, Listing
 from crawler.profiles.base import Profile
 from crawler.profiles.extract import (
     DATE_FIELDS, absolute_links, absolute_url, clean, element_text, find_date, find_month_day, label_pairs,
-    meta_tags, month_day_date, normalise_label, url_date_parts, normalise_value, selector, split_pairs,
+    meta_tags, month_day_date, normalise_label, normalise_value, parse_date, selector, split_pairs, url_date_parts,
 )
 
 SECTION_NAMES = {"政府信息公开": 0, "信息公开": 1, "政务公开": 2}
@@ -34,9 +34,16 @@ ROW_COUNT_TEXT = re.compile(r"共\s*(\d+)\s*条")
 META_FIELDS = {"title": ("ArticleTitle",), "pub_date": ("PubDate", "firstpublishedtime"),
                "publisher": ("ContentSource",)}
 #: labels whose value, shown on the page, replaces a different value of the <meta> block: the
-#: publishing body itself (not a 来源) and the publication date
-OUTRANKING_LABELS = {"publisher": {"发布机构", "发文机关", "发文单位"},
-                     "pub_date": {"发布日期", "发布时间", "公开日期"}}
+#: publishing body itself (not a 来源) and the publication date (日期 alone on 国家民委's pages)
+OUTRANKING_LABELS = {"publisher": {"发布机构", "发文机关", "发文机构", "发文单位"},
+                     "pub_date": {"发布日期", "发布时间", "公开日期", "日期"}}
+#: id/class of an element holding the publication date without a label, and what it may hold
+PUBTIME_NAME = re.compile(r"pub_?time|pub_?date|publish_?(?:time|date)|release_?(?:time|date)")
+SOURCE_LABEL = re.compile(r"(?:信息|文章)?来\s*源\s*[:：]")
+DATE_THEN_SOURCE = re.compile(r"\d{4}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+                              r"(?:\s*\d{1,2}\s*:\s*\d{1,2}(?:\s*:\s*\d{1,2})?)?\s*(?:信息|文章)?来\s*源\s*[:：]")
+PUBTIME_ALONE = re.compile(r"\d{4}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+                           r"(?:\s*\d{1,2}\s*[:：时]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?\s*[分秒]?)?")
 TEXT_FIELDS = ("index_no", "publisher", "doc_no", "written_date", "pub_date", "validity", "category")
 BODY_XPATHS = (
     '//*[@id="zoom"]',
@@ -65,6 +72,13 @@ def _link_name(a) -> str:
     text = element_text(a)
     title = clean(a.get("title"))
     return title if title and (not text or text.endswith(("…", "...", ".."))) else text
+
+
+def generated_on(meta: dict[str, str]) -> str | None:
+    """The day the page was generated, as 开普云 and gov.cn templates state it in
+    ``<meta name="others" content="页面生成时间 2022-10-14 10:16:14">``; None when not stated."""
+    others = meta.get("others") or ""
+    return parse_date(others) if "生成时间" in others else None
 
 
 class GenericProfile(Profile):
@@ -342,6 +356,14 @@ class GenericProfile(Profile):
                     value = normalise_value(field, raw)
                 if value and (field not in settled or outranks_meta(field, label, value)):
                     settle(field, Value(value, raw, "text"))
+        if "pub_date" not in settled and (dated := self.dated_element(root)):
+            settle("pub_date", Value(*dated, "text"))
+        elif (doc.pub_date.source == "meta" and doc.pub_date.value == generated_on(meta)
+              and (dated := self.dated_element(root)) and dated[0] != doc.pub_date.value):
+            # PubDate is the page's generation time (页面生成时间 of the others meta: a regenerated
+            # 2020 text on 四川's portal says 2022) and the page shows another date where its
+            # date stands: the shown one
+            settle("pub_date", Value(*dated, "text"))
         if "title" not in settled and (heading := self.heading(root)):
             settle("title", Value(heading, heading, "text"))
 
@@ -358,8 +380,35 @@ class GenericProfile(Profile):
         return doc
 
     @staticmethod
+    def dated_element(root) -> tuple[str, str] | None:
+        """A publication date printed without a label: the whole text of an element named for it
+        (``<span id="pubtime">2020年02月18日 09:15</span>`` on 中央网信办's pages), of an element
+        standing beside the article's labelled 来源 (``<li>来源：新华社</li><li>作者：</li>
+        <li>2023-12-01 14:43</li>`` on 中国科普网), or opening the line of the 来源 itself
+        (``2022-05-07 00:00　来源：…`` on 河北省文化和旅游厅's); read only when nothing labelled
+        gave one."""
+        for el in root.iter():
+            if not isinstance(el.tag, str) or el.tag in ("script", "style", "title", "head", "meta") or len(el) > 2:
+                continue                # a date's own element holds no more than a span or two
+            text = element_text(el)
+            if DATE_THEN_SOURCE.match(text):                    # 2022-05-07 00:00　来源：…
+                return find_date(text)
+            if not PUBTIME_ALONE.fullmatch(text) or not (found := find_date(text)):
+                continue
+            names = f"{el.get('id') or ''} {el.get('class') or ''}".lower()
+            parent = el.getparent()
+            beside = parent is not None and any(
+                isinstance(sib.tag, str) and sib is not el and SOURCE_LABEL.match(element_text(sib))
+                for sib in parent)
+            if PUBTIME_NAME.search(names) or beside:
+                return found
+        return None
+
+    @staticmethod
     def heading(root) -> str | None:
-        """The first non-empty ``<h1>``, else the ``<title>`` up to its first ``_`` or ``|``.
+        """The first non-empty ``<h1>``, else the ``<title>`` up to its first ``_`` or ``|`` (or up
+        to a ``-`` where the part before it is printed on the page as an element of its own:
+        ``习近平主持召开…座谈会-中国科普网`` beside ``<div>习近平主持召开…座谈会</div>``).
         A heading that only names the site (the ``SiteName`` meta, or a ``<title>`` holding
         nothing but the site's name as its logo prints it) is no document title: None."""
         site = {clean(m.get("content")) for m in root.iter("meta") if (m.get("name") or "").lower() == "sitename"}
@@ -368,6 +417,12 @@ class GenericProfile(Profile):
             title = root.find(".//title")
             whole = element_text(title) if title is not None else ""
             text = clean(re.split(r"[_|｜]| - ", whole)[0])
+            cuts = [clean(text[:m.start()]) for m in re.finditer(r"\s*[-—–]\s*", text) if m.start() > 0]
+            if cuts:
+                shown = {element_text(el) for el in root.iter()
+                         if isinstance(el.tag, str) and el.tag not in ("title", "head", "html", "meta", "script", "style")
+                         and len(el) == 0}
+                text = next((c for c in reversed(cuts) if c in shown), text)
             logo = any(clean(element_text(el)) == text for el in root.iter()
                        if isinstance(el.tag, str) and "logo" in (el.get("class") or el.get("id") or "").lower())
             if text in site or text == clean(whole) and logo:
