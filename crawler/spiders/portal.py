@@ -589,6 +589,11 @@ class PortalSpider(scrapy.Spider):
                     response.meta.get("redirect_reasons", []), self._check_blocked(response), html))
             except BrokenProcessPool as exc:     # read here from now on
                 self._pool_broken(exc)
+            except Exception as exc:             # e.g. a page object that cannot be sent: read here
+                logger.warning("page %s not read by the worker (%s: %s): read here", response.url,
+                               type(exc).__name__, exc)
+                response.meta.pop("checks", None)
+                read = None
         sha, blocked = self._record(response, "document")
         html = self._text(response)
         if not self._usable(response, blocked) or html is None:
