@@ -31,7 +31,7 @@ def nightly(args: list[str]) -> tuple[float, int, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "nightly", *args], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "govaudit", "nightly", *args], capture_output=True,
                           text=True, env=env, cwd=ROOT)
     wall = time.monotonic() - start
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -259,7 +259,7 @@ def run_govaudit(url: str, work: Path, n_pages: int, concurrency: int) -> dict:
         Path(str(db) + extra).unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     wall, rss, _, _ = run_measured(
-        [sys.executable, "-m", "crawler.cli", "links", url, "--db", str(db), "--out", str(work / "out"),
+        [sys.executable, "-m", "govaudit", "links", url, "--db", str(db), "--out", str(work / "out"),
          "--max-pages", str(n_pages + 50), "--concurrency", str(concurrency)], env)
     con = sqlite3.connect(db)
     flagged = {u for (u,) in con.execute(

@@ -177,7 +177,7 @@ def run_figures(db: Path, run_id: int | None = None) -> dict:
 
 
 def govaudit_check(urls, db: Path, out: Path, name: str, args) -> dict:
-    cmd = [PY, "-m", "crawler.cli", "check", *urls, "--no-links", "--db", str(db),
+    cmd = [PY, "-m", "govaudit", "check", *urls, "--no-links", "--db", str(db),
            "--out", str(out / f"report-{name}"), "--as-of", "2026-11-20"]
     r = run_sampled(cmd, name, out)
     r.update(run_figures(db))
@@ -276,7 +276,7 @@ def main(argv=None) -> int:
             res["rerun_grown"] = govaudit_check(urls, db, out, "rerun-grown", args)
             save()
         if "audit" in steps:
-            res["audit"] = run_sampled([PY, "-m", "crawler.cli", "audit", "--db", str(db), "--run", str(full_run),
+            res["audit"] = run_sampled([PY, "-m", "govaudit", "audit", "--db", str(db), "--run", str(full_run),
                                         "--out", str(out / "report-audit")], "audit", out)
             save()
     finally:

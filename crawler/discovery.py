@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from crawler.profiles.extract import absolute_url, clean, element_text, normalise_label, selector
 
@@ -63,10 +63,13 @@ class NavLink:
 
 
 MORE_TEXT = re.compile(r"^[+＋>》»\s]*(更多|more|查看更多|更多信息)?[+＋>》»\s]*$", re.I)
+#: white space between two Chinese characters: a line break (``政府信息<br>公开指南``) or spacing
+#: (``首　　页``) inside one name, not a separator (Chinese writes no spaces between words)
+CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 def _name(el) -> str:
-    text = element_text(el)
+    text = CJK_GAP.sub("", element_text(el))
     title = clean(el.get("title"))
     if title and (not text or text.endswith(("…", "...", ".."))):
         return title
@@ -211,7 +214,11 @@ def nav_links(url: str, html) -> list[NavLink]:
         link = found.get(target)
         if link is None:
             found[target] = NavLink(target, name, how)
-        elif name:                  # the later name: a page's own navigation comes after its header
+        elif name and (not link.name or not _is_chrome_name(name) and not MORE_TEXT.match(name)
+                       or _is_chrome_name(link.name)):
+            # the later name: a page's own navigation comes after its header; but a footer's
+            # 返回首页, or a 更多> whose heading was not found, does not rename a column the page
+            # named before
             link.name = name
 
     for el in root.iter():
@@ -221,6 +228,8 @@ def nav_links(url: str, html) -> list[NavLink]:
         if tag in ("a", "area"):
             href = (el.get("href") or "").strip()
             target = absolute_url(base, href) if href and not href.lower().startswith("javascript") else None
+            if target and "#" in href and urldefrag(urljoin(base, href))[0] == urldefrag(url)[0]:
+                continue            # an in-page anchor (a menu header's href="#"), not a way to the page
             how = tag
             if not target:
                 target, how = _attr_target(base, el)
@@ -321,12 +330,27 @@ TITLE_ENDINGS = ("通知", "意见", "办法", "方案", "规定", "决定", "�
                  "解读", "答复", "公示", "纪要", "要点", "总结", "条例", "复函", "说明", "的函")
 
 
+#: the longest 法定主动公开内容 category name taken as a column name
+MAX_CATEGORY_NAME = 60
+
+
+def statutory_category(name: str) -> bool:
+    """A long column name of the kind the 条例 lists for 法定主动公开内容 (``扶贫、教育、医疗、社会保障、
+    促进就业等方面的政策、措施及其实施情况``, ``机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名``):
+    an enumeration joined by 、, with no number, 〔〕 document number or 关于 of a document's title."""
+    n = normalise_label(name)
+    return MAX_NAME < len(n) <= MAX_CATEGORY_NAME and "、" in n and not re.search(r"[0-9０-９〔〕\[\]]|关于|号", n) \
+        and not n.endswith(TITLE_ENDINGS)
+
+
 def usable_name(name: str) -> bool:
-    """A link text that can name a column: short, not site chrome, not a document's title."""
+    """A link text that can name a column: short (or a 法定主动公开内容 category's long name), not
+    site chrome, not a document's title."""
     n = normalise_label(name)
     if len(n) >= 10 and n.endswith(TITLE_ENDINGS) and role_of(n) is None:
         return False
-    return bool(re.search(r"[\u4e00-\u9fffA-Za-z]{2}", n)) and len(n) <= MAX_NAME and not _is_chrome_name(name)
+    return bool(re.search(r"[\u4e00-\u9fffA-Za-z]{2}", n)) and (len(n) <= MAX_NAME or statutory_category(n)) \
+        and not _is_chrome_name(name)
 
 
 def is_file(url: str) -> bool:

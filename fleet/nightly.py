@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from store import Store, now_iso
-from fleet.sitesfile import FleetSite, SitesFile
+from fleet.sitesfile import FleetSite, SitesFile, host_limits
 
 #: exit code when another nightly run holds the store's lock
 EXIT_LOCKED = 4
@@ -154,21 +154,6 @@ def open_batch(store: Store, sites: SitesFile, as_of: date, command: str = "nigh
         plan[s.key] = {"run_id": table.last_pk, "crawl": True}
     store.commit()
     return batch, plan
-
-
-def host_limits(sites: SitesFile, sites_dir: str | None) -> dict[str, tuple[int, float | None]]:
-    """Per-host politeness: the sites file's ``[site.crawl]`` over the site profile's."""
-    from crawler.profiles.site import load_site_config
-
-    limits: dict[str, tuple[int, float | None]] = {}
-    for s in sites.sites:
-        config = load_site_config(s.key, Path(sites_dir) if sites_dir else None)
-        if config and config.host_limit:
-            limits.setdefault(*config.host_limit)
-        if {"concurrency", "delay"} & set(s.crawl):
-            n, d = limits.get(s.host, (None, None))
-            limits[s.host] = (s.crawl.get("concurrency", n or 2), s.crawl.get("delay", d))
-    return limits
 
 
 def profiles_dir(sites: SitesFile, db_path: str | Path, sites_dir: str | None) -> str | None:
@@ -311,7 +296,7 @@ def not_assessed(store: Store, run_id: int, site: str) -> str | None:
 
 def audit_batch(store: Store, sites: SitesFile, plan: dict[str, dict], as_of: date, out: Path,
                 sites_dir: str | None) -> tuple[list[dict], list[Path]]:
-    from crawler.cli import write_snapshots
+    from fleet.publish import write_snapshots
     from reports.render import write_index, write_site_report
     from rules.runner import audit_site
 

@@ -17,6 +17,11 @@ from pathlib import Path
 from crawler.spiders.portal import site_key
 from store import Store, now_iso
 
+
+class NothingToRecheck(LookupError):
+    """The store holds no audited run of the site: there is nothing to re-judge."""
+
+
 #: open-finding codes judged on link checks: their targets are checked again
 LINK_CODES = ("LK001", "LK002", "LK003")
 CARRIED = ("columns", "entries", "documents", "links", "link_checks")
@@ -72,7 +77,7 @@ def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
                  log_level: str = "WARNING", stream=sys.stderr) -> tuple[dict, list[Path]]:
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.cli import CliError, audit_and_report
+    from fleet.publish import audit_and_report
     from crawler.crawl import build_settings, timing_stats, use_bundled_public_suffix_list
     from crawler.linkcheck.checker import chain_link_check, link_stats
     from data import tool_version
@@ -82,7 +87,7 @@ def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
     store = Store(db_path)
     prev = last_audited_run(store, site)
     if not prev:
-        raise CliError(f"no audited run of {site} in {db_path}: run `govaudit check` or `nightly` first")
+        raise NothingToRecheck(f"no audited run of {site} in {db_path}: run `govaudit check` or `nightly` first")
     open_findings = [f for f in store.findings(prev["id"], site) if f["outcome"] in ("fail", "review")]
     home_rows = list(store.db.query("select url from columns where run_id = ? and site = ? and role = 'home'",
                                     [prev["id"], site]))
@@ -155,7 +160,7 @@ def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
 def recheck_full(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: str | None = None,
                  log_level: str = "WARNING", stream=sys.stderr) -> list[Path]:
     """A full incremental run of one site (every list page; documents conditionally)."""
-    from crawler.cli import audit_and_report
+    from fleet.publish import audit_and_report
     from data import tool_version
     from fleet.nightly import Progress, crawl_batch
     from fleet.sitesfile import FleetSite, SitesFile

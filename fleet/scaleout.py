@@ -295,7 +295,7 @@ def crawl_batch_redis(sites, plan: dict[str, dict], db_path: str, batch: int, re
     """Start ``workers`` local worker processes on the batch's queue (remote ones may join with
     ``govaudit worker --redis URL``), be the one writer until they are done, return per-worker
     counts."""
-    from fleet.nightly import host_limits
+    from fleet.sitesfile import host_limits
 
     r = connect(redis_url)
     k = keys(batch)
@@ -312,7 +312,7 @@ def crawl_batch_redis(sites, plan: dict[str, dict], db_path: str, batch: int, re
     writer = Writer(store, {s.key: plan[s.key]["run_id"] for s in todo})
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent),
                                                          os.environ.get("PYTHONPATH", "")])}
-    procs = [subprocess.Popen([sys.executable, "-m", "crawler.cli", "worker", "--redis", redis_url,
+    procs = [subprocess.Popen([sys.executable, "-m", "govaudit", "worker", "--redis", redis_url,
                                "--batch", str(batch)] + (["-v"] if log_level == "INFO" else []), env=env)
              for _ in range(workers)]
     stream.write(f"nightly batch {batch}: {workers} workers on {redis_url}\n")

@@ -241,3 +241,18 @@ def load_sites_file(path: str | Path) -> SitesFile:
     if problems:
         raise SitesFileError(problems)
     return SitesFile(path, tuple(sites))
+
+
+def host_limits(sites: SitesFile, sites_dir: str | None) -> dict[str, tuple[int, float | None]]:
+    """Per-host politeness: the sites file's ``[site.crawl]`` over the site profile's."""
+    from crawler.profiles.site import load_site_config
+
+    limits: dict[str, tuple[int, float | None]] = {}
+    for s in sites.sites:
+        config = load_site_config(s.key, Path(sites_dir) if sites_dir else None)
+        if config and config.host_limit:
+            limits.setdefault(*config.host_limit)
+        if {"concurrency", "delay"} & set(s.crawl):
+            n, d = limits.get(s.host, (None, None))
+            limits[s.host] = (s.crawl.get("concurrency", n or 2), s.crawl.get("delay", d))
+    return limits

@@ -222,7 +222,8 @@ BLOCK_SIGNATURES = {"ruishu-412": "瑞数动态防护挑战页", "jiasule-cookie
 
 #: CMS families the crawler recognises
 FAMILY_LABELS = {"hanweb": "大汉 JCMS", "trs": "拓尔思 TRS WCM", "gongkai": "政务公开平台（gongkai 式）",
-                 "jsonfirst": "数据接口式平台", "gkmlpt": "政府信息公开目录平台", "generic": "通用页面读取",
+                 "jsonfirst": "数据接口式平台", "gkmlpt": "政府信息公开目录平台",
+                 "govcn": "国务院政策文件库式平台", "generic": "通用页面读取",
                  "bespoke": "自建系统（按站点配置读取）", "profile": "站点配置"}
 
 #: network error kinds of the link checker and the probe

@@ -102,7 +102,8 @@ class Context:
 
 
 class Rule:
-    """One check. Subclasses set the metadata and implement :meth:`check`."""
+    """One check. A subclass sets ``code`` (and ``requires``) and implements :meth:`check`; the rest
+    of its description is its entry in ``data/rules.toml``, set on it by ``rules.registry.register``."""
 
     code: ClassVar[str]
     name: ClassVar[str]                 # kebab-case noun naming the failing state
@@ -114,7 +115,7 @@ class Rule:
     rationale: ClassVar[str]            # why it matters (Chinese)
     how_to_fix: ClassVar[str]           # Chinese
     requires: ClassVar[tuple[str, ...]] = ("documents",)
-    status: ClassVar[str] = "preview"   # set from rules.registry.TABLE when registered
+    status: ClassVar[str] = "preview"   # set from data/rules.toml when registered
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError

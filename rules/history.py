@@ -6,7 +6,6 @@ that have a result for it, so a run that did not audit the site does not break a
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from store import Store
@@ -89,5 +88,4 @@ def score_history(store: Store, site: str, run_id: int) -> list[dict]:
 
 def result_docs(store: Store, run_id: int) -> list[dict]:
     """The stored result documents of a run, one per site."""
-    return [json.loads(r["doc"]) for r in store.db.query(
-        "select doc from results where run_id = ? order by site", [run_id])]
+    return store.result_docs(run_id)

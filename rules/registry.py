@@ -17,31 +17,22 @@ import importlib
 import pkgutil
 from typing import Iterable
 
-from rules.base import Rule
+from data import load_toml
+from rules.base import Rule, Severity
 
 STATUSES = ("preview", "stable", "deprecated")
 
-#: code -> status; a code is added here with its rule and never removed
-TABLE: dict[str, str] = {
-    "AV001": "stable",
-    "DI001": "stable",
-    "DI002": "stable",
-    "FR001": "stable",
-    "FR002": "stable",
-    "FR003": "stable",
-    "ID001": "stable",
-    "IN001": "stable",
-    "IN002": "stable",
-    "IN003": "preview",      # one-way interpretation links: judged on link text and targets
-    "LK001": "stable",
-    "LK002": "stable",
-    "LK003": "preview",      # 错链: a similarity heuristic between anchor text and target title
-    "MD001": "stable",
-    "MD002": "stable",
-    "MD003": "stable",
-    "TM001": "stable",
-    "TM002": "stable",
-}
+#: the rule table (``data/rules.toml``): code -> everything the report says of the rule
+#: (status, name, titles, severity, citation, rationale, how to fix); a code is added there with
+#: its rule and never removed
+META: dict[str, dict] = load_toml("rules.toml")
+
+#: code -> status
+TABLE: dict[str, str] = {code: entry["status"] for code, entry in META.items()}
+
+#: what a rule's table entry must give (``rules.base.Rule`` declares each)
+FIELDS = ("status", "name", "title", "failure_title", "severity", "source_id", "source", "rationale",
+          "how_to_fix")
 
 _RULES: dict[str, type[Rule]] = {}
 
@@ -53,9 +44,14 @@ class UnknownCode(ValueError):
 def register(cls: type[Rule]) -> type[Rule]:
     if cls.code in _RULES and _RULES[cls.code] is not cls:
         raise ValueError(f"rule code {cls.code} registered twice")
-    if cls.code not in TABLE:
-        raise ValueError(f"rule code {cls.code} is not in rules.registry.TABLE")
-    cls.status = TABLE[cls.code]     # the table is the one place a status is given
+    if cls.code not in META:
+        raise ValueError(f"rule code {cls.code} is not in data/rules.toml")
+    entry = META[cls.code]
+    missing = [f for f in FIELDS if f not in entry]
+    if missing or entry["status"] not in STATUSES:
+        raise ValueError(f"data/rules.toml [{cls.code}]: missing {missing} or unknown status")
+    for field in FIELDS:             # the table is the one place a rule's description is given
+        setattr(cls, field, Severity(entry[field]) if field == "severity" else entry[field])
     _RULES[cls.code] = cls
     return cls
 

@@ -24,12 +24,23 @@ from crawler.items import DOC_FIELDS, Document
 
 CST = timezone(timedelta(hours=8))
 
+#: what opening or writing a file that is not a usable govaudit database raises (a foreign or
+#: damaged file, a full disk): callers catch it without touching SQLite themselves
+DatabaseError = sqlite3.DatabaseError
+
 migrations = Migrations("govaudit")
 
 
 def now_iso() -> str:
     """Current time, ISO-8601 with the +08:00 offset used throughout the store."""
     return datetime.now(CST).isoformat(timespec="seconds")
+
+
+def today_cst():
+    """Today's date in China (UTC+8): the default ``as_of`` of every run and audit."""
+    from datetime import date
+
+    return date.fromisoformat(now_iso()[:10])
 
 
 @migrations()
@@ -290,6 +301,22 @@ class Store:
     def run(self, run_id: int) -> dict:
         return self.db["runs"].get(run_id)
 
+    def run_row(self, run_id: int) -> dict | None:
+        """The run with this id, or None (``run`` raises for an unknown id)."""
+        rows = list(self.db.query("select * from runs where id = ?", [run_id]))
+        return rows[0] if rows else None
+
+    def reopen_run(self, run_id: int) -> None:
+        """Mark an unfinished run running again (a resumed crawl continues it)."""
+        self.db["runs"].update(run_id, {"status": "running"})
+        self.commit()
+
+    def home_page_read(self, run_id: int, site: str) -> bool:
+        """Whether the run read ``site``'s home page (HTTP 200, not blocked, no error)."""
+        return bool(list(self.db.query(
+            "select 1 from fetches where run_id = ? and site = ? and kind = 'home' and status = 200 "
+            "and blocked is null and error is null limit 1", [run_id, site])))
+
     def latest_run(self, site: str | None = None, before: int | None = None) -> dict | None:
         """The newest run (optionally one that stored documents or fetches for ``site``)."""
         where, params = [], []
@@ -356,6 +383,12 @@ class Store:
             self.db.conn.executemany(sql, [tuple(r[k] for k in keys) for r in many])
         else:
             self.db.conn.execute(sql, tuple(row.values()))
+
+    def first_fetch_of_body(self, sha: str) -> dict:
+        """The first fetch that stored the body ``sha`` (its content type and time), or {}."""
+        return next(iter(self.db.query(
+            "select content_type, fetched_at from fetches where body_sha = ? order by id limit 1",
+            [sha])), {})
 
     def fetches(self, run_id: int, site: str | None = None) -> Iterator[dict]:
         sql, params = "select * from fetches where run_id = ?", [run_id]
@@ -503,6 +536,11 @@ class Store:
         for r in rows:
             r["evidence"] = json.loads(r["evidence"] or "{}")
         return rows
+
+    def result_docs(self, run_id: int) -> list[dict]:
+        """The stored result documents of a run, one per site (in site order)."""
+        return [json.loads(r["doc"]) for r in self.db.query(
+            "select doc from results where run_id = ? order by site", [run_id])]
 
     def save_result(self, run_id: int, site: str, doc: dict) -> None:
         self.db["results"].upsert(

@@ -40,10 +40,8 @@ from html import escape
 
 from testbed.corpus import INTERP_LINK_SIDES, Corpus, Doc
 from testbed.files import PNG
-from testbed.render import footer_html
 from testbed.server import Request, Response, Style, html
 
-SITE_CODE = "3711000001"        # 网站标识码 (used for the 党政机关 badge link)
 BADGE = "/img/dzjg.png"
 PER_PAGE = 12                   # rows per column page
 CUT = 16                        # list anchor text is cut with "…" past this length
@@ -96,6 +94,7 @@ def cut(title: str) -> str:
 
 class BespokeStyle(Style):
     name = "bespoke"
+    badge = BADGE
 
     def __init__(self, corpus: Corpus):
         super().__init__(corpus)
@@ -163,7 +162,7 @@ class BespokeStyle(Style):
         """Every page: the <title> is always the site name (never the page's own title)."""
         site = escape(self.corpus.site_name)
         head = f'<div class="where">{escape(heading)}</div>\n' if heading else ""
-        foot = "\n" + footer_html(self.corpus.site.footer, SITE_CODE, BADGE) if footer else ""
+        foot = "\n" + self.footer() if footer else ""
         return f"""<!DOCTYPE html>
 <html>
 <head>
@@ -260,13 +259,10 @@ class BespokeStyle(Style):
         items = []
         for cls, field in INFO_FIELDS:
             value = getattr(doc, field)
-            if value is None:
-                shown = doc.missing_shown.get(field, "omit")
-                if shown == "omit":
-                    continue
-                text = "" if shown == "blank" else shown
-            else:
-                text = dotted(value) if field in ("written_date", "pub_date") else value
+            if value is not None and field in ("written_date", "pub_date"):
+                value = dotted(value)
+            if (text := doc.shown(field, value, "omit")) is None:
+                continue
             items.append(f'<li class="{cls}">{escape(text)}</li>')
         return "".join(items)
 

@@ -8,10 +8,13 @@ truth plus those URLs (:func:`answer_key`). Generation depends only on the seed.
 from __future__ import annotations
 
 import random
+import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from testbed.dates import DateOracle as WorkCalendar
+from testbed.render import date_text
 
 AS_OF = date(2026, 11, 20)   # the testbed's "today"; the calendar covers 2004-2026
 
@@ -95,6 +98,15 @@ class Doc:
     def columns(self) -> list[str]:
         return [self.column, *self.also_in]
 
+    def shown(self, field: str | None, value: str | None, default: str = "blank") -> str | None:
+        """The text a page prints for ``field``: ``value``, or when it is missing what
+        ``missing_shown`` says (``default`` where it says nothing): None to omit the item,
+        "" for a blank, or a placeholder such as 无 / 〔〕号."""
+        if value is not None:
+            return value
+        how = self.missing_shown.get(field, default)
+        return None if how == "omit" else ("" if how == "blank" else how)
+
 
 @dataclass
 class Column:
@@ -176,8 +188,7 @@ class Corpus:
             if other.repealed_by == doc.key:
                 lines.append(f"《{other.title}》（{other.doc_no or '无文号'}）同时废止。")
         if doc.valid_until:
-            d = doc.valid_until
-            lines.append(f"本文件自印发之日起施行，有效期至{d.year}年{d.month}月{d.day}日。")
+            lines.append(f"本文件自印发之日起施行，有效期至{date_text(doc.valid_until, 'cn')}。")
         return "\n".join(lines)
 
     def dead_urls(self) -> set[str]:
@@ -208,41 +219,54 @@ COLUMNS = [
 ]
 
 
-def _doc_no(rng: random.Random, prefix: str, year: int, used: set[str]) -> str:
-    """A 文号 not used before in the corpus (real 文号 are unique)."""
-    while (no := f"{prefix}〔{year}〕{rng.randint(1, 60 + len(used))}号") in used:
+def draw_doc_no(rng: random.Random, prefix: str, year: int, used: set[str], spread: int = 60) -> str:
+    """A 文号 not used before in the corpus (real 文号 are unique): its number drawn from
+    1..``spread`` + the count already used."""
+    while (no := f"{prefix}〔{year}〕{rng.randint(1, spread + len(used))}号") in used:
         pass
     used.add(no)
     return no
 
 
+def draw_title(rng: random.Random, templates: list[str], draws: dict[str, Callable[[], object]] | None = None,
+               **values: object) -> str:
+    """A title from ``templates`` (``str.format`` fields filled from ``values``), chosen by ``rng``.
+    A field named in ``draws`` is drawn afresh for each template that uses it, template by
+    template, before the choice (the order a list of f-strings with random parts is evaluated
+    in, so a seed keeps drawing the same titles). A single template is used without a draw."""
+    texts = []
+    for template in templates:
+        fields = dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f in (draws or {}))
+        texts.append(template.format(**values, **{f: draws[f]() for f in fields}))
+    return texts[0] if len(texts) == 1 else rng.choice(texts)
+
+
+_POLICY_TITLES = ["明湖市人民政府关于印发《明湖市{topic}{verb}》的通知",
+                  "明湖市人民政府办公室关于进一步加强{topic}工作的{verb_or_notice}",
+                  "关于印发明湖市{year}年{topic}{verb}的通知"]
+#: document kind -> its title templates ({topic} {verb} {year} {last_year}; {n99} {n300} {surname} drawn)
+TITLES = {
+    "normative": _POLICY_TITLES,
+    "policy": _POLICY_TITLES,
+    "notice": ["关于开展{year}年度{topic}专项检查的通知", "关于{topic}有关事项的公告", "明湖市关于{topic}工作的通告"],
+    "plan": ["明湖市“十四五”{topic}规划", "明湖市{year}年{topic}工作要点", "{year}年{topic}工作总结"],
+    "budget": ["明湖市{year}年度部门预算公开", "明湖市{last_year}年度部门决算公开", "明湖市{year}年“三公”经费预算说明"],
+    "personnel": ["明湖市人民政府关于{surname}某某等同志职务任免的通知",
+                  "{year}年明湖市事业单位公开招聘工作人员拟聘用人员公示"],
+    "enforcement": ["明湖市{topic}领域行政处罚决定书（明罚决字〔{year}〕{n99}号）",
+                    "{year}年度“双随机、一公开”抽查结果公示（{topic}）"],
+    "proposal": ["对市人大代表第{n300}号建议的答复（{topic}）", "对市政协委员第{n300}号提案的答复（{topic}）"],
+}
+
+
 def _title(rng: random.Random, kind: str, topic: str, year: int) -> str:
     verb = rng.choice(VERBS)
-    if kind in ("normative", "policy"):
-        return rng.choice([
-            f"明湖市人民政府关于印发《明湖市{topic}{verb}》的通知",
-            f"明湖市人民政府办公室关于进一步加强{topic}工作的{verb if verb.endswith('意见') else '通知'}",
-            f"关于印发明湖市{year}年{topic}{verb}的通知",
-        ])
-    if kind == "notice":
-        return rng.choice([f"关于开展{year}年度{topic}专项检查的通知", f"关于{topic}有关事项的公告",
-                           f"明湖市关于{topic}工作的通告"])
-    if kind == "plan":
-        return rng.choice([f"明湖市“十四五”{topic}规划", f"明湖市{year}年{topic}工作要点",
-                           f"{year}年{topic}工作总结"])
-    if kind == "budget":
-        return rng.choice([f"明湖市{year}年度部门预算公开", f"明湖市{year - 1}年度部门决算公开",
-                           f"明湖市{year}年“三公”经费预算说明"])
-    if kind == "personnel":
-        return rng.choice([f"明湖市人民政府关于{rng.choice('王李张刘陈杨赵黄周吴')}某某等同志职务任免的通知",
-                           f"{year}年明湖市事业单位公开招聘工作人员拟聘用人员公示"])
-    if kind == "enforcement":
-        return rng.choice([f"明湖市{topic}领域行政处罚决定书（明罚决字〔{year}〕{rng.randint(1, 99)}号）",
-                           f"{year}年度“双随机、一公开”抽查结果公示（{topic}）"])
-    if kind == "proposal":
-        return rng.choice([f"对市人大代表第{rng.randint(1, 300)}号建议的答复（{topic}）",
-                           f"对市政协委员第{rng.randint(1, 300)}号提案的答复（{topic}）"])
-    raise ValueError(kind)
+    if kind not in TITLES:
+        raise ValueError(kind)
+    draws = {"n99": lambda: rng.randint(1, 99), "n300": lambda: rng.randint(1, 300),
+             "surname": lambda: rng.choice("王李张刘陈杨赵黄周吴")}
+    return draw_title(rng, TITLES[kind], draws, topic=topic, verb=verb, year=year, last_year=year - 1,
+                      verb_or_notice=verb if verb.endswith("意见") else "通知")
 
 
 def _body(title: str, topic: str) -> str:
@@ -270,125 +294,8 @@ def _random_workday(rng: random.Random, cal: WorkCalendar, lo: date, hi: date) -
             return d
 
 
-def build_corpus(seed: int = 1, *, as_of: date = AS_OF, scale: float = 1.0) -> Corpus:
-    """Generate the corpus; ``scale`` multiplies column sizes (benchmarks use large scales)."""
-    rng = random.Random(seed)
-    cal = WorkCalendar()
-    columns = [Column(k, n, t) for k, n, t, _ in COLUMNS]
-    docs: dict[str, Doc] = {}
-    counter = 0
-    used_nos: set[str] = set()
-    start = as_of - timedelta(days=700)
-    end = as_of - timedelta(days=3)
-
-    def new_doc(col: Column, kind: str) -> Doc:
-        nonlocal counter
-        counter += 1
-        key = f"d{counter:05d}"
-        pub = _random_workday(rng, cal, start, end)
-        topic = rng.choice(TOPICS)
-        publisher, prefix = rng.choice(PUBLISHERS)
-        lag = rng.randint(0, 12)
-        written = _working_days_back(cal, pub, lag) if lag else pub
-        title = _title(rng, kind, topic, written.year)
-        has_no = kind in ("normative", "policy") or (kind == "notice" and rng.random() < 0.5)
-        doc = Doc(
-            key=key, column=col.key, kind=kind, title=title, pub_date=pub, written_date=written,
-            index_no=f"{ORG_CODE.format(PUBLISHERS.index((publisher, prefix)))}/{written.year}-{counter:05d}",
-            publisher=publisher,
-            doc_no=_doc_no(rng, prefix, written.year, used_nos) if has_no else None,
-            validity="有效" if kind in ("normative", "policy") else None,
-            category=rng.choice(["综合政务", "城乡建设", "劳动人事", "财政金融", "农业农村", "公共安全"]),
-            body=_body(title, topic),
-        )
-        if doc.doc_no is None:
-            doc.missing_shown["doc_no"] = rng.choice(["omit", "无"])
-        if doc.validity is None:
-            doc.missing_shown["validity"] = "omit"
-        if rng.random() < 0.3:
-            ext = rng.choice(["pdf", "pdf", "docx", "xls", "ofd", "wps"])
-            doc.attachments.append(Attachment(f"{title[:20]}.{ext}", ext, f"{key}a1"))
-        docs[key] = doc
-        col.docs.append(key)
-        return doc
-
-    for col, (_, _, kind, n) in zip(columns, COLUMNS):
-        for _ in range(round(n * scale)):
-            new_doc(col, kind)
-
-    # 政策解读: most policies get one, published 0-3 working days later.
-    zcjd = next(c for c in columns if c.key == "zcjd")
-    for key in list(zcjd_candidates(docs)):
-        pol = docs[key]
-        if pol.kind == "normative" or rng.random() < 0.6:   # every 规范性文件 needs a 解读 (IN001)
-            counter += 1
-            jkey = f"d{counter:05d}"
-            core = pol.title.split("《")[1].split("》")[0] if "《" in pol.title else pol.title
-            pub = cal.add_workdays(pol.pub_date, rng.randint(0, 2)) if pol.pub_date < end else pol.pub_date
-            j = Doc(
-                key=jkey, column="zcjd", kind="interpretation", title=f"《{core}》政策解读",
-                pub_date=pub, written_date=pub,
-                index_no=f"{ORG_CODE.format(1)}/{pub.year}-{counter:05d}", publisher=pol.publisher,
-                doc_no=None, validity=None, category=pol.category,
-                body=f"一、出台背景\n为贯彻落实《{core}》（{pol.doc_no or '无文号'}），现解读如下。\n二、主要内容\n……",
-                interprets=pol.key, missing_shown={"doc_no": "omit", "validity": "omit"},
-            )
-            pol.interpretation = jkey
-            docs[jkey] = j
-            zcjd.docs.append(jkey)
-
-    corpus = Corpus(site_name="明湖市人民政府", as_of=as_of, columns=columns, docs=docs, seed=seed)
-    for i in range(8):
-        day = as_of - timedelta(days=1 + i * 3)
-        corpus.site.home_news.append(
-            (f"n{i + 1:03d}", f"明湖市召开{rng.choice(TOPICS)}工作推进会", day))
-    for i, year in enumerate(range(as_of.year - 3, as_of.year)):
-        pub = date(year + 1, 1, rng.randint(10, 28))
-        corpus.site.annual_reports.append(
-            (f"r{year}", year, pub, f"明湖市人民政府办公室{year}年政府信息公开工作年度报告"))
-    _cross_list(corpus, rng)
-    _plant_tm001(corpus, rng, cal)
-    from testbed.plant_rules import plant_rules   # (imports this module)
-    plant_rules(corpus, rng, cal)
-    from testbed.plant_links import plant_links   # (imports this module)
-    plant_links(corpus, rng, cal)
-    return corpus
-
-
 def zcjd_candidates(docs: dict[str, Doc]):
     return [k for k, d in docs.items() if d.kind in ("policy", "normative")]
-
-
-def _cross_list(corpus: Corpus, rng: random.Random) -> None:
-    """Some 规范性文件 are also listed under 政策文件 (the same document, one URL)."""
-    for d in corpus.docs_in("gfxwj")[:5]:
-        d.also_in.append("zcwj")
-        corpus.column("zcwj").docs.append(d.key)
-
-
-def _plant_tm001(corpus: Corpus, rng: random.Random, cal: WorkCalendar) -> None:
-    """TM001 late-posting: late cases, near misses on the 20th working day (one across the
-    2026 National Day 调休 Saturday), and documents without a 成文日期 (-> review)."""
-    pool = [d for d in corpus.docs.values() if d.kind in ("normative", "policy", "notice", "plan")
-            and d.interpretation is None and d.pub_date.year >= 2025]
-    rng.shuffle(pool)
-    for d in pool[:8]:                       # late by 5 to 40 working days
-        d.written_date = _working_days_back(cal, d.pub_date, 20 + rng.randint(5, 40))
-        corpus.violations.append(Violation("TM001", d.key, "发布日期超过成文日期后20个工作日"))
-    for d in pool[8:11]:                     # exactly on the 20th working day: on time
-        d.written_date = _working_days_back(cal, d.pub_date, 20)
-        corpus.near_misses.append(Violation("TM001", d.key, "第20个工作日发布，未超期"))
-    # 2026-09-24 + 20 working days = 2026-10-29 only because 2026-10-10 (Saturday) is a workday.
-    d = pool[11]
-    d.written_date, d.pub_date = date(2026, 9, 24), date(2026, 10, 29)
-    corpus.near_misses.append(Violation("TM001", d.key, "含调休工作日（2026-10-10），按期发布"))
-    d = pool[12]                             # one working day too late across the same holiday
-    d.written_date, d.pub_date = date(2026, 9, 24), date(2026, 10, 30)
-    corpus.violations.append(Violation("TM001", d.key, "国庆假期后第21个工作日发布"))
-    for d in pool[13:16]:                    # no 成文日期 on the page: cannot be assessed
-        d.written_date = None
-        d.missing_shown["written_date"] = rng.choice(["blank", "omit"])
-        corpus.near_misses.append(Violation("TM001", d.key, "缺少成文日期，应待复核"))
 
 
 def answer_key(corpus: Corpus, base_url: str) -> dict:

@@ -6,7 +6,7 @@ Site-level codes (ID001, DI001, DI002, FR001, TM002) have one site per style and
 chooses a plan (:data:`SITE_PLANS`), so a style served with seeds 1-4 carries several failing and
 passing cases of each, and the default corpus (seed 1) shows a mix. AV001 is about the live
 server, not the truth: it is planted by the testbed's home-page outages (``Testbed(outage=…)``).
-Called by :func:`testbed.corpus.build_corpus` right before it returns.
+Called by :func:`testbed.build.build_corpus` right before it returns.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from testbed.corpus import (
 )
 from data import load_toml
 from testbed.dates import DateOracle as WorkCalendar
+from testbed.render import date_text
 
 #: Site-level plans; seed k uses plan (k - 1) % 4. Over seeds 1-4 every site-level code fails
 #: at least twice, each time another way, and passes at least twice, with near misses (a home
@@ -69,10 +70,6 @@ class SiteViolation(Violation):
     @url.setter
     def url(self, value) -> None:   # set by the dataclass __init__; always derived
         pass
-
-
-def cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 class Planter:
@@ -244,10 +241,10 @@ class Planter:
             return
         lapsed, period, future, marked, repealed = chosen
         lapsed.valid_until = as_of - timedelta(days=self.rng.randint(30, 150))
-        lapsed.body += f"\n本办法自印发之日起施行，有效期至{cn_date(lapsed.valid_until)}。"
+        lapsed.body += f"\n本办法自印发之日起施行，有效期至{date_text(lapsed.valid_until, 'cn')}。"
         self.fail("MD003", lapsed.key, f"有效期至{lapsed.valid_until}，仍标注有效")
         years = max(1, (as_of - period.pub_date).days // 366)
-        period.body += f"\n本办法自{cn_date(period.pub_date)}起施行，有效期{years}年。"
+        period.body += f"\n本办法自{date_text(period.pub_date, 'cn')}起施行，有效期{years}年。"
         end = period.pub_date.replace(year=period.pub_date.year + years) - timedelta(days=1)
         if end < as_of:
             period.valid_until = end
@@ -255,11 +252,11 @@ class Planter:
         else:
             self.near("MD003", period.key, f"有效期{years}年，至{end}未到期")
         future.valid_until = as_of + timedelta(days=self.rng.randint(30, 400))
-        future.body += f"\n本办法自印发之日起施行，有效期至{cn_date(future.valid_until)}。"
+        future.body += f"\n本办法自印发之日起施行，有效期至{date_text(future.valid_until, 'cn')}。"
         self.near("MD003", future.key, f"有效期至{future.valid_until}，尚未到期")
         marked.valid_until = as_of - timedelta(days=60)
         marked.validity = "失效"
-        marked.body += f"\n本办法自印发之日起施行，有效期至{cn_date(marked.valid_until)}。"
+        marked.body += f"\n本办法自印发之日起施行，有效期至{date_text(marked.valid_until, 'cn')}。"
         self.near("MD003", marked.key, "已过有效期且已标注失效")
         later = self.pick(1, lambda d: d.kind in ("normative", "policy") and d.pub_date > repealed.pub_date
                           and d.doc_no is not None)

@@ -12,95 +12,15 @@ import json
 import threading
 import time
 from email.utils import formatdate, parsedate_to_datetime
-from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from testbed.corpus import Corpus, answer_key, build_corpus
+from testbed.build import build_corpus
+from testbed.web import Request, Response, Style, html, json_response, standin_response  # noqa: F401 (served here)
 
 #: probes in a full AV001 window: 20 a day for 7 days (data/thresholds.toml [availability])
 AV001_PROBES = 140
-
-
-@dataclass
-class Request:
-    method: str
-    path: str                       # without the query string
-    query: dict[str, str]
-    headers: dict[str, str]         # lower-cased names
-    body: bytes = b""
-    client: str = ""
-
-    @property
-    def form(self) -> dict[str, str]:
-        return {k: v[-1] for k, v in parse_qs(self.body.decode("utf-8", "replace")).items()}
-
-    @property
-    def cookies(self) -> dict[str, str]:
-        c = SimpleCookie()
-        c.load(self.headers.get("cookie", ""))
-        return {k: m.value for k, m in c.items()}
-
-    def param(self, name: str, default: str | None = None) -> str | None:
-        """A parameter from the query string or, failing that, the form body."""
-        return self.query.get(name, self.form.get(name, default))
-
-
-@dataclass
-class Response:
-    status: int = 200
-    body: bytes | str = b""
-    content_type: str = "text/html; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-
-    def data(self) -> bytes:
-        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
-
-
-def html(body: str, status: int = 200, charset: str | None = "utf-8") -> Response:
-    ct = f"text/html; charset={charset}" if charset else "text/html"
-    return Response(status, body, ct)
-
-
-def json_response(obj, status: int = 200) -> Response:
-    return Response(status, json.dumps(obj, ensure_ascii=False), "application/json; charset=utf-8")
-
-
-class Style:
-    """Base class of a portal style. ``base_url`` is known once the server is bound."""
-
-    name = "base"
-
-    def __init__(self, corpus: Corpus):
-        self.corpus = corpus
-        self.base_url = ""
-
-    def bind(self, base_url: str) -> None:
-        """Called once the port is known: assign URLs to columns, documents, attachments."""
-        self.base_url = base_url.rstrip("/")
-
-    def handle(self, req: Request) -> Response | None:
-        raise NotImplementedError
-
-    def answer_key(self) -> dict:
-        """The truth with URLs. Styles serving several corpora (multi-organ hubs) override."""
-        return answer_key(self.corpus, self.base_url + "/")
-
-
-def standin_response(req: Request) -> Response | None:
-    """The page behind a footer link to a filing or badge host (``testbed.render.STANDIN_PREFIX``):
-    the real hosts are on the internet, which the tests never reach."""
-    from testbed.render import STANDIN_PREFIX
-
-    if not req.path.startswith(STANDIN_PREFIX):
-        return None
-    host = req.path[len(STANDIN_PREFIX):].split("/", 1)[0]
-    title = {"beian.miit.gov.cn": "ICP/IP地址/域名信息备案管理系统", "www.beian.gov.cn": "全国互联网安全管理服务平台",
-             "bszs.conac.cn": "党政机关网站标识"}.get(host, host)
-    return html(f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
-                f"<p>测试环境中代替 {host} 的页面。</p>{'<p>备案信息查询。</p>' * 20}</body></html>")
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -48,7 +48,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from testbed.corpus import ORG_CODE
-from testbed.server import Request, Response, Style, html
+from testbed.web import Request, Response, Style, html
 
 TRAPS = ("ruishu412", "jiasule521", "ua403", "cookie302", "rate429", "soft404",
          "meta_refresh_deleted", "redirect_loop", "js_links", "gzip", "endless_pages")

@@ -1,7 +1,7 @@
-"""Shared fixtures: testbed portals served over real HTTP, and crawls of them through the CLI."""
+"""Shared fixtures: testbed portals served over real HTTP, crawls of them through the command line
+(a subprocess: one crawl per process), and what they stored read through ``govaudit.api``."""
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
@@ -48,7 +48,7 @@ def pytest_sessionfinish(session, exitstatus):
 def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run ``govaudit`` as a separate process (Scrapy's reactor runs once per process)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "govaudit", *args], capture_output=True,
                           text=True, timeout=timeout, env=env, cwd=ROOT)
 
 
@@ -90,9 +90,10 @@ class Crawled:
         self._documents: list[dict] | None = None
 
     def export(self, what: str) -> list[dict]:
-        proc = run_cli("export", "--db", str(self.db), "--what", what, "--format", "json")
-        assert proc.returncode == 0, proc.stderr
-        return json.loads(proc.stdout)
+        """The run's exported rows (``govaudit.api.export``, in this process)."""
+        from govaudit import api
+
+        return api.export(self.db, what=what).rows
 
     @property
     def documents(self) -> list[dict]:

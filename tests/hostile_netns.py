@@ -62,13 +62,13 @@ def main() -> int:
     (out / "answer-key.json").write_text(json.dumps(key, ensure_ascii=False), "utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "check", tb.url, "--db", str(out / "hostile.db"),
+        [sys.executable, "-m", "govaudit", "check", tb.url, "--db", str(out / "hostile.db"),
          "--out", str(out / "reports"), "--as-of", AS_OF.isoformat(), *extra],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # an availability probe of a URL that redirects to the metadata service
     probe = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "probe", key["hostile"]["redirect_to_metadata"],
+        [sys.executable, "-m", "govaudit", "probe", key["hostile"]["redirect_to_metadata"],
          "--db", str(out / "hostile.db")], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     tb.stop()
     for srv in servers:

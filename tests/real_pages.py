@@ -3,8 +3,11 @@
 source and ``expected.json`` written by reading the page).
 
 A case is ``Case(name, url, family, kind, page_text, expected)``; ``kind`` is ``list`` (expected:
-``rows`` of url/title/date, optional ``total`` and ``pages``) or ``document`` (expected: the seven
-``DOC_FIELDS``, null where the page does not give one).
+``rows`` of url/title/date, optional ``total`` and ``pages``), ``document`` (expected: the seven
+``DOC_FIELDS``, null where the page does not give one), ``home`` (a portal's home page; expected:
+``section``, the url and link text of its way into the 政府信息公开 section) or ``section`` (a
+section, catalogue or 法定主动公开内容 page; expected: ``columns``, the url and name of each
+sub-column link the page offers).
 """
 from __future__ import annotations
 
@@ -16,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "real"
 #: family of the shared gov.cn pages: formal documents of the 国务院 policy library, read by the
-#: JSON-first (gov.cn) profile, whose detail reading is the generic one
-GOVCN_FAMILY = "jsonfirst"
+#: gov.cn profile, whose detail reading is the generic one
+GOVCN_FAMILY = "govcn"
 
 
 @dataclass
@@ -25,7 +28,7 @@ class Case:
     name: str
     url: str
     family: str
-    kind: str            # list | document
+    kind: str            # list | document | home | section
     text: str
     expected: dict
 

@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.items import RequestSpec  # noqa: E402
 from crawler.profiles.hanweb import HanwebProfile  # noqa: E402
-from testbed.corpus import Corpus, build_corpus  # noqa: E402
+from testbed.corpus import Corpus  # noqa: E402
+from testbed.build import build_corpus  # noqa: E402
 from testbed.server import Request  # noqa: E402
 from testbed.styles.hanweb import HanwebStyle  # noqa: E402
 

@@ -140,8 +140,8 @@ def test_mistakes_on_a_stored_run_are_explained(tmp_path):
     assert not (tmp_path / "nowhere").exists()
     # a reader that stops early (`export … | head`): no BrokenPipeError
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    pipe = subprocess.run(f"{sys.executable} -m crawler.cli export --db {db} --what documents --format csv "
-                          f"| head -c 1; {sys.executable} -m crawler.cli export --db {db} --what findings | head -n 1",
+    pipe = subprocess.run(f"{sys.executable} -m govaudit export --db {db} --what documents --format csv "
+                          f"| head -c 1; {sys.executable} -m govaudit export --db {db} --what findings | head -n 1",
                           shell=True, capture_output=True, text=True, env=env, cwd=ROOT)
     assert "Error" not in pipe.stderr and "Traceback" not in pipe.stderr, pipe.stderr
 
@@ -151,7 +151,7 @@ def test_kill_mid_crawl_keeps_stored_data(tmp_path):
     with Testbed(make_style("hanweb")) as tb:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "check", tb.url, "--db", str(db_path),
+            [sys.executable, "-m", "govaudit", "check", tb.url, "--db", str(db_path),
              "--out", str(tmp_path / "out"), "--concurrency", "1", "--delay", "0.02"],
             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60

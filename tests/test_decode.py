@@ -1,8 +1,8 @@
-"""Reading a page whose declared charset is wrong (crawler.decode): the text is right and the
+"""Reading a page whose declared charset is wrong (store.decode): the text is right and the
 encoding used is said. Pages are written by hand in the encodings real portals serve."""
 from __future__ import annotations
 
-from crawler.decode import decode_page
+from store.decode import decode_page
 
 TEXT = "<html><head><title>关于做好2025年政府信息公开工作的通知</title></head><body>索引号：11370000/2025-00001</body></html>"
 

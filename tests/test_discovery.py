@@ -116,3 +116,45 @@ def test_ztree_nodes_in_a_script():
     links = nav_links(BASE + "gongkai/", html)
     assert [(link.url, link.name) for link in links] == [
         (BASE + "gongkai/zfxxgkzn/202609/t20260910_4101.htm", "政府信息公开指南"), (BASE + "gongkai/sgjfys/", "三公经费预算")]
+
+
+def test_name_broken_by_a_line_break_is_one_name():
+    """邯郸 政府信息公开指南 page (tests/fixtures/real/trs/hebei_handan_gkzn_nav): a tab's name is
+    written 政府信息<br>公开指南; Chinese puts no space between words, so the break is layout."""
+    links = nav_links(BASE, '<h3><a href="/zfxxgkzn/"><em></em>政府信息<br>\n    公开指南</a></h3>'
+                            '<li><a href="/">首　　页</a></li>')
+    assert [link.name for link in links] == ["政府信息公开指南", "首页"]
+
+
+def test_footer_chrome_does_not_rename_a_column():
+    html = '<div class=nav><a href="/zfxxgkzn/">政府信息公开指南</a></div><div class=foot><a href="/zfxxgkzn/">返回首页</a></div>'
+    assert [link.name for link in nav_links(BASE, html)] == ["政府信息公开指南"]
+
+
+def test_in_page_anchor_is_not_a_link_to_the_page():
+    """A drop-down header's href="#" (saved by a browser as the page's own URL plus #) names
+    nothing: it must not rename the page's own column link."""
+    page = BASE + "zfxxgkzn/"
+    html = '<a href="http://www.example.gov.cn/zfxxgkzn/">政府信息公开指南</a><a href="http://www.example.gov.cn/zfxxgkzn/#">专题专栏</a>'
+    assert [(link.url, link.name) for link in nav_links(page, html)] == [(page, "政府信息公开指南")]
+
+
+def test_more_link_does_not_rename_its_heading_link():
+    """平潭 政务公开 page (tests/fixtures/real/trs/fj_pingtan_zwgk_section): the heading links the
+    column and a 更多> under the preview links it again; the column keeps the heading's name."""
+    html = ('<div class="zwgk_l_top"><h1><a href="/zxwj/">最新文件</a></h1></div><div class="list_base">'
+            '<ul><li><a href="/zxwj/a.htm">平潭综合实验区管委会关于印发某某办法的通知</a><span>2026-06-05</span></li></ul>'
+            '<span class="more"><a href="/zxwj/">更多&gt;</a></span></div>')
+    assert [link.name for link in nav_links(BASE, html) if link.url == BASE + "zxwj/"] == ["最新文件"]
+
+
+def test_statutory_category_names_are_column_names():
+    """平潭 经济发展局 法定主动公开内容 (tests/fixtures/real/trs/fj_pingtan_fdzdgknr_script_menu): the
+    条例's category names are long enumerations; they name columns, and a long document title
+    still does not."""
+    assert usable_name("扶贫、教育、医疗、社会保障、促进就业等方面的政策、措施及其实施情况")
+    assert usable_name("行政许可的事项、依据、条件、数量、程序、期限以及申请行政许可需要提交的全部材料目录及办理情况")
+    assert usable_name("机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名")
+    assert not usable_name("平潭综合实验区社会事业局关于2025年中小学教育装备产品“双随机、一公开”抽查工作情况的通报")
+    assert not usable_name("平潭综合实验区农业农村局、财政金融局关于促进粮油生产十条措施的通知")
+    assert not usable_name("区公安局2024年第一季度旅店宾馆、保安单位、烟花爆竹抽查情况")

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from testbed.server import Request, Response, Style, Testbed, html
+from govaudit import api
 from tests.conftest import run_cli
 
 CHROME = ('<div class="top"><a href="/">首页</a><a href="/xwzx/">新闻中心</a><a href="{section}">政府信息公开</a>'
@@ -111,8 +112,7 @@ def crawl(style: Style, tmp: Path):
         proc = run_cli("check", tb.url, "--db", str(db), "--out", str(tmp / "out"), "--as-of", "2026-11-20",
                        "--no-links")
         assert proc.returncode == 0, proc.stderr[-2000:]
-        out = run_cli("export", "--db", str(db), "--what", "documents", "--format", "json")
-        docs = {d["url"][len(tb.url) - 1:]: d for d in json.loads(out.stdout)}
+        docs = {d["url"][len(tb.url) - 1:]: d for d in api.export(db, what="documents").rows}
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
         columns = [dict(r) for r in conn.execute("select * from columns")]

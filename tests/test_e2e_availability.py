@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from crawler.cli import probe_once
+from crawler.probe import probe_once
 from store import CST, Store
 from testbed.corpus import AS_OF
 from testbed.server import AV001_PROBES, Testbed, make_style

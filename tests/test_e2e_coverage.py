@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from govaudit import api
 from testbed.server import Request, Response, Style, make_style
 from tests.conftest import Crawled, run_cli
 
@@ -197,8 +198,7 @@ def test_bespoke_portal_read_through_its_profile_is_assessable(tmp_path):
     proc = run_cli("demo", "--style", "bespoke", "--db", str(db), "--out", str(out), "--no-links")
     assert proc.returncode == 0, proc.stderr[-2000:]
     key = json.loads((out / "answer-key.json").read_text("utf-8"))
-    exp = run_cli("export", "--db", str(db), "--what", "coverage", "--format", "json")
-    site = next(r for r in json.loads(exp.stdout) if r["scope"] == "site")
+    site = next(r for r in api.export(db, what="coverage").rows if r["scope"] == "site")
     assert site["section_found"] is True and site["assessable"] is True and site["verdict"] != "无法评定"
     assert site["documents_parsed"] >= len(key["documents"])
     [page] = [p for p in out.glob("*.html") if p.name != "index.html"]
@@ -212,9 +212,9 @@ def test_coverage_export_as_csv(crawled):
 
     from rules.coverage import COVERAGE_FIELDS
 
-    proc = run_cli("export", "--db", str(crawled.db), "--what", "coverage", "--format", "csv")
-    assert proc.returncode == 0, proc.stderr
-    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    written = io.StringIO()
+    api.export(crawled.db, what="coverage", format="csv", stream=written)
+    rows = list(csv.DictReader(io.StringIO(written.getvalue())))
     assert list(rows[0]) == COVERAGE_FIELDS
     assert [r["scope"] for r in rows][0] == "site" and {r["scope"] for r in rows[1:]} == {"section"}
     assert rows[0]["documents_parsed"] == str(_coverage_rows(crawled)[0]["documents_parsed"])

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from store import Store
-from testbed.corpus import AS_OF, build_corpus
+from testbed.corpus import AS_OF
+from testbed.build import build_corpus
 from testbed.plant_rules import SITE_CODES
 from testbed.styles import STYLES, style_class
 from rules.registry import all_rules

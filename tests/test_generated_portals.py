@@ -24,6 +24,7 @@ from testbed.generated.report import (
 )
 from testbed.generated.style import GeneratedStyle
 from testbed.server import Request, make_style
+from govaudit import api
 from tests.conftest import metadata_wrong, run_cli
 
 SEEDS = range(1, int(os.environ.get("GOVAUDIT_GENERATED_SEEDS", "200")) + 1)
@@ -277,9 +278,7 @@ def crawled(tmp_path_factory):
             db = tmp / f"batch{i}.db"
             proc = run_cli(*check_args([tbs[s].url for s in group], db, tmp / f"out{i}", concurrency=16))
             assert proc.returncode == 0, proc.stderr[-3000:]
-            exp = run_cli("export", "--db", str(db), "--what", "documents", "--format", "json")
-            assert exp.returncode == 0, exp.stderr
-            stored.update({d["url"]: d for d in json.loads(exp.stdout)})
+            stored.update({d["url"]: d for d in api.export(db, what="documents").rows})
         yield keys, stored
     finally:
         stop_all(tbs.values())

@@ -3,7 +3,6 @@ web server (ETag / Last-Modified, 304); requests are counted on the server side.
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -12,6 +11,7 @@ import pytest
 from crawler.items import DOC_FIELDS
 from testbed.corpus import AS_OF
 from testbed.server import Testbed, make_style
+from govaudit import api
 from tests.conftest import run_cli
 
 
@@ -31,9 +31,7 @@ def nightly(tmp_path, sites: str, *extra: str):
 
 
 def export(tmp_path, what: str, run: int) -> list[dict]:
-    proc = run_cli("export", "--db", str(tmp_path / "audit.db"), "--run", str(run), "--what", what)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return api.export(tmp_path / "audit.db", what=what, run_id=run).rows
 
 
 def doc_gets(tb: Testbed, paths: set[str]) -> dict[str, int]:

@@ -17,6 +17,7 @@ import pytest
 
 from bench.linkcheck import PDF, PNG, free_port
 from testbed.server import Request, Response, Style, Testbed, html
+from govaudit import api
 from tests.conftest import run_cli
 
 OLE = bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 600
@@ -332,17 +333,14 @@ def test_home_page_counted_separately(checked):
 
 
 def test_export_and_report(checked):
-    proc = run_cli("export", "--db", str(checked["db"]), "--what", "findings", "--format", "json")
-    assert proc.returncode == 0, proc.stderr
-    rows = json.loads(proc.stdout)
+    rows = api.export(checked["db"], what="findings").rows
     assert {"LK001", "LK002", "LK003"} <= {r["code"] for r in rows}
     assert all(r["outcome"] in ("fail", "review") for r in rows)
     report = next((checked["tmp"] / "out").glob("*.html")).read_text("utf-8")
     assert "LK001" in report and "死链" in report
     # the stored run audits again offline to the same findings
-    proc = run_cli("audit", "--db", str(checked["db"]), "--out", str(checked["tmp"] / "out2"))
-    assert proc.returncode == 0, proc.stderr
-    again = json.loads(run_cli("export", "--db", str(checked["db"]), "--what", "findings").stdout)
+    assert api.audit(checked["db"], out=checked["tmp"] / "out2").code == 0
+    again = api.export(checked["db"], what="findings").rows
     assert sorted(r["fingerprint"] for r in again) == sorted(r["fingerprint"] for r in rows)
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from data import site_profile_path
 from rules.links import judge, verdict
-from tests.conftest import Crawled, run_cli
+from govaudit import api
+from tests.conftest import Crawled
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +28,15 @@ def crawled(tmp_path_factory):
 def _lk002(db: Path, out: Path, site: str, min_file_bytes: int | None) -> dict[str, dict]:
     """LK002 findings (fail and review listed; pass from the result document's counts) of an
     audit of ``db`` with ``min_file_bytes`` set by a site profile (None: no profile)."""
-    args = ["audit", "--db", str(db), "--out", str(out), "--select", "LK002"]
+    sites = None
     if min_file_bytes is not None:
         sites = out.parent / f"sites-{out.name}"
         sites.mkdir()
         site_profile_path(site, sites).write_text(
             '[thresholds]\nreason = "test: attachments judged with another size floor"\n'
             f"[thresholds.links]\nmin_file_bytes = {min_file_bytes}\n", "utf-8")
-        args += ["--sites-dir", str(sites)]
-    proc = run_cli(*args)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = api.audit(db, out=out, select=["LK002"], sites_dir=str(sites) if sites else None)
+    assert result.code == 0, result.reason
     with sqlite3.connect(db) as con:
         rows = con.execute("select url, outcome, evidence from findings where code = 'LK002' and run_id = "
                            "(select max(id) from runs)").fetchall()

@@ -80,7 +80,7 @@ def test_nightly_fleet_kill_and_resume(fleet, tmp_path):
     # killed once some sites have finished and others have not, then restarted
     b = tmp_path / "b"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    p = subprocess.Popen([sys.executable, "-m", "crawler.cli", *args(sites, b / "audit.db", b / "out")],
+    p = subprocess.Popen([sys.executable, "-m", "govaudit", *args(sites, b / "audit.db", b / "out")],
                          env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 600
     killed_with = None

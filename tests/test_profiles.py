@@ -99,6 +99,23 @@ def test_registry():
         by_family("nope")
 
 
+def test_jsonfirst_is_an_alias_for_the_two_json_platforms(tmp_path):
+    """``jsonfirst`` (the name gkmlpt and gov.cn shared) is still accepted by ``--family`` and a
+    site profile, and stands for the platform the home page shows."""
+    from crawler.profiles.registry import family_names, resolve
+    from crawler.profiles.site import parse_site_config
+
+    assert {"gkmlpt", "govcn", "jsonfirst"} <= set(family_names())
+    govcn_home = '<script>var listConfig = {feed: "ZUIXINZHENGCE.json", search: "/search-gov/data"};</script>'
+    gkmlpt_home = '<a href="/gkmlpt/index">政府信息公开</a>'
+    assert by_family("jsonfirst", "http://x/", govcn_home).family == "govcn"
+    assert by_family("jsonfirst", "http://x/", gkmlpt_home).family == "gkmlpt"
+    assert by_family("jsonfirst").family == "gkmlpt"                     # no page: the alias's default
+    assert resolve("http://x/", govcn_home, "jsonfirst").family == "govcn"
+    config = parse_site_config(tmp_path / "x.toml", "http://x/", {"site": {"reason": "r", "family": "jsonfirst"}})
+    assert resolve("http://x/", gkmlpt_home, None, config).family == "gkmlpt"
+
+
 def test_generic_section_discovery():
     from crawler.profiles.generic import GenericProfile
 

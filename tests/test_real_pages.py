@@ -12,6 +12,7 @@ import os
 
 import pytest
 
+from crawler.discovery import nav_links, section_candidates, usable_name
 from crawler.items import DOC_FIELDS
 from crawler.profiles.registry import by_family, detect
 from tests.real_pages import FIXTURES, fixture_cases, shared_cases, shared_dir
@@ -35,6 +36,10 @@ MISSING = ("shared/real-pages not found: set GOVAUDIT_REAL_PAGES or keep shared/
            "(CI clones the repository next to it)")
 SHARED_CASES = shared_cases(SHARED) if SHARED and SHARED.is_dir() else []
 FIXTURE_CASES = fixture_cases()
+#: pages read by the profiles (rows, documents) and pages read by discovery (ways into the
+#: section, sub-column links)
+READ_CASES = [c for c in SHARED_CASES + FIXTURE_CASES if c.kind in ("list", "document")]
+NAV_CASES = [c for c in FIXTURE_CASES if c.kind in ("home", "section")]
 
 
 def test_shared_real_pages_are_found():
@@ -51,7 +56,7 @@ def test_collected_page_names_its_source(meta_path):
     """Every collected page says where it was found (repository, path, commit, original URL) and
     what was cut from it."""
     meta = json.loads(meta_path.read_text("utf-8"))
-    assert meta["kind"] in ("list", "document") and meta["family"] and meta["url"].startswith("http")
+    assert meta["kind"] in ("list", "document", "home", "section") and meta["family"] and meta["url"].startswith("http")
     source = meta["source"]
     assert source["repo"].count("/") == 1 and source["path"] and len(source["commit"]) == 40 and source["url"]
     assert "cut" in meta and list(meta_path.parent.glob("input.*"))
@@ -81,10 +86,26 @@ def test_known_disagreements_name_collected_pages():
 
 
 @pytest.mark.parametrize("how", ["family", "detected"])
-@pytest.mark.parametrize("case", [_marked(c) for c in SHARED_CASES + FIXTURE_CASES])
+@pytest.mark.parametrize("case", [_marked(c) for c in READ_CASES])
 def test_real_page(case, how):
     profile = by_family(case.family) if how == "family" else detect(case.url, case.text)
     assert _read(profile, case) == case.expected, f"{case.name} read by {type(profile).__name__}"
+
+
+@pytest.mark.parametrize("case", NAV_CASES, ids=lambda c: c.name)
+def test_real_navigation(case):
+    """A home page: discovery's best way into the 政府信息公开 section is the link a person finds
+    on the page (``name`` in expected.json records the text it was read by). A section page: every sub-column link a person reads on it is a navigation link
+    of discovery, under the name the page gives it, and that name can name a column."""
+    if case.kind == "home":
+        found = section_candidates(case.url, case.text)
+        assert found, f"{case.name}: no way into the section found"
+        assert found[0].url == case.expected["section"]["url"]
+    else:
+        links = {link.url: link.name for link in nav_links(case.url, case.text)}
+        got = [{"url": c["url"], "name": links.get(c["url"])} for c in case.expected["columns"]]
+        assert got == case.expected["columns"]
+        assert [c["name"] for c in case.expected["columns"] if not usable_name(c["name"])] == []
 
 
 def test_every_collected_page_is_listed_in_the_docs():

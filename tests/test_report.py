@@ -490,7 +490,7 @@ def test_fleet_groups_and_trend(fail_doc, pass_doc, review_doc):
 def test_index_from_summaries_is_the_index_from_full_documents(fail_doc, pass_doc, review_doc):
     """The audit keeps only a summary of each site's result document for the fleet index (so
     the documents are not all held at once): the index must read the same from it."""
-    from crawler.cli import index_summary
+    from fleet.publish import index_summary
 
     docs = [fail_doc, pass_doc, review_doc]
     assert render_index([index_summary(d) for d in docs]) == render_index(docs)

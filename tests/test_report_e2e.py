@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from reports.common import site_slug
+from govaudit import api
 from tests.conftest import run_cli
 from tests.report_runs import AS_OF_2, shared
 from tests.test_report_labels import data_words, raw_identifiers, shown_words
@@ -148,19 +149,17 @@ def test_fleet_index(runs):
     assert cells[3] == "2" and cells[4] == str(tm_fails)
 
 
-def _ledger(runs, fmt, path=None):
-    args = ["export", "--db", str(runs.db), "--what", "ledger", "--format", fmt] + (["-o", str(path)] if path else [])
-    proc = run_cli(*args)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+def _ledger(runs, fmt):
+    written = io.StringIO()
+    api.export(runs.db, what="ledger", format=fmt, stream=written)
+    return written.getvalue()
 
 
 def test_ledger_xlsx_csv_json(runs, tmp_path):
     from openpyxl import load_workbook
 
     path = tmp_path / "台账.xlsx"
-    proc = run_cli("export", "--db", str(runs.db), "--format", "xlsx", "-o", str(path))
-    assert proc.returncode == 0, proc.stderr
+    api.export(runs.db, format="xlsx", output=path)
     wb = load_workbook(path)
     ws = wb["问题台账"]
     header = [c.value for c in ws[1]]
@@ -204,7 +203,7 @@ def test_ledger_xlsx_csv_json(runs, tmp_path):
 
 def test_export_findings_unchanged(runs):
     """The existing findings export keeps its field names."""
-    data = json.loads(run_cli("export", "--db", str(runs.db), "--what", "findings").stdout)
+    data = api.export(runs.db, what="findings").rows
     assert set(data[0]) == {"code", "name", "outcome", "severity", "site", "url", "column", "title", "message",
                             "evidence", "fingerprint", "change", "run_id"}
 

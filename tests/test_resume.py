@@ -18,6 +18,7 @@ import pytest
 from crawler.items import DOC_FIELDS
 from testbed.corpus import AS_OF
 from testbed.server import Testbed, make_style
+from govaudit import api
 from tests.conftest import ROOT, run_cli
 
 
@@ -38,7 +39,7 @@ def fetch_count(db: Path) -> int:
 def interrupt_at(args: list[str], db: Path, fetches: int, sig: int) -> subprocess.CompletedProcess:
     """Start the crawl, send ``sig`` once ``fetches`` fetches are stored, wait for the end."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", *args], env=env, cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "govaudit", *args], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None and fetch_count(db) < fetches:
@@ -107,8 +108,8 @@ def test_resume_equals_uninterrupted(portal, uninterrupted, tmp_path, points):
         else:
             assert proc.returncode == -signal.SIGKILL
         # `audit` of the interrupted run says so too, and exits 3
-        audit = run_cli("audit", "--db", str(db), "--out", str(tmp_path / f"audit-{sig}-{at}"))
-        assert audit.returncode == 3, audit.stderr[-2000:]
+        audit = api.audit(db, out=tmp_path / f"audit-{sig}-{at}")
+        assert audit.code == 3 and "incomplete" in audit.reason, audit
         report = next((tmp_path / f"audit-{sig}-{at}").glob("*.html")).read_text("utf-8")
         assert "无法评定" in report and "本次抓取未完成" in report
         assert sqlite3.connect(db).execute("select count(*) from runs").fetchone()[0] == 1

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from govaudit import api
 from rules.registry import TABLE, UnknownCode, all_rules, resolve, split_codes
 from tests.conftest import run_cli
 
@@ -59,13 +60,12 @@ def test_unknown_code_is_a_usage_error(tmp_path, args):
     assert "unknown rule code" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def _audit(db: Path, out: Path, *args: str) -> tuple[set[str], set[str], set[str]]:
-    """Audit the stored run again: (codes of stored findings, codes the result document lists
-    as rules, codes of the findings the result document reports)."""
-    proc = run_cli("audit", "--db", str(db), "--out", str(out), *args)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    found = run_cli("export", "--db", str(db), "--what", "findings", "--format", "json")
-    stored = {f["code"] for f in json.loads(found.stdout)}
+def _audit(db: Path, out: Path, **options) -> tuple[set[str], set[str], set[str]]:
+    """Audit the stored run again (``govaudit.api.audit``): (codes of stored findings, codes the
+    result document lists as rules, codes of the findings the result document reports)."""
+    result = api.audit(db, out=out, **options)
+    assert result.code == 0, result.reason
+    stored = {f["code"] for f in api.export(db, what="findings").rows}
     [doc_path] = sorted(out.glob("*.json"))
     doc = json.loads(doc_path.read_text("utf-8"))
     return stored, {r["code"] for r in doc["rules"]}, {f["code"] for f in doc["findings"]}
@@ -84,10 +84,10 @@ def test_select_and_ignore_change_what_is_stored_and_reported(stored_run, tmp_pa
     assert {"LK001", "LK002", "TM001"} <= planted      # findings of several families to choose among
     stored, listed, reported = _audit(stored_run, tmp_path / "all")
     assert {"LK001", "LK002", "TM001"} <= stored and listed == set(resolve())
-    stored, listed, reported = _audit(stored_run, tmp_path / "lk", "--select", "LK")
+    stored, listed, reported = _audit(stored_run, tmp_path / "lk", select=split_codes("LK"))
     assert stored and {c[:2] for c in stored} == {"LK"} and listed == {"LK001", "LK002", "LK003"}
     assert {c[:2] for c in reported} == {"LK"}
-    stored, listed, reported = _audit(stored_run, tmp_path / "nolk", "--ignore", "LK,TM001")
+    stored, listed, reported = _audit(stored_run, tmp_path / "nolk", ignore=split_codes("LK,TM001"))
     assert not {c for c in stored | listed | reported if c.startswith("LK") or c == "TM001"}
     assert "TM002" in listed and stored
 
@@ -99,14 +99,15 @@ def test_site_profile_rules(stored_run, tmp_path, crawled_hanweb):
     sites.mkdir()
     profile = site_profile_path(crawled_hanweb.testbed.url, sites)
     profile.write_text('[rules]\nselect = ["LK", "TM"]\nignore = ["LK003"]\n', "utf-8")
-    stored, listed, _ = _audit(stored_run, tmp_path / "p", "--sites-dir", str(sites))
+    stored, listed, _ = _audit(stored_run, tmp_path / "p", sites_dir=str(sites))
     assert listed == {"LK001", "LK002", "TM001", "TM002"} and stored <= listed
     # the command line's --select replaces the profile's; its --ignore adds to the profile's
-    _, listed, _ = _audit(stored_run, tmp_path / "q", "--sites-dir", str(sites), "--select", "LK", "--ignore", "LK001")
+    _, listed, _ = _audit(stored_run, tmp_path / "q", sites_dir=str(sites), select=["LK"], ignore=["LK001"])
     assert listed == {"LK002"}
     profile.write_text('[rules]\nignore = ["LK", "NOPE"]\n', "utf-8")
-    proc = run_cli("audit", "--db", str(stored_run), "--out", str(tmp_path / "r"), "--sites-dir", str(sites))
-    assert proc.returncode == 2 and "NOPE" in proc.stderr and "Traceback" not in proc.stderr
+    with pytest.raises(api.ApiError, match="NOPE") as refused:
+        api.audit(stored_run, out=tmp_path / "r", sites_dir=str(sites))
+    assert refused.value.code == 2
 
 
 def test_site_profile_rules_validated():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from testbed.plant_rules import SITE_CODES
-from testbed.corpus import build_corpus
+from testbed.build import build_corpus
 from data import load_toml
 from rules.base import Finding, Outcome, Severity
 from rules.computed import site_thresholds

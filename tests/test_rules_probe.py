@@ -11,6 +11,7 @@ from testbed.server import Style, html, make_style
 from rules.base import Outcome, SiteArtifacts
 from rules.registry import get
 from rules.runner import load_artifacts, make_context
+from govaudit import api
 from tests.conftest import run_cli
 
 
@@ -22,10 +23,16 @@ class ChallengeStyle(Style):
         return html("<html><script>var $_ts=window['$_ts'];$_ts.nsd=1;</script></html>", 412)
 
 
-def _probe(url: str, db, count: int) -> None:
-    proc = run_cli("probe", url, "--count", str(count), "--interval", "0", "--db", str(db))
-    assert proc.returncode == 0, proc.stderr
-    assert len(proc.stdout.strip().splitlines()) == count
+def _probe(url: str, db, count: int, cli: bool = False) -> None:
+    """``count`` probes through ``govaudit.api.probe`` (or ``govaudit probe``: one line each)."""
+    if cli:
+        proc = run_cli("probe", url, "--count", str(count), "--interval", "0", "--db", str(db))
+        assert proc.returncode == 0, proc.stderr
+        assert len(proc.stdout.strip().splitlines()) == count
+        return
+    lines = []
+    results = api.probe(url, db=db, count=count, interval=0, each=lambda r, line: lines.append(line))
+    assert len(results) == len(lines) == count
 
 
 def _av001(db, site: str):
@@ -62,7 +69,7 @@ def test_probe_refused_site_fails(tmp_path):
 def test_probe_challenge_page_is_a_failure(tmp_path):
     db = tmp_path / "p.db"
     with server.Testbed(ChallengeStyle(None)) as tb:
-        _probe(tb.url, db, 2)
+        _probe(tb.url, db, 2, cli=True)     # (the command line once: `govaudit probe`)
     rows = Store(db).probes(tb.url)
     assert all(r["status"] == 412 and r["blocked"] and not r["ok"] for r in rows)
 

@@ -14,6 +14,7 @@ import pytest
 
 from testbed.corpus import AS_OF
 from testbed.server import Testbed, make_style
+from govaudit import api
 from tests.conftest import ROOT, run_cli
 from tests.services import redis_server, scrapyd_server
 from tests.test_incremental import sites_file
@@ -118,8 +119,8 @@ def test_scrapyd_schedules_a_crawl_that_is_stored_and_audited(tmp_path):
             report = json.loads((out / f"127.0.0.1_{urllib.parse.urlsplit(tb.url).port}.json").read_text("utf-8"))
             assert report["run"]["id"] == run_id and report["run"]["command"] == "scrapyd"
             # the same store audited again offline gives the same findings
-            again = run_cli("audit", "--db", str(db), "--out", str(tmp_path / "again"), "--as-of", AS_OF.isoformat())
-            assert again.returncode == 0, again.stderr
+            again = api.audit(db, out=tmp_path / "again", as_of=AS_OF)
+            assert again.code == 0, again.reason
     finally:
         if proc:
             proc.terminate()

@@ -3,7 +3,6 @@ CMS family reads. The bespoke testbed portal (``testbed.bespoke``) is crawled ov
 HTTP without and with a profile; profile files with mistakes are refused before any crawl."""
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import tomllib
@@ -16,9 +15,11 @@ from crawler.profiles.base import Profile
 from crawler.profiles.registry import resolve
 from crawler.profiles.site import SiteProfile, SiteProfileError, load_site_config, parse_site_config
 from testbed.bespoke import PROFILE as BESPOKE_PROFILE, BespokeStyle
-from testbed.corpus import AS_OF, build_corpus
+from testbed.corpus import AS_OF
+from testbed.build import build_corpus
 from testbed.server import Testbed, make_style
 from data import site_profile_path
+from govaudit import api
 from tests.conftest import ROOT, metadata_wrong, run_cli
 
 
@@ -35,10 +36,8 @@ class CrawledBespoke:
         self.proc = run_cli("check", self.testbed.url, "--db", str(self.db), "--out", str(tmp / "out"),
                             "--as-of", AS_OF.isoformat(), "--sites-dir", str(self.sites))
         assert self.proc.returncode == 0, self.proc.stderr[-3000:]
-        proc = run_cli("export", "--db", str(self.db), "--what", "documents", "--format", "json")
-        self.documents = json.loads(proc.stdout)
-        proc = run_cli("export", "--db", str(self.db), "--what", "findings", "--format", "json")
-        self.findings = json.loads(proc.stdout)
+        self.documents = api.export(self.db, what="documents").rows
+        self.findings = api.export(self.db, what="findings").rows
 
     def query(self, sql: str, *params) -> list[tuple]:
         with sqlite3.connect(self.db) as db:
@@ -192,7 +191,7 @@ def test_resolution_order_profile_family_then_detected(tmp_path):
     config = parse_site_config(tmp_path / "x.toml", "http://www.example.gov.cn/",
                                {"site": {"reason": "r", "family": "trs"}})
     assert resolve("http://www.example.gov.cn/", html, None, config).family == "trs"        # profile's family
-    assert resolve("http://www.example.gov.cn/", html, "jsonfirst", config).family == "jsonfirst"  # --family wins
+    assert resolve("http://www.example.gov.cn/", html, "govcn", config).family == "govcn"  # --family wins
     assert isinstance(resolve("http://www.example.gov.cn/", html, None, config), SiteProfile)
     assert not isinstance(resolve("http://www.example.gov.cn/", html, None, None), SiteProfile)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import write_snapshots
+from fleet.publish import write_snapshots
 from store import Store
 from testbed.server import Request, Response, Style, Testbed
 

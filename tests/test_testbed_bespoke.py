@@ -12,7 +12,8 @@ import pytest
 from crawler.profiles.generic import GenericProfile
 from crawler.profiles.registry import detect
 from testbed.bespoke import PER_PAGE, BespokeStyle
-from testbed.corpus import INTERP_LINK_SIDES, build_corpus
+from testbed.corpus import INTERP_LINK_SIDES
+from testbed.build import build_corpus
 from testbed.server import Testbed
 
 TTL = re.compile(r'<div class="ttl">(.*?)</div>')

@@ -23,7 +23,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from testbed.corpus import INTERP_LINK_SIDES, Attachment, ExtraLink, build_corpus  # noqa: E402
+from testbed.corpus import INTERP_LINK_SIDES, Attachment, ExtraLink  # noqa: E402
+from testbed.build import build_corpus  # noqa: E402
 from testbed import server  # noqa: E402
 from testbed.server import Request  # noqa: E402
 from testbed.styles.gongkai import API, GongkaiStyle  # noqa: E402

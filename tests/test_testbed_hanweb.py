@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urljoin
 
 import pytest
 
-from testbed.corpus import build_corpus
+from testbed.build import build_corpus
 from testbed import server
 from testbed.styles.hanweb import HanwebStyle
 

@@ -1,9 +1,11 @@
 """The JSON-first testbed (S4: gkmlpt + gov.cn) over real HTTP: the ``_CONFIG.TREE`` section, the
 gkmlpt API and its repeating last page, the gov.cn feed and library search, the token-guarded
 search (403 JSON), detail pages A (``table.bd1``) and B (``_CONFIG.DETAIL`` only), attachments
-and the rest of the corpus truth; then spot checks of the JsonFirstProfile page objects.
+and the rest of the corpus truth; then spot checks of the page objects of the two platforms
+(GkmlptProfile, GovcnProfile).
 
-Also records the page-object fixtures (``tests/fixtures/pages/JsonFirstProfile/``)::
+Also records the page-object fixtures (``tests/fixtures/pages/GkmlptProfile/`` and
+``tests/fixtures/pages/GovcnProfile/``)::
 
     python tests/test_testbed_jsonfirst.py --record
 """
@@ -27,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.antibot import blocked_reason  # noqa: E402
 from crawler.profiles.extract import absolute_links  # noqa: E402
-from testbed.corpus import INTERP_LINK_SIDES, ExtraLink, build_corpus  # noqa: E402
+from testbed.corpus import INTERP_LINK_SIDES, ExtraLink  # noqa: E402
+from testbed.build import build_corpus  # noqa: E402
 from testbed.files import CONTENT_TYPES  # noqa: E402
 from testbed.server import Request, Testbed as Portal  # noqa: E402
 from testbed.styles import jsonfirst as jf  # noqa: E402
@@ -404,9 +407,9 @@ def test_empty_govcn_column_says_so():
     corpus.column("zcjd").docs.clear()
     shell = style.govcn_column("zcjd")
     assert "暂无信息" in shell and json.loads(style.feed("zcjd").data()) == []
-    from crawler.profiles.jsonfirst import JsonFirstProfile
+    from crawler.profiles.govcn import GovcnProfile
 
-    assert JsonFirstProfile().listing(BASE + "zhengce/jiedu/index.htm", shell).placeholder
+    assert GovcnProfile().listing(BASE + "zhengce/jiedu/index.htm", shell).placeholder
 
 
 def test_every_answer_key_url_and_page_link_answers(tb):
@@ -432,13 +435,13 @@ def test_every_answer_key_url_and_page_link_answers(tb):
     assert set(broken) <= dead and len(checked) > 20, set(broken) - dead
 
 
-# -- page objects (JsonFirstProfile) -----------------------------------------------------------------------
+# -- page objects (GkmlptProfile, GovcnProfile) ------------------------------------------------------------
 def test_profile_stops_at_total_and_flags_short_pages():
     from crawler.items import RequestSpec
     from crawler.profiles.generic import GenericProfile
-    from crawler.profiles.jsonfirst import JsonFirstProfile
+    from crawler.profiles.gkmlpt import GkmlptProfile
 
-    profile = JsonFirstProfile()
+    profile = GkmlptProfile()
     url = "http://h/gkmlpt/api/all/7?page=1&sid=9"
     rows = [{"id": i, "title": f"t{i}", "url": f"/gkmlpt/content/0/0/post_{i}.html", "create_time": 1700000000}
             for i in range(20)]
@@ -459,30 +462,50 @@ def test_profile_stops_at_total_and_flags_short_pages():
     assert doc.uncertain and "DETAIL" in doc.uncertain
 
 
-def test_profile_does_not_claim_other_families():
-    from crawler.profiles.jsonfirst import JsonFirstProfile
+@pytest.mark.parametrize("platform", ["gkmlpt", "govcn"])
+def test_profile_does_not_claim_other_families(platform):
+    from crawler.profiles.registry import by_family
 
-    assert not JsonFirstProfile.matches("http://x/col/col12/index.html", "<datastore></datastore>")
-    assert not JsonFirstProfile.matches("http://x/zwgk/", '<div class="index_box"><ul></ul></div>')
-    assert not JsonFirstProfile.matches("http://x/gongkai/site_a/", "<html></html>")
+    profile = type(by_family(platform))
+    assert not profile.matches("http://x/col/col12/index.html", "<datastore></datastore>")
+    assert not profile.matches("http://x/zwgk/", '<div class="index_box"><ul></ul></div>')
+    assert not profile.matches("http://x/gongkai/site_a/", "<html></html>")
+
+
+def test_each_platform_claims_only_its_own_pages():
+    """gkmlpt and gov.cn pages of the S4 portal link each other (the crumb of a gov.cn page leads
+    to the gkmlpt section; a gkmlpt document relates a gov.cn one): the page's own signals decide."""
+    from crawler.profiles.gkmlpt import GkmlptProfile
+    from crawler.profiles.govcn import GovcnProfile
+
+    crumb = '<div class="crumb"><a href="/gkmlpt/index">政府信息公开</a></div>'
+    related = '<a href="/zhengce/content/202607/content_5000044.htm">原文</a>'
+    assert GovcnProfile.matches("http://x/zhengce/content/202607/content_5000044.htm", crumb)
+    assert not GovcnProfile.matches("http://x/gkmlpt/content/3/3000/post_3000101.html", related)
+    assert GovcnProfile.matches("http://x/zhengce/zuixin/index.htm", "var listConfig = {search: '/search-gov/data'}")
+    assert GkmlptProfile.matches("http://x/gkmlpt/api/all/2008?page=1&sid=1", "")
+    assert not GkmlptProfile.matches("http://x/zhengce/zuixin/ZUIXINZHENGCE.json", "[]")
 
 
 # -- page-object fixtures ------------------------------------------------------------------------------------
 def record_fixtures() -> None:
-    """Record ``tests/fixtures/pages/JsonFirstProfile/<case>/`` from what the style serves (rendered
-    at a fixed base URL, no network), after checking the profile's output against the corpus truth."""
+    """Record ``tests/fixtures/pages/{GkmlptProfile,GovcnProfile}/<case>/`` from what the style
+    serves (rendered at a fixed base URL, no network), after checking each platform's page objects
+    against the corpus truth."""
     from crawler.items import RequestSpec
-    from crawler.profiles.jsonfirst import JsonFirstProfile
+    from crawler.profiles.gkmlpt import GkmlptProfile
+    from crawler.profiles.govcn import GovcnProfile
 
     from tests.record_fixtures import write_fixture
 
     corpus = build_corpus(1)
     style = JsonFirstStyle(corpus)
     style.bind(BASE)
-    profile = JsonFirstProfile()
+    gkmlpt, govcn = GkmlptProfile(), GovcnProfile()
 
     def write(case, url, method, body, result, spec: RequestSpec | None = None):
-        write_fixture("JsonFirstProfile", case, url, method, body, result, spec)
+        platform = "GovcnProfile" if case.startswith(("govcn_", "page_a_")) else "GkmlptProfile"
+        write_fixture(platform, case, url, method, body, result, spec)
 
     def get(url, spec: RequestSpec | None = None, status=200):
         split = urlsplit(url)
@@ -497,11 +520,11 @@ def record_fixtures() -> None:
             (d.url, d.title, d.pub_date.isoformat(), first + i) for i, d in enumerate(truth)], key
 
     html = get(BASE)
-    section = profile.section_url(BASE, html)
+    section = gkmlpt.section_url(BASE, html)
     assert section == BASE + jf.SECTION.lstrip("/")
     write("home", BASE, "section_url", html, section)
     html = get(section)
-    columns = profile.section_columns(section, html)
+    columns = gkmlpt.section_columns(section, html)
     assert [(c.url, c.name) for c in columns if c.role == "column"] == [(c.url, c.name) for c in corpus.columns]
     assert {c.role for c in columns} == {"column"} | {role for role in ("guide", "rules", "annual_report")
                                                       if corpus.site.sections[role]}
@@ -509,33 +532,33 @@ def record_fixtures() -> None:
 
     col = corpus.column("xzzf")
     body = get(col.url)
-    listing = profile.listing(col.url, body)
+    listing = gkmlpt.listing(col.url, body)
     check_rows("xzzf", listing.entries, 1)
     assert listing.total == len(col.docs) and len(listing.more) == math.ceil(len(col.docs) / jf.PER_PAGE) - 1
     write("gkmlpt_api_first_page", col.url, "listing", body, listing)
     spec = listing.more[-1]
-    more = profile.parse_more(spec, spec.url, body := get(spec.url, spec))
+    more = gkmlpt.parse_more(spec, spec.url, body := get(spec.url, spec))
     check_rows("xzzf", more.entries, (spec.state["page"] - 1) * jf.PER_PAGE + 1)
     assert not more.more and not more.uncertain
     write("gkmlpt_api_last_page", spec.url, "parse_more", body, more, spec)
 
     col = corpus.column("zcwj")
     html = get(col.url)
-    listing = profile.listing(col.url, html)
+    listing = govcn.listing(col.url, html)
     [feed_spec] = listing.more
     write("govcn_column", col.url, "listing", html, listing)
-    feed = profile.parse_more(feed_spec, feed_spec.url, body := get(feed_spec.url))
+    feed = govcn.parse_more(feed_spec, feed_spec.url, body := get(feed_spec.url))
     check_rows("zcwj", feed.entries, 1)
     [search_spec] = feed.more
     assert search_spec.state["page"] == 2
     write("govcn_feed", feed_spec.url, "parse_more", body, feed, feed_spec)
-    search = profile.parse_more(search_spec, search_spec.url, body := get(search_spec.url, search_spec))
+    search = govcn.parse_more(search_spec, search_spec.url, body := get(search_spec.url, search_spec))
     check_rows("zcwj", search.entries, 21)
     assert [s.state["page"] for s in search.more] == [3, 4]
     write("govcn_search", search_spec.url, "parse_more", body, search, search_spec)
 
     html = get(BASE + jf.REPORTS.lstrip("/"))
-    reports = profile.listing(BASE + jf.REPORTS.lstrip("/"), html)
+    reports = gkmlpt.listing(BASE + jf.REPORTS.lstrip("/"), html)
     assert [(e.title, e.date.value) for e in reports.entries] == [
         (t, p.isoformat()) for _k, _y, p, t in corpus.site.annual_reports]
     write("annual_reports", BASE + jf.REPORTS.lstrip("/"), "listing", html, reports)
@@ -555,7 +578,7 @@ def record_fixtures() -> None:
     cases["page_a_interpretation"] = corpus.docs[cases["page_a_normal"].interpretation]
     for case, truth in cases.items():
         html = get(truth.url)
-        doc = profile.document(truth.url, html)
+        doc = (govcn if case.startswith("page_a_") else gkmlpt).document(truth.url, html)
         for f in FIELDS:
             want = getattr(truth, f)
             assert getattr(doc, f).value == (want.isoformat() if hasattr(want, "isoformat") else want), (case, f)

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.profiles.extract import absolute_links  # noqa: E402
-from testbed.corpus import INTERP_LINK_SIDES, ExtraLink, build_corpus  # noqa: E402
+from testbed.corpus import INTERP_LINK_SIDES, ExtraLink  # noqa: E402
+from testbed.build import build_corpus  # noqa: E402
 from testbed.server import Request, Testbed as Portal  # noqa: E402
 from testbed.styles import trs  # noqa: E402
 from testbed.styles.trs import TrsStyle  # noqa: E402

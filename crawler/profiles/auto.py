@@ -4,8 +4,8 @@ A site's home page may carry no fingerprint (a TRS site whose home page was rebu
 may host organ sites built on other systems, and one column may page by script while its
 neighbour uses plain links. :class:`AutoProfile` therefore looks at each page for the signals
 of every list technique it knows — a Hanweb datastore (wrapped or bare), TRS
-``createPageHTML``/``countPage``/``pageChnlInfo``, the ``/gongkai/`` list script, gkmlpt/gov.cn
-JSON, or nothing special (the generic reader: rows, 下一页 and ``index_N`` links) — runs the
+``createPageHTML``/``countPage``/``pageChnlInfo``, the ``/gongkai/`` list script, the gkmlpt API,
+the gov.cn feed and library search, or nothing special (the generic reader: rows, 下一页 and ``index_N`` links) — runs the
 readers whose signals are there, and keeps the reading that found the most. The family
 fingerprinted on the home page (``hint``) is tried first and wins ties; it never switches the
 others off. Requests a reader asks for carry its name, so their replies go back to it.
@@ -17,19 +17,24 @@ import re
 from crawler.items import Column, Document, Link, Listing, RequestSpec
 from crawler.profiles.base import Profile
 from crawler.profiles.generic import GenericProfile
+from crawler.profiles.extract import load_json
+from crawler.profiles.gkmlpt import LIST_SIGNAL as GKMLPT_LIST, GkmlptProfile
 from crawler.profiles.gongkai import GongkaiProfile, list_config
+from crawler.profiles.govcn import LIST_SIGNAL as GOVCN_LIST, GovcnProfile
 from crawler.profiles.hanweb import HanwebProfile
-from crawler.profiles.jsonfirst import JsonFirstProfile, load_json
 from crawler.profiles.trs import TrsProfile
 
 READERS: dict[str, Profile] = {p.family: p for p in (
-    HanwebProfile(), TrsProfile(), GongkaiProfile(), JsonFirstProfile(), GenericProfile())}
+    HanwebProfile(), TrsProfile(), GongkaiProfile(), GkmlptProfile(), GovcnProfile(), GenericProfile())}
 
 LIST_SIGNALS = {
     "hanweb": re.compile(r"<datastore|\.jpage\s*\(|dataproxy\.jsp|unitbuild\.js|jpaas-publish-server", re.I),
     "trs": re.compile(r"createPageHTML\s*\(|\bvar\s+countPage\s*=|pageChnlInfo|maxStaticIndex|\$showStatic|fjdzapp", re.I),
-    "jsonfirst": re.compile(r"window\._CONFIG\s*=|\blistConfig\b|/gkmlpt/api/|/search-gov/data"),
+    "gkmlpt": GKMLPT_LIST,
+    "govcn": GOVCN_LIST,
 }
+#: the readers of JSON replies (each gives nothing for a shape it does not know)
+JSON_READERS = ("gkmlpt", "govcn")
 READER_KEY = "_reader"
 
 
@@ -38,8 +43,8 @@ def list_readers(url: str, html: str, hint: str | None) -> list[str]:
     names = [name for name, signal in LIST_SIGNALS.items() if signal.search(html or "")]
     if list_config(html):
         names.append("gongkai")
-    if load_json(html) is not None and "jsonfirst" not in names:
-        names.append("jsonfirst")
+    if load_json(html) is not None:      # a JSON reply read as a page: the readers of JSON replies
+        names += [name for name in JSON_READERS if name not in names]
     if hint in names:
         names.remove(hint)
         names.insert(0, hint)
@@ -68,8 +73,10 @@ class AutoProfile(Profile):
 
     # -- discovery --------------------------------------------------------------------------
     def links(self, url: str, html: str) -> list[Link]:
-        if load_json(html) is not None or "DETAIL" in (html or ""):
-            return READERS["jsonfirst"].links(url, html)
+        if load_json(html) is not None:
+            return [link for name in JSON_READERS for link in READERS[name].links(url, html)]
+        if "DETAIL" in (html or ""):
+            return READERS["gkmlpt"].links(url, html)
         return READERS["generic"].links(url, html)
 
     def section_url(self, url: str, html: str) -> str | None:
@@ -85,7 +92,7 @@ class AutoProfile(Profile):
         if "/gongkai/" in url or GongkaiProfile.matches(url, html):
             out.update((c.url, c) for c in READERS["gongkai"].section_columns(url, html))
         if "TREE" in (html or ""):
-            for c in READERS["jsonfirst"].section_columns(url, html):
+            for c in READERS["gkmlpt"].section_columns(url, html):
                 out.setdefault(c.url, c)
         for c in READERS["generic"].section_columns(url, html):
             out.setdefault(c.url, c)
@@ -120,7 +127,7 @@ class AutoProfile(Profile):
     # -- documents --------------------------------------------------------------------------
     def document(self, url: str, html: str) -> Document:
         if re.search(r"\bDETAIL\s*[:=]", html or ""):
-            name = "jsonfirst"
+            name = "gkmlpt"
         elif re.search(r"""class=["'][^"']*\bindex_box\b""", html or ""):
             name = "trs"
         elif "/gongkai/" in url:

@@ -1,12 +1,14 @@
 """Family-independent extraction helpers (pure functions, no fetching).
 
 Every profile builds on these: date parsing, text cleaning, metadata label/value pairs,
-the standard gov ``<meta>`` block and absolute links. Inputs are HTML strings or
+the standard gov ``<meta>`` block, absolute links, and the JSON that script-built pages carry
+in their scripts or fetch as replies. Inputs are HTML strings or
 :class:`parsel.Selector` objects.
 """
 from __future__ import annotations
 
 import html as htmllib
+import json
 import re
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -15,7 +17,7 @@ from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from parsel import Selector
 
-from crawler.items import Link
+from crawler.items import Link, ListEntry, Value
 
 CHINA_TZ = timezone(timedelta(hours=8))
 
@@ -538,3 +540,68 @@ def viewer_file(url: str) -> str | None:
             return absolute_url(url, value)
     return None
 
+
+
+# --------------------------------------------------------------------------- JSON in scripts and replies
+
+
+def load_json(body: str | None):
+    """``body`` parsed as JSON when it is an object or an array, else None."""
+    body = (body or "").strip()
+    if not body.startswith(("{", "[")):
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def js_value(text: str | None, name: str):
+    """The JSON value written after ``name:`` or ``name =`` in a script (``TREE: [...]``,
+    ``DETAIL: {...}``, ``var listConfig = {...}``), or None when absent or not JSON."""
+    decoder = json.JSONDecoder()
+    for m in re.finditer(rf"(?<![\w$.]){re.escape(name)}['\"]?\s*[:=]\s*", text or ""):
+        try:
+            return decoder.raw_decode(text, m.end())[0]
+        except ValueError:
+            continue
+    return None
+
+
+def config_string(text: str | None, name: str) -> str | None:
+    """A scalar of a script's object literal (``SID: '200001'``, ``API: '/gkmlpt/api/all/'``)."""
+    m = re.search(rf"""\b{re.escape(name)}['"]?\s*:\s*(?:'([^']*)'|"([^"]*)"|(\w+))""", text or "")
+    return next((g for g in m.groups() if g is not None), None) if m else None
+
+
+def with_param(url: str, name: str, value) -> str:
+    """``url`` with query parameter ``name`` set to ``value`` (added when absent)."""
+    new, n = re.subn(rf"([?&]{re.escape(name)}=)[^&#]*", rf"\g<1>{value}", url, count=1)
+    return new if n else f"{url}{'&' if '?' in url else '?'}{name}={value}"
+
+
+def as_int(value) -> int | None:
+    """``value`` as an int (a JSON number or numeric string), None when it is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def json_link(base: str, target, text) -> Link | None:
+    """A link named by a JSON row (``url`` and title/name values), absolute; None without a URL."""
+    url = absolute_url(base, target) if isinstance(target, str) else None
+    return Link(url, clean(text), "a", target) if url else None
+
+
+def json_entry(base: str, row: dict, position: int, url_key: str, title_key: str,
+               date_key: str) -> ListEntry | None:
+    """A list row read from a JSON reply's record: its URL, title and date (``source="api"``;
+    epoch seconds / milliseconds and date strings alike); None when the record has no URL."""
+    target = absolute_url(base, row.get(url_key)) if isinstance(row.get(url_key), str) else None
+    if not target:
+        return None
+    raw = row.get(date_key)
+    found = find_date(raw) if raw not in (None, "") else None
+    date = Value(found[0], str(raw), "api") if found else Value(None, None if raw is None else str(raw), "api")
+    return ListEntry(target, clean(row.get(title_key)) or None, date, position)

@@ -1,16 +1,34 @@
 """Choosing a profile: the site's profile (``data/sites``) over the first CMS family whose
-fingerprint matches, else the generic one."""
+fingerprint matches, else the generic one.
+
+A family is one platform (one module under ``crawler/profiles``, listed in
+:mod:`crawler.profiles.families`). Its ``ALIASES`` keep former
+names working where users and stored data meet them (``--family``, a site profile's ``family``,
+sites stored by earlier runs): ``jsonfirst`` named gkmlpt and gov.cn together and now stands
+for whichever of the two the page's signals show (gkmlpt when neither does)."""
 from __future__ import annotations
 
 from crawler.profiles.base import Profile
+from crawler.profiles.families import ALIASES, PROFILES, family_names
 from crawler.profiles.generic import GenericProfile
-from crawler.profiles.gongkai import GongkaiProfile
-from crawler.profiles.hanweb import HanwebProfile
-from crawler.profiles.jsonfirst import JsonFirstProfile
-from crawler.profiles.trs import TrsProfile
 
-#: family profiles, most specific first; the generic fallback last
-PROFILES: list[type[Profile]] = [HanwebProfile, TrsProfile, GongkaiProfile, JsonFirstProfile, GenericProfile]
+__all__ = ["ALIASES", "PROFILES", "by_family", "canonical", "detect", "family_names", "resolve"]
+
+
+def _profile_class(name: str) -> type[Profile]:
+    for cls in PROFILES:
+        if cls.family == name:
+            return cls
+    raise KeyError(f"unknown profile family {name!r}; known: {', '.join(family_names())}")
+
+
+def canonical(name: str, url: str = "", html: str = "") -> str:
+    """The family ``name`` stands for: itself, or for an alias the family :func:`detect` would
+    pick among its own on this page (the alias's first family when none matches)."""
+    members = ALIASES.get(name)
+    if not members:
+        return name
+    return next((c.family for c in PROFILES if c.family in members and c.matches(url, html)), members[0])
 
 
 def detect(url: str, html: str) -> Profile:
@@ -21,12 +39,10 @@ def detect(url: str, html: str) -> Profile:
     return GenericProfile()
 
 
-def by_family(name: str) -> Profile:
-    """The profile stored for a site (``Profile.family``); KeyError when unknown."""
-    for cls in PROFILES:
-        if cls.family == name:
-            return cls()
-    raise KeyError(f"unknown profile family {name!r}; known: {', '.join(c.family for c in PROFILES)}")
+def by_family(name: str, url: str = "", html: str = "") -> Profile:
+    """The profile of family ``name`` (``Profile.family``, or an alias resolved on the page
+    ``url``/``html`` when given); KeyError when unknown."""
+    return _profile_class(canonical(name, url, html))()
 
 
 def resolve(url: str, html: str, family: str | None = None, site_config=None) -> Profile:
@@ -38,7 +54,7 @@ def resolve(url: str, html: str, family: str | None = None, site_config=None) ->
 
     name = family or (site_config.family if site_config else None)
     if name:
-        by_family(name)               # an unknown family is refused here (KeyError)
+        name = by_family(name, url, html).family     # an unknown family is refused here (KeyError)
     profile = AutoProfile(name or detect(url, html).family)
     if site_config is None:
         return profile

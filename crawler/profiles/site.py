@@ -131,9 +131,9 @@ def parse_site_config(path: Path, site: str, raw: dict) -> SiteConfig | None:
         raise SiteProfileError(f"{path}: [site] reason is required: say why this site needs a profile")
     family = info.get("family")
     if family is not None:
-        from crawler.profiles.registry import PROFILES
+        from crawler.profiles.families import family_names
 
-        known = [c.family for c in PROFILES]
+        known = family_names()
         if family not in known:
             raise SiteProfileError(f"{path}: [site] family = {family!r} is unknown (known: {', '.join(known)})")
     columns = []

@@ -43,7 +43,7 @@ def page_text(response: Response) -> str | None:
     """The page as text (None for a file or undecodable garbage). The declared charset is kept
     when the body decodes with it; otherwise the encoding is detected (``crawler.decode``) and
     ``response.meta["encoding"]`` / ``["encoding_note"]`` say what was used."""
-    from crawler.decode import decode_page
+    from store.decode import decode_page
 
     if not isinstance(response, TextResponse):
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()

@@ -26,8 +26,7 @@ class SiteJobSpider(PortalSpider):
 
     def __init__(self, site: str, db: str, out: str | None = None, as_of: str | None = None,
                  sites_dir: str | None = None, max_documents: str | None = None, **kw):
-        from crawler.cli import today_cst
-        from store import Store
+        from store import Store, today_cst
         from data import tool_version
 
         self.as_of = date.fromisoformat(as_of) if as_of else today_cst()
@@ -41,7 +40,7 @@ class SiteJobSpider(PortalSpider):
                          max_documents=int(max_documents) if max_documents else None, **kw)
 
     def closed(self, reason: str) -> None:
-        from crawler.cli import audit_and_report
+        from fleet.publish import audit_and_report
 
         super().closed(reason)
         self.store.finish_run(self.run_id, "finished" if reason == "finished" else str(reason),

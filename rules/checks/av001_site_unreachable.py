@@ -27,15 +27,6 @@ def crawl_probes(site: SiteArtifacts, timeout_s: float) -> list[dict]:
 @register
 class SiteUnreachable(Rule):
     code = "AV001"
-    name = "site-unreachable"
-    title = "网站首页可正常访问"
-    failure_title = "网站首页无法访问的比例达到5%"
-    severity = Severity.VETO
-    source = "国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》单项否决指标“站点无法访问”"
-    source_id = "jc19-availability"
-    rationale = ("监测1周、每天不少于20次，首页在15秒内无法打开的次数占比达到5%，即单项否决，网站判为不合格。")
-    how_to_fix = ("排查服务器、网络、域名解析和防护设备；不要让反爬虫或安全防护页拦截正常访问；"
-                  "建立可用性监测和故障告警。")
     requires = ("probes", "fetches")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

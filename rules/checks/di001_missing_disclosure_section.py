@@ -11,15 +11,6 @@ from rules.registry import register
 @register
 class MissingDisclosureSection(Rule):
     code = "DI001"
-    name = "missing-disclosure-section"
-    title = "政府信息公开专栏栏目设置完整"
-    failure_title = "政府信息公开专栏缺少指南、制度、法定主动公开内容或年报栏目"
-    severity = Severity.DEDUCT
-    source = "国办公开办函〔2019〕61号《关于规范政府信息公开平台有关事项的通知》"
-    source_id = "pt61"
-    rationale = ("政府信息公开平台应统一设置“政府信息公开指南”“政府信息公开制度”“法定主动公开内容”"
-                 "“政府信息公开年报”栏目，方便公众按统一结构查找。")
-    how_to_fix = "在政府信息公开专栏中补设缺少的栏目，并使用规范的栏目名称。"
     requires = ("columns",)
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

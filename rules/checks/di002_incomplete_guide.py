@@ -13,15 +13,6 @@ MIN_TEXT = 60   # characters: less than this is not a guide's text (an attachmen
 @register
 class IncompleteGuide(Rule):
     code = "DI002"
-    name = "incomplete-guide"
-    title = "政府信息公开指南要素齐全"
-    failure_title = "政府信息公开指南缺少法定要素"
-    severity = Severity.DEDUCT
-    source = "《中华人民共和国政府信息公开条例》第十二条"
-    source_id = "tiaoli-12"
-    rationale = ("指南应写明政府信息公开工作机构的名称、办公地址、办公时间、联系电话、传真号码、"
-                 "互联网联系方式以及申请方式，公众才能据此提出申请。")
-    how_to_fix = "修订政府信息公开指南，补全缺少的要素，并与实际办公信息保持一致。"
     requires = ("columns", "entries", "documents", "fetches", "bodies")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

@@ -12,16 +12,6 @@ from rules.registry import register
 @register
 class StaleHomePage(Rule):
     code = "FR001"
-    name = "stale-home-page"
-    title = "网站首页及时更新"
-    failure_title = "网站首页超过2周无信息更新"
-    severity = Severity.VETO
-    source = "国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》单项否决指标“首页不更新”"
-    source_id = "jc19-home"
-    rationale = ("首页是政府网站的门面，检查指标规定监测2周首页仍无信息更新的即单项否决，"
-                 "网站直接判为不合格。")
-    how_to_fix = ("在首页要闻、动态、通知公告等区块及时发布新信息，并确保首页列表显示发布日期；"
-                  "如首页仅为导航页，应保证其下二级页面按时更新。")
     requires = ("columns", "entries", "fetches")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

@@ -11,16 +11,6 @@ from rules.registry import register
 @register
 class StaleColumn(Rule):
     code = "FR002"
-    name = "stale-column"
-    title = "栏目按期更新"
-    failure_title = "栏目超过规定期限未更新"
-    severity = Severity.DEDUCT
-    source = "国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》单项否决指标“栏目不更新”"
-    source_id = "jc19-columns"
-    rationale = ("动态、要闻类栏目2周内、通知公告和政策文件类栏目6个月内应有更新；"
-                 "应更新而长期未更新的栏目累计达到规定数量即单项否决（本工具在5个及以上时按否决计）。")
-    how_to_fix = ("按栏目类型及时发布信息；确无信息可发的栏目应整合或关停，并在栏目中说明；"
-                  "历史专题等无需更新的栏目应归档。")
     requires = ("columns", "entries")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

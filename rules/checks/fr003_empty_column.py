@@ -11,14 +11,6 @@ from rules.registry import register
 @register
 class EmptyColumn(Rule):
     code = "FR003"
-    name = "empty-column"
-    title = "栏目有实际内容"
-    failure_title = "空白栏目"
-    severity = Severity.DEDUCT
-    source = "国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》单项否决指标“栏目不更新”（空白栏目）"
-    source_id = "jc19-columns"
-    rationale = ("开设后从未发布内容、只显示“暂无信息”的栏目会误导公众；空白栏目累计5个及以上即单项否决。")
-    how_to_fix = "为栏目补充应公开的信息；确无内容的栏目应撤销或与相近栏目合并。"
     requires = ("columns", "entries")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

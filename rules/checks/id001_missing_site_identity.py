@@ -11,15 +11,6 @@ from rules.registry import register
 @register
 class MissingSiteIdentity(Rule):
     code = "ID001"
-    name = "missing-site-identity"
-    title = "网站底部标识信息齐全"
-    failure_title = "网站底部缺少网站标识码、备案号、党政机关标识、主办单位或联系方式"
-    severity = Severity.DEDUCT
-    source = "国办发〔2017〕47号《政府网站发展指引》（网站标识与备案）"
-    source_id = "zy47"
-    rationale = ("政府网站应在页面底部列明党政机关网站标识、主办单位、联系方式、政府网站标识码、"
-                 "ICP备案编号和公安机关备案标识，便于公众识别真伪和监督。")
-    how_to_fix = "在全站页面底部功能区补全缺少的标识和备案信息，党政机关标识应链接到中央编办的验证页面。"
     requires = ("fetches", "bodies", "columns")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

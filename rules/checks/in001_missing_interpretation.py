@@ -17,16 +17,6 @@ from rules.registry import register
 @register
 class MissingInterpretation(Rule):
     code = "IN001"
-    name = "missing-interpretation"
-    title = "规范性文件和本级政府政策文件有政策解读"
-    failure_title = "规范性文件或本级政府政策文件未发布政策解读"
-    severity = Severity.DEDUCT
-    source = "国办发〔2016〕80号《〈关于全面推进政务公开工作的意见〉实施细则》二、（一）"
-    source_id = "interp-required"
-    rationale = ("按照“谁起草、谁解读”的原则，规范性文件等重要政策出台时应同步发布解读材料，"
-                 "帮助公众准确理解政策内容。须解读的范围：规范性文件；以本级政府或政府办公室名义印发、"
-                 "有文号的政策文件（2021、2023年政务公开工作要点）；其他政策文件不作硬性要求。")
-    how_to_fix = "由文件起草部门编写并发布政策解读，在文件页面和解读页面相互添加链接。"
     requires = ("documents", "links", "columns")
 
     @staticmethod

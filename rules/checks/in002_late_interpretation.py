@@ -13,14 +13,6 @@ from rules.workdays import CalendarNotCovered
 @register
 class LateInterpretation(Rule):
     code = "IN002"
-    name = "late-interpretation"
-    title = "政策解读与文件同步发布"
-    failure_title = "政策解读晚于文件3个工作日以上发布"
-    severity = Severity.DEDUCT
-    source = "政务公开工作要点（地方实施要求：解读最迟于文件公开后3个工作日内发布）"
-    source_id = "interp-timing"
-    rationale = "解读材料应与政策文件同步发布，最迟不超过文件公开后3个工作日，否则公众在政策出台时得不到权威说明。"
-    how_to_fix = "文件与解读材料一并报批、同步发布；确需后补的，应在3个工作日内发布。"
     requires = ("documents", "links")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

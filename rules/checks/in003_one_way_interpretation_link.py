@@ -11,14 +11,6 @@ from rules.registry import register
 @register
 class OneWayInterpretationLink(Rule):
     code = "IN003"
-    name = "one-way-interpretation-link"
-    title = "文件与解读双向关联"
-    failure_title = "文件与解读未双向关联"
-    severity = Severity.DEDUCT
-    source = "国办发〔2016〕80号实施细则；政务公开工作要点（政策文件与解读材料双向关联）"
-    source_id = "interp-link"
-    rationale = "文件页面应链接到解读，解读页面应链接回原文件，公众从任一页面都能找到另一页。"
-    how_to_fix = "在文件页面增加“相关解读”链接，在解读页面增加“相关文件/原文”链接，指向对方的页面。"
     requires = ("documents", "links")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

@@ -140,15 +140,5 @@ class LinkAvailability(Rule):
 @register
 class BrokenLink(LinkAvailability):
     code = "LK001"
-    name = "broken-link"
-    title = "链接可正常访问"
-    failure_title = "存在不可用链接（死链）"
-    severity = Severity.DEDUCT
-    source = "国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》“可用性”（链接可用性，首页与其他页面分别统计）"
-    source_id = "jc19-links"
-    rationale = ("网站首页及其他页面上的链接（含图片、外部链接）打不开、打开后是“页面不存在”等错误页，"
-                 "或文件删除后跳转到上级栏目，公众无法获取信息；检查指标对首页和其他页面的不可用链接分别扣分。")
-    how_to_fix = ("修复或删除失效链接：恢复被误删的页面，或将链接改为正确地址；"
-                  "不存在的页面应返回 404 状态码，而不是返回 200 的“页面不存在”提示页；定期开展全站链接检查。")
     kinds = ("page", "image", "resource")
     what = "链接"

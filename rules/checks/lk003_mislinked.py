@@ -58,14 +58,6 @@ def similarity(name: str, title: str) -> float:
 @register
 class Mislinked(Rule):
     code = "LK003"
-    name = "mislinked"
-    title = "链接指向正确的页面"
-    failure_title = "存在错链（链接文字与目标页面不符）"
-    severity = Severity.DEDUCT
-    source = "国办秘函〔2019〕19号《政府网站与政务新媒体检查指标》“可用性”；政务公开工作要点“杜绝错链、断链”"
-    source_id = "jc19-links"
-    rationale = "链接文字写的是一份文件，点开却是另一份文件（错链），会误导公众，检查中与断链一并扣分。"
-    how_to_fix = "将链接改为链接文字所指文件的正确地址，或把链接文字改为目标页面的实际标题。"
     requires = ("links", "documents")
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

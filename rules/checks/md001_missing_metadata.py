@@ -62,15 +62,6 @@ def check_fields(rule: Rule, site: SiteArtifacts, docs: list[dict], fields: list
 @register
 class MissingMetadata(Rule):
     code = "MD001"
-    name = "missing-metadata"
-    title = "公开信息元数据齐全"
-    failure_title = "公开信息缺少索引号、发布机构、成文日期或发布日期"
-    severity = Severity.DEDUCT
-    source = "《中华人民共和国政府信息公开条例》第十二条（政府信息公开目录）"
-    source_id = "tiaoli-12"
-    rationale = ("政府信息公开目录应包括信息的索引、名称、生成日期等内容；缺少索引号、发布机构或日期，"
-                 "公众无法核对信息来源和时效，也无法判断是否按时公开。")
-    how_to_fix = "在信息页面的公开属性（元数据）区域补全索引号、发布机构、成文日期和发布日期。"
     requires = ("documents",)
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

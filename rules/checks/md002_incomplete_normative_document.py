@@ -13,15 +13,6 @@ from rules.registry import register
 @register
 class IncompleteNormativeDocument(Rule):
     code = "MD002"
-    name = "incomplete-normative-document"
-    title = "规范性文件公开要素齐全"
-    failure_title = "规范性文件缺少文号、成文日期、发布日期或有效性"
-    severity = Severity.DEDUCT
-    source = "政务公开工作要点（行政规范性文件统一公开要求）"
-    source_id = "normative-meta"
-    rationale = ("行政规范性文件须标注文号、成文日期、发布日期和有效性，公众才能确认文件身份和是否仍然有效；"
-                 "“〔〕号”“无”等占位内容视同缺失。")
-    how_to_fix = "在规范性文件页面补全文号、成文日期、发布日期，并标注有效性（有效、失效、废止或已修改）。"
     requires = ("documents",)
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

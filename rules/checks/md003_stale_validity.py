@@ -66,14 +66,6 @@ def repeal_statements(docs: list[dict]) -> list[tuple[dict, str]]:
 @register
 class StaleValidity(Rule):
     code = "MD003"
-    name = "stale-validity"
-    title = "规范性文件有效性标注准确"
-    failure_title = "已过有效期或已被废止的文件仍标注为有效"
-    severity = Severity.DEDUCT
-    source = "国办发〔2017〕47号《政府网站发展指引》；政务公开工作要点（规范性文件有效性标注）"
-    source_id = "normative-validity"
-    rationale = "已失效或已废止的文件仍标“有效”，会误导公众和执法者继续适用失效的规定。"
-    how_to_fix = "将已过有效期或已被新文件废止的文件有效性改为“失效”或“废止”，并注明废止依据。"
     requires = ("documents",)
 
     def check(self, site: SiteArtifacts, ctx: Context) -> Iterable[Finding]:

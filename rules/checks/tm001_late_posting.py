@@ -12,16 +12,6 @@ from rules.workdays import CalendarNotCovered
 @register
 class LatePosting(Rule):
     code = "TM001"
-    name = "late-posting"
-    title = "主动公开信息按时发布"
-    failure_title = "主动公开信息未在规定时限内发布"
-    severity = Severity.DEDUCT
-    source = "《中华人民共和国政府信息公开条例》第二十六条"
-    source_id = "tiaoli-26"
-    rationale = ("属于主动公开范围的政府信息，应当自该政府信息形成或者变更之日起20个工作日内及时公开；"
-                 "各地政务公开工作方案对部分栏目规定了更短的时限。")
-    how_to_fix = ("在信息形成（成文）后按时限发布；确属补录的历史信息应在页面注明；"
-                  "核对页面上的成文日期、发布日期是否填写正确。")
     requires = ("documents",)
 
     def limit_for(self, doc: dict, ctx: Context) -> tuple[int, str]:

@@ -15,15 +15,6 @@ REPORT_TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*(?:政府信息公开|政务�
 @register
 class LateAnnualReport(Rule):
     code = "TM002"
-    name = "late-annual-report"
-    title = "政府信息公开工作年度报告按时公布"
-    failure_title = "上一年度政府信息公开工作年度报告缺失或逾期公布"
-    severity = Severity.DEDUCT
-    source = "《中华人民共和国政府信息公开条例》第四十九条"
-    source_id = "tiaoli-49"
-    rationale = ("县级以上人民政府部门应在每年1月31日前公布上一年度政府信息公开工作年度报告；"
-                 "县级以上地方人民政府的本级年度报告由主管部门在每年3月31日前公布。")
-    how_to_fix = "在“政府信息公开年报”栏目按时发布上一年度报告；已逾期的应尽快补发并说明原因。"
     requires = ("columns", "entries", "documents")
 
     @staticmethod

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from testbed.dates import DateOracle as WorkCalendar
-from testbed.corpus import AS_OF, TOPICS, VERBS, Doc, _random_workday, _working_days_back
+from testbed.corpus import (
+    AS_OF, TOPICS, VERBS, Doc, _random_workday, _working_days_back, draw_doc_no, draw_title,
+)
 
 #: axis -> its values, in a fixed order (the draw is uniform over them)
 AXES: dict[str, tuple[str, ...]] = {
@@ -185,34 +187,27 @@ class Truth:
     news: list[tuple[str, date]] = field(default_factory=list)
 
 
+#: document kind -> its title templates ({place} {topic} {verb} {year} {last_year}; {name} {n300} drawn)
+TITLES = {
+    "normative": ["{place}人民政府关于印发《{place}{topic}{verb}》的通知", "{place}人民政府办公室关于印发{place}{topic}{verb}的通知"],
+    "policy": ["{place}人民政府办公室关于进一步加强{topic}工作的通知", "关于印发{place}{year}年{topic}工作要点的通知"],
+    "interpretation": ["《{place}{topic}{verb}》政策解读", "图解：{place}{topic}{verb}"],
+    "budget": ["{place}{year}年度部门预算公开", "{place}{last_year}年度部门决算公开", "{place}{year}年“三公”经费预算说明"],
+    "enforcement": ["{year}年度“双随机、一公开”抽查结果公示（{topic}）", "{place}{topic}领域{year}年度抽查工作计划"],
+    "plan": ["{place}“十四五”{topic}规划", "{place}{year}年{topic}工作计划"],
+    "personnel": ["{place}人民政府关于{name}等同志职务任免的通知", "{year}年{place}公开招录公务员拟录用人员公示"],
+    "proposal": ["对区人大代表第{n300}号建议的答复（{topic}）", "对区政协委员第{n300}号提案的答复（{topic}）"],
+    "report": ["{place}人民政府{last_year}年政府信息公开工作年度报告"],
+}
+
+
 def _title(rng: random.Random, kind: str, district: str, year: int) -> str:
     topic, verb = rng.choice(TOPICS), rng.choice(VERBS)
-    place = district
-    if kind == "normative":
-        return rng.choice([f"{place}人民政府关于印发《{place}{topic}{verb}》的通知",
-                           f"{place}人民政府办公室关于印发{place}{topic}{verb}的通知"])
-    if kind == "policy":
-        return rng.choice([f"{place}人民政府办公室关于进一步加强{topic}工作的通知",
-                           f"关于印发{place}{year}年{topic}工作要点的通知"])
-    if kind == "interpretation":
-        return rng.choice([f"《{place}{topic}{verb}》政策解读", f"图解：{place}{topic}{verb}"])
-    if kind == "budget":
-        return rng.choice([f"{place}{year}年度部门预算公开", f"{place}{year - 1}年度部门决算公开",
-                           f"{place}{year}年“三公”经费预算说明"])
-    if kind == "enforcement":
-        return rng.choice([f"{year}年度“双随机、一公开”抽查结果公示（{topic}）",
-                           f"{place}{topic}领域{year}年度抽查工作计划"])
-    if kind == "plan":
-        return rng.choice([f"{place}“十四五”{topic}规划", f"{place}{year}年{topic}工作计划"])
-    if kind == "personnel":
-        return rng.choice([f"{place}人民政府关于{rng.choice(RARE_NAMES)}等同志职务任免的通知",
-                           f"{year}年{place}公开招录公务员拟录用人员公示"])
-    if kind == "proposal":
-        return rng.choice([f"对区人大代表第{rng.randint(1, 300)}号建议的答复（{topic}）",
-                           f"对区政协委员第{rng.randint(1, 300)}号提案的答复（{topic}）"])
-    if kind == "report":
-        return f"{place}人民政府{year - 1}年政府信息公开工作年度报告"
-    raise ValueError(kind)
+    if kind not in TITLES:
+        raise ValueError(kind)
+    draws = {"name": lambda: rng.choice(RARE_NAMES), "n300": lambda: rng.randint(1, 300)}
+    return draw_title(rng, TITLES[kind], draws, place=district, topic=topic, verb=verb, year=year,
+                      last_year=year - 1)
 
 
 def build_truth(seed: int, layout: dict[str, str], scale: float = 1.0, as_of: date = AS_OF) -> Truth:
@@ -272,9 +267,7 @@ def build_truth(seed: int, layout: dict[str, str], scale: float = 1.0, as_of: da
         title = _title(rng, kind, district, written.year if kind != "report" else pub.year)
         doc_no = None
         if kind in ("normative", "policy") or (kind == "budget" and rng.random() < 0.3):
-            while (doc_no := f"{prefix}〔{written.year}〕{rng.randint(1, 40 + len(used_nos))}号") in used_nos:
-                pass
-            used_nos.add(doc_no)
+            doc_no = draw_doc_no(rng, prefix, written.year, used_nos, spread=40)
         validity = (rng.choice(["有效"] * 8 + ["失效", "废止"]) if kind in ("normative", "policy") else None)
         doc = Doc(key=f"g{n:04d}", column=str(leaf.id), kind=kind, title=title, pub_date=pub,
                   written_date=written if rng.random() > 0.1 else None,

@@ -124,13 +124,13 @@ def run(seeds: list[int], scale: float = 1.0, batch: int = 50, concurrency: int 
         stored: dict[str, dict] = {}
         for i, group in enumerate(batches(list(seeds), batch)):
             db = workdir / f"batch{i}.db"
-            cmd = [sys.executable, "-m", "crawler.cli", *check_args([tbs[s].url for s in group], db,
+            cmd = [sys.executable, "-m", "govaudit", *check_args([tbs[s].url for s in group], db,
                                                                     workdir / f"out{i}", concurrency)]
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
             if proc.returncode != 0:
                 print(proc.stderr[-2000:], file=sys.stderr)
                 continue
-            exp = subprocess.run([sys.executable, "-m", "crawler.cli", "export", "--db", str(db), "--what",
+            exp = subprocess.run([sys.executable, "-m", "govaudit", "export", "--db", str(db), "--what",
                                   "documents", "--format", "json"], capture_output=True, text=True, env=env, cwd=ROOT)
             stored.update({d["url"]: d for d in json.loads(exp.stdout or "[]")})
         return [seed_result(s, keys[s], stored) for s in seeds]

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from testbed.corpus import AS_OF, Attachment, Column, Corpus, Doc, answer_key
 from testbed.files import PNG, attachment_response
-from testbed.render import footer_html
+from testbed.render import JQUERY_TAG, TRS_PAGE_JS, date_text, page_shell, row_html
 from testbed.server import Request, Response, Style, json_response
 
 from testbed.generated.layout import (
@@ -44,18 +44,8 @@ JPAAS = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 SEARCH = "/fjdzapp/search"
 SEARCH_ID = "263"
 CUT = 14
-PAGE_JS = """function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt) {
-  if (_nPageCount == null || _nPageCount <= 1) { return; }
-  var nCurrIndex = _nCurrIndex || 0;
-  if (nCurrIndex == 0) { document.write("<span>首页</span>&nbsp;"); }
-  else { document.write("<a href=\\"" + _sPageName + "." + _sPageExt + "\\">首页</a>&nbsp;"); }
-  for (var i = 1; i < _nPageCount; i++) {
-    document.write("<a href=\\"" + _sPageName + "_" + i + "." + _sPageExt + "\\">" + (i + 1) + "</a>&nbsp;");
-  }
-}
-"""
 ASSETS = {
-    "/js/page.js": PAGE_JS,
+    "/js/page.js": TRS_PAGE_JS,
     "/js/jquery.min.js": "/* jQuery (stub) */ var $ = function () { return {jpage: function () {}}; };\n",
     "/module/web/jpage/jpage.js": "/* jpage (stub) */\n",
     "/AuthorizedRead/unitbuild.js": "/* JPaaS unitbuild (stub) */\n",
@@ -69,6 +59,7 @@ def other_host(netloc: str) -> str:
 
 
 class GeneratedStyle(Style):
+    site_id_code = "3711020001"
     name = "generated"
 
     @classmethod
@@ -213,12 +204,11 @@ class GeneratedStyle(Style):
 
     # -- formats ------------------------------------------------------------------------
     def list_date(self, d) -> str:
-        return {"iso": f"{d:%Y-%m-%d}", "cn": f"{d.year}年{d.month}月{d.day}日", "slash": f"{d.year}/{d.month}/{d.day}",
-                "bracket_md": f"[{d:%m-%d}]"}[self.layout["dates"]]
+        form = self.layout["dates"]
+        return f"[{d:%m-%d}]" if form == "bracket_md" else date_text(d, form)
 
     def meta_date(self, d) -> str:
-        return {"iso": f"{d:%Y-%m-%d}", "cn": f"{d.year}年{d.month}月{d.day}日",
-                "slash": f"{d.year}/{d.month}/{d.day}"}[self.layout["meta_dates"]]
+        return date_text(d, self.layout["meta_dates"])
 
     def anchor_text(self, title: str) -> str:
         mode = self.layout["titles"]
@@ -239,25 +229,11 @@ class GeneratedStyle(Style):
     # -- shell --------------------------------------------------------------------------
     def shell(self, title: str, main: str, *, column: str = "", meta: dict[str, str] | None = None,
               head: str = "", url: str = "") -> str:
-        metas = {"SiteName": self.corpus.site_name, "SiteDomain": self.home_netloc, "SiteIDCode": "3711020001",
+        metas = {"SiteName": self.corpus.site_name, "SiteDomain": self.home_netloc, "SiteIDCode": self.site_id_code,
                  "ColumnName": column, **(meta or {})}
-        meta_html = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in metas.items() if v is not None)
         home = self.base_url + "/"
-        return f"""<!DOCTYPE html>
-<html>
-<head>
-{self.charset_meta()}
-<title>{escape(title)}</title>
-{meta_html}
-<script type="text/javascript" src="/js/jquery.min.js"></script>
-{head}</head>
-<body>
-<div class="header"><div class="logo">{self.a(url or home, home, self.corpus.site_name)}</div></div>
-{main}
-{footer_html(self.corpus.site.footer, "3711020001", "/images/dzjg.png")}
-</body>
-</html>
-"""
+        return page_shell(f"<!DOCTYPE html>\n<html>\n<head>\n{self.charset_meta()}", title, metas, JQUERY_TAG + head,
+                          self.a(url or home, home, self.corpus.site_name), main, self.footer())
 
     def crumbs(self, url: str, node: Node | None, tail: str | None = None) -> str:
         chain = []
@@ -562,14 +538,8 @@ $(document).ready(function () {{ $.fn.zTree.init($("#lmTree"), setting, zNodes);
         """One row, standalone (also a datastore record)."""
         a = self.a(url, d.url, self.anchor_text(d.title), d.title, ' target="_blank"', endpoint)
         date_s = escape(self.list_date(d.pub_date))
-        kind = self.layout["rows"]
-        if kind == "ul_li":
-            return f"<li>{a}<span>{date_s}</span></li>"
-        if kind == "table":
-            return f'<table width="100%"><tr><td class="xh">{i + 1}</td><td class="bt">{a}</td><td class="rq">{date_s}</td></tr></table>'
-        if kind == "div":
-            return f'<div class="list-item"><div class="title">{a}</div><div class="date">{date_s}</div></div>'
-        return f"<dl><dd>{a}</dd><dd>{date_s}</dd></dl>"
+        kind = {"ul_li": "li_span", "table": "table", "div": "div"}.get(self.layout["rows"], "dl")
+        return row_html(kind, a, date_s, i + 1)
 
     def rows(self, docs: list[Doc], url: str, first: int = 0, endpoint: bool = False) -> str:
         kind = self.layout["rows"]
@@ -812,12 +782,10 @@ function goPage(p) {{
                     ("发文日期", "written_date", wd), ("发布机构", "publisher", d.publisher)]
         out = []
         for label, field, value in rows:
-            if value is None:
-                shown = d.missing_shown.get(field, "omit")
-                if shown == "omit" or field == "unified":
-                    continue
-                value = "" if shown == "blank" else shown
-            out.append((label, field, value))
+            if value is None and field == "unified":
+                continue
+            if (value := d.shown(field, value, "omit")) is not None:
+                out.append((label, field, value))
         return out
 
     def meta_block(self, d: Doc) -> str:

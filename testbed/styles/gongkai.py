@@ -35,9 +35,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from html import escape
 from urllib.parse import urlsplit
 
-from testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth, build_corpus
+from testbed.corpus import Corpus, Doc, ExtraLink, SiteTruth
+from testbed.build import build_corpus
 from testbed.plant_rules import SECTION_CODES
-from testbed.render import crumbs_html, footer_html
+from testbed.render import body_html, crumbs_html, date_text, footer_html, link_items
 from testbed.server import Request, Response, Style, html, json_response
 from testbed.files import PNG, attachment_response
 
@@ -83,16 +84,6 @@ VARIANTS = (
              "validity": "效力状态"}, "bracket", "split", row_date="epoch_ms"),
 )
 BOX_ORDER = ("title", "index_no", "doc_no", "written_date", "publisher", "category", "validity")
-
-
-def fmt_date(d: date, how: str) -> str:
-    if how == "cn":
-        return f"{d.year}年{d.month}月{d.day}日"
-    if how == "bracket":
-        return f"[{d.isoformat()}]"
-    if how == "split":
-        return f"{d.year}-\n{d.month:02d}-\n{d.day:02d}"
-    return d.isoformat()
 
 
 def hex_of(*parts: str, n: int = 32) -> str:
@@ -158,13 +149,11 @@ class GongkaiStyle(Style):
             organ.channels[GUIDE_CHANNEL] = GUIDE_CHANNEL
             self.organs.append(organ)
         self.pages: dict[str, tuple] = {}          # path -> (kind, organ, object)
-        self.soft404: set[str] = set()               # paths answering 200 "页面不存在"
 
     # -- URLs -------------------------------------------------------------------------
     def bind(self, base_url: str) -> None:
         super().bind(base_url)
         self.pages.clear()
-        self.soft404.clear()
         for organ in self.organs:
             self.pages[organ.path] = ("organ", organ, None)
             organ.corpus.site.section_url = self.base_url + organ.path
@@ -192,15 +181,9 @@ class GongkaiStyle(Style):
             link.url = self.extra_url(main, link, f"home-{i}")
 
     def extra_url(self, organ: Organ, link: ExtraLink, tag: str) -> str:
-        target = link.target
-        if target.startswith("doc:"):
-            return organ.corpus.docs[target[4:]].url
-        if target == "external-dead":
-            return f"http://www.xxgk-gateway.invalid/gongkai/{hex_of(tag, n=12)}.html"
-        path = f"{organ.path}doc_{hex_of(target, organ.slug, tag, n=24)}.html"
-        if target == "soft404":
-            self.soft404.add(path)
-        return self.base_url + path          # "dead" and unknown targets answer 404
+        path = f"{organ.path}doc_{hex_of(link.target, organ.slug, tag, n=24)}.html"
+        return self.extra_link_url(link.target, dead=path, soft404=path, docs=organ.corpus.docs,
+                                   external=f"http://www.xxgk-gateway.invalid/gongkai/{hex_of(tag, n=12)}.html")
 
     def doc_path(self, organ: Organ, doc: Doc) -> str:
         oid = object_id(organ, doc.key, doc.pub_date, doc_number(doc.key))
@@ -294,8 +277,7 @@ class GongkaiStyle(Style):
         site = self.organs[0].corpus.site
         news = "\n".join(f'<li><a href="{NEWS}{k}.html" target="_blank">{escape(t)}</a><span>{d.isoformat()}</span></li>'
                          for k, t, d in site.home_news)
-        links = "\n".join(f'<li><a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a></li>'
-                          for link in site.home_links)
+        links = link_items(site.home_links)
         main = f"""<div class="gk-home">
 <div class="gk-news"><h3>政务要闻</h3><ul>
 {news}
@@ -454,18 +436,15 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
     def box(self, organ: Organ, doc: Doc) -> str:
         v = organ.variant
         values = {"title": doc.title, "index_no": doc.index_no, "doc_no": doc.doc_no,
-                  "written_date": fmt_date(doc.written_date, v.date_box) if doc.written_date else None,
+                  "written_date": date_text(doc.written_date, v.date_box) if doc.written_date else None,
                   "publisher": doc.publisher, "category": doc.category, "validity": doc.validity}
         cells = []
         for f in BOX_ORDER:
             value = values[f]
-            if value is None:
-                shown = doc.missing_shown.get(f, "blank")
-                if f == "doc_no" and shown in ("omit", "blank"):
-                    shown = "〔〕号"           # this platform's fixed box prints an empty 文号 so
-                if shown == "omit":
-                    continue
-                value = "" if shown == "blank" else shown
+            if value is None and f == "doc_no" and doc.missing_shown.get(f, "blank") in ("omit", "blank"):
+                value = "〔〕号"               # this platform's fixed box prints an empty 文号 so
+            if (value := doc.shown(f, value)) is None:
+                continue
             cells.append(f'<td><span class="gk-l">{v.labels[f]}:</span>{escape(value)}</td>')
         rows = ["".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
         return '<table class="gk-xxgk">\n' + "\n".join(f"<tr>{r}</tr>" for r in rows) + "\n</table>"
@@ -485,12 +464,6 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
         return "\n".join(f'<div class="gk-rel"><span>{label}:</span><a href="{self.doc_path(organ, o)}" '
                          f'target="_blank">{escape(o.title)}</a></div>' for label, o in out)
 
-    def body_lines(self, organ: Organ, doc: Doc) -> str:
-        lines = [f"<p>{escape(line)}</p>" for line in organ.corpus.full_body(doc).split("\n")]
-        lines += [f'<p><a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a></p>'
-                  for link in doc.extra_links]
-        return "\n".join(lines)
-
     def detail(self, organ: Organ, doc: Doc) -> str:
         v = organ.variant
         col = organ.corpus.column(doc.column)
@@ -505,9 +478,9 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
 <ul class="gk-tabs"><li class="on">标题</li><li>正文</li><li>手机</li></ul>
 <div class="gk-article">
 <h1 class="gk-title">{escape(doc.title)}</h1>
-<div class="gk-info"><span class="gk-date">{v.pub_label}:{fmt_date(doc.pub_date, v.date_head)}</span><span class="gk-size">字号:<a href="javascript:;">大</a> <a href="javascript:;">中</a> <a href="javascript:;">小</a></span><span><a href="javascript:window.print();">打印</a></span></div>
+<div class="gk-info"><span class="gk-date">{v.pub_label}:{date_text(doc.pub_date, v.date_head)}</span><span class="gk-size">字号:<a href="javascript:;">大</a> <a href="javascript:;">中</a> <a href="javascript:;">小</a></span><span><a href="javascript:window.print();">打印</a></span></div>
 <div class="gk-content" id="zoom">
-{self.body_lines(organ, doc)}
+{body_html(organ.corpus, doc)}
 </div>
 {files}
 {self.related(organ, doc)}
@@ -521,7 +494,7 @@ $(function () {{ gk.loadChannel(gkList, 1); }});
 <div class="gk-detail">
 <table class="gk-xxgk"><tr><td><span class="gk-l">{v.labels["title"]}:</span>{escape(title)}</td><td><span class="gk-l">{v.labels["publisher"]}:</span>{escape(organ.name)}</td></tr></table>
 <div class="gk-article"><h1 class="gk-title">{escape(title)}</h1>
-<div class="gk-info"><span class="gk-date">{v.pub_label}:{fmt_date(pub, v.date_head)}</span></div>
+<div class="gk-info"><span class="gk-date">{v.pub_label}:{date_text(pub, v.date_head)}</span></div>
 <div class="gk-content" id="zoom">
 <p>本报告根据《中华人民共和国政府信息公开条例》要求编制，所列数据统计期限自{year}年1月1日起至{year}年12月31日止。</p>
 <p>一、总体情况</p><p>二、主动公开政府信息情况</p><p>三、收到和处理政府信息公开申请情况</p>

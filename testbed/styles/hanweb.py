@@ -25,10 +25,11 @@ from urllib.parse import urlsplit
 
 from testbed.corpus import INTERP_LINK_SIDES, Corpus, Doc
 from testbed.files import PNG, attachment_response
-from testbed.render import crumbs_html, footer_html
+from testbed.render import (
+    HTML5_OPENING, body_html, crumbs_html, date_text, home_main, link_items, page_shell, row_html,
+)
 from testbed.server import Request, Response, Style, html
 
-SITE_ID_CODE = "3711000001"
 SECTION, GUIDE, RULES, REPORTS = 1000, 1001, 1002, 1003
 NAV_PAGES = {1100: "政务公开", 1101: "政务服务", 1102: "互动交流"}
 FIRST_COLUMN = 1201
@@ -57,8 +58,7 @@ class HanwebStyle(Style):
 
     def __init__(self, corpus: Corpus):
         super().__init__(corpus)
-        self.col_id = {c.key: FIRST_COLUMN + i for i, c in enumerate(corpus.columns)}
-        self.col_by_id = {v: corpus.column(k) for k, v in self.col_id.items()}
+        self.col_id, self.col_by_id = self.column_ids(FIRST_COLUMN)
         self.articles: dict[str, Doc] = {}
         self.files: dict[str, tuple[Doc, object]] = {}
         self.news: dict[str, tuple[str, str, object]] = {}       # path -> (key, title, date)
@@ -92,16 +92,10 @@ class HanwebStyle(Style):
         return f"/art/{d.year}/{d.month}/{d.day}/art_{col_id}_{n}.html"
 
     def link_url(self, target: str, tag: str) -> str:
-        """Where an ExtraLink points (see corpus.ExtraLink.target)."""
-        if target.startswith("doc:"):
-            return self.base_url + self.art_path(self.corpus.docs[target[4:]])
-        if target == "dead":
-            return f"{self.base_url}/art/2019/1/1/art_{FIRST_COLUMN}_{tag}.html"
-        if target == "external-dead":
-            return f"{EXTERNAL_DEAD}{tag}.html"
-        if target == "soft404":
-            return f"{self.base_url}{SORRY}{tag}.html"
-        raise ValueError(f"unknown link target {target!r}")
+        """Where an ExtraLink points (see corpus.ExtraLink.target); every path under ``SORRY``
+        answers as a soft 404."""
+        return self.extra_link_url(target, dead=f"/art/2019/1/1/art_{FIRST_COLUMN}_{tag}.html",
+                                   soft404=f"{SORRY}{tag}.html", external=f"{EXTERNAL_DEAD}{tag}.html")
 
     @staticmethod
     def col_path(col_id: int) -> str:
@@ -145,35 +139,12 @@ class HanwebStyle(Style):
     # -- page shell -------------------------------------------------------------------
     def page(self, title: str, column: str, main: str, extra_meta: dict[str, str] | None = None) -> str:
         meta = {"SiteName": self.corpus.site_name, "SiteDomain": urlsplit(self.base_url).netloc,
-                "SiteIDCode": SITE_ID_CODE, "ColumnName": column, "ColumnDescription": column,
+                "SiteIDCode": self.site_id_code, "ColumnName": column, "ColumnDescription": column,
                 "ColumnKeywords": column, "ColumnType": column, **(extra_meta or {})}
-        metas = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in meta.items())
-        return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="X-UA-Compatible" content="IE=edge">
-<title>{escape(title)}</title>
-{metas}
-</head>
-<body>
-<div class="header"><div class="logo"><a href="/">{escape(self.corpus.site_name)}</a></div>
-<div class="nav"><ul>
-<li><a href="/">首页</a></li>
-<li><a href="{self.col_path(1100)}">政务公开</a></li>
-<li><a href="{self.col_path(SECTION)}">政府信息公开</a></li>
-<li><a href="{self.col_path(1101)}">政务服务</a></li>
-<li><a href="{self.col_path(1102)}">互动交流</a></li>
-</ul></div></div>
-{main}
-{self.footer()}
-</body>
-</html>
-"""
-
-    def footer(self) -> str:
-        """The footer from the truth (shared renderer; None elements are left out)."""
-        return footer_html(self.corpus.site.footer, SITE_ID_CODE, "/images/dzjg.png")
+        nav = [("首页", "/"), ("政务公开", self.col_path(1100)), ("政府信息公开", self.col_path(SECTION)),
+               ("政务服务", self.col_path(1101)), ("互动交流", self.col_path(1102))]
+        return page_shell(HTML5_OPENING, title, meta, "", f'<a href="/">{escape(self.corpus.site_name)}</a>',
+                          main, self.footer(), nav)
 
     @staticmethod
     def crumbs(*links: tuple[str, str | None]) -> str:
@@ -183,17 +154,7 @@ class HanwebStyle(Style):
     def home(self) -> str:
         news = "\n".join(f'<li><a href="{path}" title="{escape(t)}" target="_blank">'
                          f"{escape(cut(t))}</a><span>{d}</span></li>" for path, (_, t, d) in self.news.items())
-        links = "\n".join(f'<li><a href="{escape(l.url)}" target="_blank">{escape(l.text)}</a></li>'
-                          for l in self.corpus.site.home_links)
-        main = f"""<div class="main">
-<div class="news"><h3>政务要闻</h3><ul>
-{news}
-</ul></div>
-<div class="links"><h3>专题专栏</h3><ul>
-{links}
-</ul></div>
-</div>"""
-        return self.page(self.corpus.site_name, "首页", main)
+        return self.page(self.corpus.site_name, "首页", home_main(news, link_items(self.corpus.site.home_links)))
 
     def section(self) -> str:
         has = self.corpus.site.sections
@@ -279,14 +240,9 @@ class HanwebStyle(Style):
         else:
             anchor = (f'<a href="{self.art_path(doc)}" title="{escape(doc.title)}" target="_blank">'
                       f"{escape(cut(doc.title))}</a>")
-        d = doc.pub_date
-        if style == "span":
-            return f"<li>{anchor}<span>{d.isoformat()}</span></li>"
-        if style == "b":
-            return f"<li>{anchor}<b>{d.isoformat()}</b></li>"
-        if style == "time":
-            return f'<li>{anchor}<span class="time">{d.year}-\n{d.month:02d}-\n{d.day:02d}</span></li>'
-        return f"<tr><td>{anchor}</td><td>[{d.isoformat()}]</td></tr>"
+        kind, form = {"span": ("li_span", "iso"), "b": ("li_b", "iso"), "time": ("li_time", "split")}.get(
+            style, ("tr", "bracket"))
+        return row_html(kind, anchor, date_text(doc.pub_date, form))
 
     def records(self, column_key: str, start: int, end: int) -> str:
         """CDATA records for rows start..end (1-based, inclusive)."""
@@ -362,12 +318,8 @@ $('#{unit}').jpage({{totalRecord:{total}, perPage:{PER_PAGE}, groupSize:{GROUP_S
         values += [("有效性", "validity", doc.validity), ("发布日期", None, doc.pub_date.isoformat())]
         cells = []
         for label, field, value in values:
-            if value is None:
-                shown = doc.missing_shown.get(field, "blank")
-                if shown == "omit":
-                    continue
-                value = "" if shown == "blank" else shown
-            cells.append(f'<td class="label">{label}{colon}</td><td>{escape(value)}</td>')
+            if (value := doc.shown(field, value)) is not None:
+                cells.append(f'<td class="label">{label}{colon}</td><td>{escape(value)}</td>')
         rows = ["".join(cells[i:i + 2]) for i in range(0, len(cells), 2)]
         return "\n".join(f"<tr>{r}</tr>" for r in rows)
 
@@ -376,9 +328,7 @@ $('#{unit}').jpage({{totalRecord:{total}, perPage:{PER_PAGE}, groupSize:{GROUP_S
         col = self.corpus.column(doc.column)
         col_id = self.col_id[col.key]
         pub = f"{doc.pub_date.isoformat()} {8 + n % 10:02d}:{n * 7 % 60:02d}"
-        body = "\n".join(f"<p>{escape(line)}</p>" for line in self.corpus.full_body(doc).split("\n"))
-        body += "".join(f'\n<p><a href="{escape(l.url)}" target="_blank">{escape(l.text)}</a></p>'
-                        for l in doc.extra_links)
+        body = body_html(self.corpus, doc)
         extras = []
         if doc.attachments:
             links = "\n".join(f'<p><a href="{DOWNLOAD}?classid=0&amp;filename={self.file_name(a)}" target="_blank">'

@@ -53,13 +53,12 @@ from datetime import date, datetime, timedelta, timezone
 from html import escape
 
 from testbed.corpus import Corpus, Doc
-from testbed.render import footer_html
+from testbed.render import HTML5_OPENING, body_html, date_text, home_main, link_items, page_shell
 from testbed.server import Request, Response, Style, html, json_response
 from testbed.files import PNG, attachment_response
 
 CST = timezone(timedelta(hours=8))
 SID = "200001"
-SITE_ID_CODE = "3711000001"
 FIRST_CAT = 2001
 GUIDE_ID, RULES_ID, STATUTORY_ID, REPORTS_ID = 1001, 1002, 1003, 1004
 PER_PAGE = 20                       # gkmlpt API page size
@@ -94,10 +93,6 @@ def moment(d: date, n: int) -> datetime:
     return datetime(d.year, d.month, d.day, 8 + n % 10, n * 7 % 60, n * 13 % 60, tzinfo=CST)
 
 
-def cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 def crumb(*links: tuple[str, str | None]) -> str:
     """The breadcrumb 首页 > 政府信息公开 > … (a None href prints plain text)."""
     parts = [f'<a href="{href}">{escape(text)}</a>' if href else f"<span>{escape(text)}</span>"
@@ -115,10 +110,8 @@ class JsonFirstStyle(Style):
 
     def __init__(self, corpus: Corpus):
         super().__init__(corpus)
-        self.cat_id = {c.key: FIRST_CAT + i for i, c in enumerate(corpus.columns)}
-        self.col_by_cat = {v: corpus.column(k) for k, v in self.cat_id.items()}
+        self.cat_id, self.col_by_cat = self.column_ids(FIRST_CAT)
         self.pages: dict[str, tuple[str, object]] = {}     # path -> (kind, object)
-        self.soft404: set[str] = set()
 
     # -- URLs -------------------------------------------------------------------------
     def is_govcn(self, column_key: str) -> bool:
@@ -156,20 +149,13 @@ class JsonFirstStyle(Style):
         return self.post_path(self.report_id(key))
 
     def extra_url(self, owner: str, i: int, target: str) -> str:
-        if target.startswith("doc:") and target[4:] in self.corpus.docs:
-            return self.corpus.docs[target[4:]].url
-        if target == "external-dead":
-            return f"{EXTERNAL_DEAD}/gkmlpt/{owner}_{i}.html"
-        if target == "soft404":
-            path = f"/gkmlpt/special/{owner}_{i}.html"
-            self.soft404.add(path)
-            return self.base_url + path
-        return f"{self.base_url}/gkmlpt/content/removed/{owner}_{i}.html"     # "dead": a 404
+        return self.extra_link_url(target, dead=f"/gkmlpt/content/removed/{owner}_{i}.html",
+                                   soft404=f"/gkmlpt/special/{owner}_{i}.html",
+                                   external=f"{EXTERNAL_DEAD}/gkmlpt/{owner}_{i}.html")
 
     def bind(self, base_url: str) -> None:
         super().bind(base_url)
         self.pages.clear()
-        self.soft404.clear()
         for col in self.corpus.columns:
             col.url = self.base_url + self.column_path(col.key)
         for doc in self.corpus.docs.values():
@@ -236,51 +222,18 @@ class JsonFirstStyle(Style):
         return None
 
     # -- shell --------------------------------------------------------------------------
-    def footer(self) -> str:
-        """The footer from the truth (shared renderer; None elements are left out)."""
-        return footer_html(self.corpus.site.footer, SITE_ID_CODE, "/images/dzjg.png")
-
     def shell(self, title: str, main: str, head: str = "") -> str:
         site = self.corpus.site_name
-        return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="X-UA-Compatible" content="IE=edge">
-<title>{escape(title)}</title>
-<meta name="SiteName" content="{escape(site)}">
-<meta name="SiteIDCode" content="{SITE_ID_CODE}">
-{head}</head>
-<body>
-<div class="header"><div class="logo"><a href="/">{escape(site)}</a></div>
-<div class="nav"><ul>
-<li><a href="/">首页</a></li>
-<li><a href="{SECTION}">政府信息公开</a></li>
-<li><a href="/bsfw/index.html">办事服务</a></li>
-<li><a href="/hdjl/index.html">互动交流</a></li>
-</ul></div></div>
-{main}
-{self.footer()}
-</body>
-</html>
-"""
+        nav = [("首页", "/"), ("政府信息公开", SECTION), *((text, path) for path, text in NAV_PAGES.items())]
+        return page_shell(HTML5_OPENING, title, {"SiteName": site, "SiteIDCode": self.site_id_code}, head,
+                          f'<a href="/">{escape(site)}</a>', main, self.footer(), nav)
 
     # -- home, section, guide ----------------------------------------------------------
     def home(self) -> str:
         site = self.corpus.site
         news = "\n".join(f'<li><a href="/xwdt/{key}.html" target="_blank">{escape(title)}</a>'
                          f"<span>{day.isoformat()}</span></li>" for key, title, day in site.home_news)
-        links = "\n".join(f'<li><a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a></li>'
-                          for link in site.home_links)
-        main = f"""<div class="main">
-<div class="news"><h3>政务要闻</h3><ul>
-{news}
-</ul></div>
-<div class="links"><h3>专题专栏</h3><ul>
-{links}
-</ul></div>
-</div>"""
-        return self.shell(self.corpus.site_name, main)
+        return self.shell(self.corpus.site_name, home_main(news, link_items(site.home_links)))
 
     def tree(self) -> list[dict]:
         sections = self.corpus.site.sections
@@ -464,21 +417,6 @@ $.ajax({{url: listConfig.search, data: {{t: listConfig.t, p: 1, n: listConfig.n,
             "listVO": rows, "totalpage": math.ceil(len(docs) / n), "totalCount": len(docs), "pageNo": p}})
 
     # -- detail pages ---------------------------------------------------------------------
-    def body_html(self, doc: Doc) -> str:
-        lines = [f"<p>{escape(line)}</p>" for line in self.corpus.full_body(doc).split("\n")]
-        lines += [f'<p><a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a></p>'
-                  for link in doc.extra_links]
-        return "\n".join(lines)
-
-    @staticmethod
-    def shown(doc: Doc, field: str, value: str | None) -> str | None:
-        """The text printed for a field: its value, or per ``missing_shown`` None (omit),
-        "" (blank) or a placeholder such as 无 / 〔〕号."""
-        if value is not None:
-            return value
-        how = doc.missing_shown.get(field, "blank")
-        return None if how == "omit" else ("" if how == "blank" else how)
-
     def page_a(self, doc: Doc) -> str:
         """gov.cn formal-document page: ``table.bd1`` metadata, ``#UCAP-CONTENT`` body."""
         n = doc_number(doc)
@@ -487,13 +425,13 @@ $.ajax({{url: listConfig.search, data: {{t: listConfig.t, p: 1, n: listConfig.n,
             ("索引号", "index_no", doc.index_no),
             ("主题分类", "category", f"{doc.category}\\{KIND_NAMES.get(doc.kind, '其他')}"),
             ("发文机关", "publisher", doc.publisher),
-            ("成文日期", "written_date", cn_date(doc.written_date) if doc.written_date else None),
+            ("成文日期", "written_date", date_text(doc.written_date, "cn") if doc.written_date else None),
             ("标题", "title", doc.title),
             ("发文字号", "doc_no", doc.doc_no),
-            ("发布日期", "pub_date", cn_date(doc.pub_date)),
+            ("发布日期", "pub_date", date_text(doc.pub_date, "cn")),
             ("有效性", "validity", doc.validity),
         ]
-        shown = [(label, field, self.shown(doc, field, value)) for label, field, value in cells]
+        shown = [(label, field, doc.shown(field, value)) for label, field, value in cells]
         shown = [c for c in shown if c[2] is not None]
         rows, pending = [], []
         for label, field, value in shown:
@@ -520,7 +458,7 @@ $.ajax({{url: listConfig.search, data: {{t: listConfig.t, p: 1, n: listConfig.n,
 {table}
 </table>
 <div class="pages_content" id="UCAP-CONTENT">
-{self.body_html(doc)}
+{body_html(self.corpus, doc)}
 </div>
 {attachments}
 {related}
@@ -552,11 +490,11 @@ $.ajax({{url: listConfig.search, data: {{t: listConfig.t, p: 1, n: listConfig.n,
                   "effective": ("validity", doc.validity)}
         for name, (field, value) in values.items():
             detail.pop(name, None)
-            text = self.shown(doc, field, value)
+            text = doc.shown(field, value)
             if text is not None:
                 detail[name] = text
         detail["publish_time"] = f"{moment(doc.pub_date, n):%Y-%m-%d %H:%M:%S}"
-        detail["content"] = self.body_html(doc)
+        detail["content"] = body_html(self.corpus, doc)
         return self.detail_shell(detail)
 
     def report_page(self, report) -> str:

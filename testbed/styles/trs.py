@@ -39,11 +39,10 @@ from html import escape
 from urllib.parse import quote, urlsplit
 
 from testbed.corpus import Corpus, Doc
-from testbed.render import crumbs_html, footer_html
+from testbed.render import JQUERY_TAG, TRS_PAGE_JS, crumbs_html, link_items, page_shell
 from testbed.server import Request, Response, Style, json_response
 from testbed.files import PNG, attachment_response
 
-SITE_ID_CODE = "3711000001"
 SITE_ID = "13"
 SECTION = "/zwgk/zfxxgk/"
 FDZDGKNR = SECTION + "fdzdgknr/"
@@ -71,19 +70,15 @@ CUT = 24
 GBK_META = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
 UTF8_META = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
 
-PAGE_JS = """function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt) {
-  if (_nPageCount == null || _nPageCount <= 1) { return; }
-  var nCurrIndex = _nCurrIndex || 0;
-  if (nCurrIndex == 0) { document.write("<span>首页</span>&nbsp;"); }
-  else { document.write("<a href=\\"" + _sPageName + "." + _sPageExt + "\\">首页</a>&nbsp;"); }
-  for (var i = 1; i < _nPageCount; i++) {
-    document.write("<a href=\\"" + _sPageName + "_" + i + "." + _sPageExt + "\\">" + (i + 1) + "</a>&nbsp;");
-  }
-}
-"""
 AVALON_JS = "/* avalon.js 1.x (stub for the testbed) */ var avalon = {define: function (o) { return o; }};\n"
 JQUERY_JS = "/* jQuery (stub for the testbed) */ var $ = function () { return {}; }; $.ajax = $.getJSON = function () {};\n"
-ASSETS = {"/js/page.js": PAGE_JS, "/js/avalon.js": AVALON_JS, "/js/jquery.min.js": JQUERY_JS}
+XHTML_OPENING = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+                 '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+                 '<html xmlns="http://www.w3.org/1999/xhtml">\n<head>')
+SEARCH_FORM = (f'<form class="search" action="{SEARCH}" method="get" target="_blank"><input type="text" name="sword" '
+               'value=""><input type="hidden" name="searchColumn" value="biaoti"><input type="submit" value="搜索"></form>')
+NAV = (("首页", "/"), ("政务公开", "/zwgk/"), ("政府信息公开", SECTION), ("政务服务", "/bsfw/"), ("互动交流", "/hdjl/"))
+ASSETS = {"/js/page.js": TRS_PAGE_JS, "/js/avalon.js": AVALON_JS, "/js/jquery.min.js": JQUERY_JS}
 
 
 def doc_number(doc: Doc) -> int:
@@ -116,14 +111,12 @@ class TrsStyle(Style):
         self.pager_kind = {k: PAGERS[i % len(PAGERS)] for i, k in enumerate(others)}
         self.pages: dict[str, tuple[str, object]] = {}     # path -> ("doc"|"report"|"news", item)
         self.files: dict[str, tuple[Doc, object]] = {}     # path -> (doc, attachment)
-        self.soft404: set[str] = set()
 
     # -- URLs -------------------------------------------------------------------------
     def bind(self, base_url: str) -> None:
         super().bind(base_url)
         self.pages.clear()
         self.files.clear()
-        self.soft404.clear()
         for col in self.corpus.columns:
             col.url = self.base_url + self.col_path(col.key)
         for doc in self.corpus.docs.values():
@@ -167,15 +160,8 @@ class TrsStyle(Style):
         return f"{self.col_path(doc.column)}{day:%Y%m}/{prefix}{day:%Y%m%d}{self.docid(doc):08d}{i + 1:04d}.{att.ext}"
 
     def extra_url(self, owner: str, i: int, target: str) -> str:
-        if target.startswith("doc:"):
-            return self.corpus.docs[target[4:]].url
-        if target == "external-dead":
-            return f"http://www.xxgk-gateway.invalid/zwgk/{owner}_{i}.htm"
-        if target == "soft404":
-            path = f"/zwgk/ztzl/{owner}_{i}/index.html"
-            self.soft404.add(path)
-            return self.base_url + path
-        return f"{self.base_url}/zwgk/old/{owner}_{i}.htm"      # "dead": nothing is served there
+        return self.extra_link_url(target, dead=f"/zwgk/old/{owner}_{i}.htm", soft404=f"/zwgk/ztzl/{owner}_{i}/index.html",
+                                   external=f"http://www.xxgk-gateway.invalid/zwgk/{owner}_{i}.htm")
 
     def rel(self, from_path: str, to_path: str) -> str:
         """A relative href from one page to another (TRS publishes relative links)."""
@@ -245,43 +231,14 @@ class TrsStyle(Style):
     def shell(self, title: str, column: str, main: str, *, utf8: bool = False,
               meta: dict[str, str] | None = None, head: str = "") -> str:
         metas = {"SiteName": self.corpus.site_name, "SiteDomain": urlsplit(self.base_url).netloc,
-                 "SiteIDCode": SITE_ID_CODE, "SiteId": SITE_ID, "ColumnName": column,
+                 "SiteIDCode": self.site_id_code, "SiteId": SITE_ID, "ColumnName": column,
                  "ColumnDescription": column, "ColumnKeywords": column, "ColumnType": column, **(meta or {})}
-        meta_html = "\n".join(f'<meta name="{k}" content="{escape(v)}">' for k, v in metas.items())
-        return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
-<html xmlns="http://www.w3.org/1999/xhtml">
-<head>
-{UTF8_META if utf8 else GBK_META}
-<title>{escape(title)}</title>
-{meta_html}
-<script type="text/javascript" src="/js/jquery.min.js"></script>
-{head}</head>
-<body>
-<div class="header"><div class="logo"><a href="/">{escape(self.corpus.site_name)}</a></div>
-<form class="search" action="{SEARCH}" method="get" target="_blank"><input type="text" name="sword" value=""><input type="hidden" name="searchColumn" value="biaoti"><input type="submit" value="搜索"></form>
-<div class="nav"><ul>
-<li><a href="/">首页</a></li>
-<li><a href="/zwgk/">政务公开</a></li>
-<li><a href="{SECTION}">政府信息公开</a></li>
-<li><a href="/bsfw/">政务服务</a></li>
-<li><a href="/hdjl/">互动交流</a></li>
-</ul></div></div>
-{main}
-{self.footer()}
-</body>
-</html>
-"""
-
-    def footer(self) -> str:
-        """The footer from the truth (shared renderer; None elements are left out)."""
-        return footer_html(self.corpus.site.footer, SITE_ID_CODE, "/images/dzjg.png")
+        return page_shell(f"{XHTML_OPENING}\n{UTF8_META if utf8 else GBK_META}", title, metas, JQUERY_TAG + head,
+                          f'<a href="/">{escape(self.corpus.site_name)}</a>', main, self.footer(), NAV, SEARCH_FORM)
 
     @staticmethod
     def crumbs(*links: tuple[str, str | None]) -> str:
         return crumbs_html(links, "position")
-
-    def extra_anchor(self, link) -> str:
-        return f'<a href="{escape(link.url or "")}" target="_blank">{escape(link.text)}</a>'
 
     def not_found_stub(self) -> str:
         return ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
@@ -294,7 +251,7 @@ class TrsStyle(Style):
             f'<li><a href="{self.dated_path(NEWS, day, 70001 + i)}" title="{escape(title)}" target="_blank">'
             f"{escape(cut(title))}</a><span>{day:%Y-%m-%d}</span></li>"
             for i, (_key, title, day) in enumerate(self.corpus.site.home_news))
-        links = "\n".join(f"<li>{self.extra_anchor(link)}</li>" for link in self.corpus.site.home_links)
+        links = link_items(self.corpus.site.home_links)
         main = f"""<div class="main">
 <div class="news"><div class="hd"><h3>政务要闻</h3><a class="more" href="{NEWS}">更多</a></div><ul>
 {news}
@@ -605,11 +562,8 @@ var pageChnlInfo = {{
         ]
         items = []
         for label, field, value in values:
-            if value is None:
-                shown = doc.missing_shown.get(field, "blank")
-                if shown == "omit":
-                    continue
-                value = "" if shown == "blank" else shown
+            if (value := doc.shown(field, value)) is None:
+                continue
             wrap = ('<em class="red_base">{}</em>' if field == "validity" else "<font>{}</font>").format(escape(value))
             cls = ' class="bt"' if field == "title" else ""
             items.append(f"<li{cls}>{label}：{wrap}</li>")

@@ -1,4 +1,5 @@
-"""Reading a page's bytes as text when its declared charset is wrong (issue 11).
+"""Reading a stored page's bytes as text when its declared charset is wrong (issue 11): the crawler
+reads pages with it, the report's snapshots show them with it.
 
 Portals declare UTF-8 and serve GBK (an old template copied into a new CMS), or the reverse.
 :func:`decode_page` keeps the declared encoding when the body decodes cleanly with it, and
