@@ -14,6 +14,7 @@ found / K, false positives, traps flagged.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import io
 import json
@@ -28,8 +29,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from html import escape
+from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,6 +82,10 @@ class _Site(Style):
 
     def answer_key(self) -> dict:
         return {}
+
+    def volatile(self, path: str) -> bool:
+        """Whether the answer at ``path`` may change between requests (not kept by AsyncTestbed)."""
+        return False
 
 
 class ExternalSite(_Site):
@@ -170,6 +176,9 @@ class LinkSite(_Site):
             "ext_404": f"{self.external}/missing/{k}.html",
         }[cat]
 
+    def volatile(self, path: str) -> bool:
+        return path.startswith("/busy/")      # 429 the first time, 200 after
+
     def reset(self) -> None:
         """Forget which 429-once URLs were served (before the next tool's run)."""
         with self.lock:
@@ -235,9 +244,152 @@ class LinkSite(_Site):
         return None
 
 
+# -- serving -----------------------------------------------------------------------------
+class AsyncTestbed:
+    """A site served from an asyncio event loop in a background thread (HTTP/1.1 keep-alive).
+
+    Same interface as :class:`testbed.server.Testbed` for this benchmark (``url``, ``requests``,
+    ``start``, ``stop``), but each answer is encoded once and kept (keyed by method and target)
+    unless the site says it is :meth:`_Site.volatile`: the testbed's ``ThreadingHTTPServer``
+    answers only a few hundred requests a second on this machine, close to what the tools ask
+    for, so the benchmark would measure its server as much as the tools. Measure this server
+    alone with ``--server-alone``."""
+
+    __test__ = False
+
+    def __init__(self, style: _Site, host: str = "127.0.0.1"):
+        self.style = style
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((host, 0))
+        self.url = f"http://{host}:{self.sock.getsockname()[1]}/"
+        style.bind(self.url)
+        self.requests: list[tuple[str, str]] = []
+        self.cache: dict[tuple[str, str], bytes] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._server = None
+        self._thread: threading.Thread | None = None
+
+    def answer(self, method: str, target: str, headers: dict[str, str]) -> bytes:
+        split = urlsplit(target)
+        key = (method, target)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        req = Request(method, split.path,
+                      {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}, headers)
+        try:
+            resp = self.style.handle(req) or html("<html><body><h1>404 Not Found</h1></body></html>", 404)
+        except Exception as exc:      # a bug in the site shows as a 500, not a hung socket
+            resp = html(f"<h1>500</h1><pre>{type(exc).__name__}: {exc}</pre>", 500)
+        data = resp.data()
+        try:
+            reason = HTTPStatus(resp.status).phrase
+        except ValueError:
+            reason = "Unknown"
+        lines = [f"HTTP/1.1 {resp.status} {reason}", "Server: nginx"]
+        if resp.content_type:
+            lines.append(f"Content-Type: {resp.content_type}")
+        lines += [f"{k}: {v}" for k, v in resp.headers.items()]
+        lines.append(f"Content-Length: {len(data)}")
+        out = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace") + (b"" if method == "HEAD" else data)
+        if not self.style.volatile(split.path):
+            self.cache[key] = out
+        return out
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                    return
+                lines = head.decode("latin-1").split("\r\n")
+                method, target, version = (lines[0].split(" ") + ["", ""])[:3]
+                headers = {}
+                for line in lines[1:]:
+                    k, sep, v = line.partition(":")
+                    if sep:
+                        headers[k.strip().lower()] = v.strip()
+                length = int(headers.get("content-length") or 0)
+                if length:
+                    await reader.readexactly(length)
+                self.requests.append((method, urlsplit(target).path))
+                writer.write(self.answer(method, target, headers))
+                close = headers.get("connection", "").lower() == "close" or (
+                    version == "HTTP/1.0" and headers.get("connection", "").lower() != "keep-alive")
+                await writer.drain()
+                if close:
+                    return
+        except ConnectionError:
+            return
+        finally:
+            writer.close()
+
+    def start(self) -> "AsyncTestbed":
+        ready = threading.Event()
+
+        async def serve():
+            self.loop = asyncio.get_running_loop()
+            self._server = await asyncio.start_server(self._handle, sock=self.sock, backlog=1024)
+            ready.set()
+            async with self._server:
+                try:
+                    await self._server.serve_forever()
+                except asyncio.CancelledError:
+                    pass
+
+        self._thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        if self.loop and self._server:
+            self.loop.call_soon_threadsafe(self._server.close)
+        if self._thread:
+            self._thread.join(5)
+
+    def __enter__(self) -> "AsyncTestbed":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def serve_sites(args, threaded: bool):
+    server = Testbed if threaded else AsyncTestbed
+    ext = server(ExternalSite(linkchecker_header=True), host="127.0.0.2").start()
+    site = LinkSite(ext.url, pages=args.pages, links=args.links, broken=args.broken, seed=args.seed,
+                    linkchecker_header=True)
+    tb = server(site).start()
+    return ext, site, tb
+
+
+def replay(requests: list[tuple[str, str, str]], client: str, concurrency: int) -> dict:
+    """Replay ``requests`` (host URL, method, path) in a subprocess with a client of
+    ``bench/fetch_baseline.py``: ``asyncio``, a plain keep-alive client (``concurrency``
+    connections; the server measured alone), or ``scrapy``, a minimal Scrapy spider with
+    govaudit's loopback settings (16 requests in flight, ``concurrency`` per host; the floor of a
+    Scrapy-based checker). Adds the whole process's wall time and peak RSS."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump([[m, base.rstrip("/") + p, None] for base, m, p in requests], f)
+    call = f"run_asyncio(reqs, {concurrency})" if client == "asyncio" else f"run_scrapy(reqs, 16, {concurrency}, 1)"
+    code = ("import json, sys; sys.path.insert(0, 'bench'); from fetch_baseline import run_asyncio, run_scrapy; "
+            f"reqs = [tuple(r) for r in json.load(open({f.name!r}))]; print(json.dumps({call}))")
+    try:
+        wall, rss, out, _, cpu = run_measured([sys.executable, "-c", code], {**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        os.unlink(f.name)
+    return {**json.loads(out.strip().splitlines()[-1]), "wall": round(wall, 2), "peak_rss_mib": round(rss, 1),
+            "cpu_s": round(cpu, 2)}
+
+
 # -- running the tools -------------------------------------------------------------------
-def run_measured(cmd: list[str], env: dict | None = None, ok: tuple[int, ...] = (0,)) -> tuple[float, float, str, str]:
-    """Run ``cmd``; (wall seconds, peak RSS in MiB, stdout, stderr)."""
+def run_measured(cmd: list[str], env: dict | None = None,
+                 ok: tuple[int, ...] = (0,)) -> tuple[float, float, str, str, float]:
+    """Run ``cmd``; (wall seconds, peak RSS in MiB, stdout, stderr, CPU seconds: user + system,
+    all threads — less sensitive than the wall time to other jobs on a shared machine)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
@@ -249,7 +401,7 @@ def run_measured(cmd: list[str], env: dict | None = None, ok: tuple[int, ...] = 
         stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
     if proc.returncode not in ok:
         raise RuntimeError(f"{cmd[0]} exited {proc.returncode}: {stderr[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, stdout, stderr
+    return wall, usage.ru_maxrss / 1024, stdout, stderr, usage.ru_utime + usage.ru_stime
 
 
 def run_govaudit(url: str, work: Path, n_pages: int, concurrency: int) -> dict:
@@ -258,7 +410,7 @@ def run_govaudit(url: str, work: Path, n_pages: int, concurrency: int) -> dict:
     for extra in ("-wal", "-shm"):
         Path(str(db) + extra).unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    wall, rss, _, _ = run_measured(
+    wall, rss, _, _, cpu = run_measured(
         [sys.executable, "-m", "govaudit", "links", url, "--db", str(db), "--out", str(work / "out"),
          "--max-pages", str(n_pages + 50), "--concurrency", str(concurrency)], env)
     con = sqlite3.connect(db)
@@ -266,7 +418,7 @@ def run_govaudit(url: str, work: Path, n_pages: int, concurrency: int) -> dict:
         "select url from findings where code in ('LK001', 'LK002') and outcome = 'fail'")}
     requests = con.execute("select stats from runs order by id desc limit 1").fetchone()[0]
     con.close()
-    return {"wall": wall, "rss": rss, "flagged": flagged}
+    return {"wall": wall, "rss": rss, "cpu": cpu, "flagged": flagged}
 
 
 def run_linkchecker(url: str, work: Path, concurrency: int) -> dict:
@@ -276,23 +428,27 @@ def run_linkchecker(url: str, work: Path, concurrency: int) -> dict:
     os.chmod(rc, 0o644)
     exe = [sys.executable, "-c", "import sys; from linkcheck.command.linkchecker import linkchecker; "
            "sys.argv[0] = 'linkchecker'; sys.exit(linkchecker())"]
-    wall, rss, out, _ = run_measured(
+    wall, rss, out, _, cpu = run_measured(
         exe + ["-f", str(rc), "--check-extern", "--no-warnings", "-o", "csv", "-t", str(concurrency), url],
         None, ok=(0, 1))     # 1: invalid links were found
     rows = list(csv.DictReader(io.StringIO("\n".join(l for l in out.splitlines() if l and not l.startswith("#"))),
                                delimiter=";"))
     links = [(urljoin(r["parentname"] or url, r["urlname"]), r) for r in rows]   # as linked, before redirects
-    return {"wall": wall, "rss": rss, "flagged": {u for u, r in links if r.get("valid") == "False"}}
+    return {"wall": wall, "rss": rss, "cpu": cpu, "flagged": {u for u, r in links if r.get("valid") == "False"}}
 
 
-def run_tool(run, tb: Testbed, site: LinkSite, *args) -> dict:
+def run_tool(run, tb, site: LinkSite, *args, ext=None) -> dict:
     """Run one tool against the served site; add the site pages it fetched (from the server's log)."""
     site.reset()
     tb.requests.clear()
+    if ext is not None:
+        ext.requests.clear()
     result = run(tb.url, *args)
     page_paths = {"/" + u.split("/", 3)[3] for u in site.truth.pages}
     result["pages"] = {path for method, path in tb.requests if method == "GET" and path in page_paths}
     result["requests"] = len(tb.requests)
+    result["log"] = [(tb.url, m, p) for m, p in tb.requests] + \
+        ([(ext.url, m, p) for m, p in ext.requests] if ext is not None else [])
     return result
 
 
@@ -311,6 +467,7 @@ def report(name: str, r: dict, site: LinkSite) -> dict:
     row = {"tool": name, "wall_s": round(r["wall"], 2), "runs_wall_s": r.get("walls"), "pages": len(r["pages"]),
            "requests": r["requests"],
            "pages_per_s": round(len(r["pages"]) / r["wall"], 1), "peak_rss_mib": round(r["rss"], 1),
+           "cpu_s": round(r["cpu"], 2), "pages_per_cpu_s": round(len(r["pages"]) / max(r["cpu"], 1e-9), 1),
            "broken_found": f"{len(found)}/{len(broken)}", "false_positives": len(fp),
            "traps_flagged": {t: f"{n}/{len(site.truth.traps[t])}" for t, n in traps.items()}}
     missed = sorted(broken - found)
@@ -331,27 +488,48 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="runs of each tool, alternating; the median is shown")
     ap.add_argument("--skip-linkchecker", action="store_true")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--server", choices=["asyncio", "threaded"], default="asyncio",
+                    help="asyncio: AsyncTestbed (answers kept); threaded: the testbed's ThreadingHTTPServer")
+    ap.add_argument("--server-alone", action="store_true",
+                    help="afterwards, replay govaudit's requests with a plain asyncio client (--concurrency "
+                         "connections): the server measured alone")
+    ap.add_argument("--floor", action="store_true",
+                    help="afterwards, replay govaudit's requests with a bare Scrapy spider (the floor)")
     args = ap.parse_args(argv)
 
-    ext = Testbed(ExternalSite(linkchecker_header=True), host="127.0.0.2").start()
-    site = LinkSite(ext.url, pages=args.pages, links=args.links, broken=args.broken, seed=args.seed,
-                    linkchecker_header=True)
-    tb = Testbed(site).start()
+    ext, site, tb = serve_sites(args, args.server == "threaded")
+    alone = floor = None
     try:
         with tempfile.TemporaryDirectory(prefix="govaudit-bench-") as tmp:
             work = Path(tmp)
             runs: dict[str, list[dict]] = {"govaudit": [], "LinkChecker": []}
             for _ in range(args.repeat):
-                runs["govaudit"].append(run_tool(run_govaudit, tb, site, work, args.pages, args.concurrency))
+                runs["govaudit"].append(run_tool(run_govaudit, tb, site, work, args.pages, args.concurrency, ext=ext))
                 if not args.skip_linkchecker:
-                    runs["LinkChecker"].append(run_tool(run_linkchecker, tb, site, work, args.concurrency))
+                    runs["LinkChecker"].append(run_tool(run_linkchecker, tb, site, work, args.concurrency, ext=ext))
             rows = [report(name, median_run(r), site) for name, r in runs.items() if r]
+            log = runs["govaudit"][len(runs["govaudit"]) // 2]["log"]
+            if args.server_alone:      # the server alone: govaudit's requests again, near-free client
+                site.reset()
+                alone = replay(log, "asyncio", args.concurrency)
+            if args.floor:             # a bare Scrapy spider making govaudit's requests
+                site.reset()
+                floor = replay(log, "scrapy", args.concurrency)
     finally:
         tb.stop()
         ext.stop()
     print(f"site: {args.pages} pages x {args.links} links, {len(site.truth.broken)} broken targets, "
           f"traps {', '.join(f'{t} {len(u)}' for t, u in site.truth.traps.items())}; "
-          f"per-host concurrency {args.concurrency}")
+          f"per-host concurrency {args.concurrency}; server {args.server}")
+    if alone:
+        print(f"server alone ({args.server}): {alone['requests']} requests in {alone['seconds']} s = "
+              f"{alone['pages_per_s']} requests/s with a plain asyncio client, {args.concurrency} connections "
+              f"(statuses {alone['statuses']})")
+    if floor:
+        print(f"bare Scrapy spider, govaudit's {floor['requests']} requests: wall {floor['wall']} s (crawl "
+              f"{floor['seconds']} s), {round(args.pages / floor['wall'], 1)} site pages/s over the wall time, "
+              f"CPU {floor['cpu_s']} s ({round(args.pages / max(floor['cpu_s'], 1e-9), 1)} site pages per CPU-second), "
+              f"peak RSS {floor['peak_rss_mib']} MiB")
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
@@ -359,6 +537,7 @@ def main(argv: list[str] | None = None) -> int:
         traps = ", ".join(f"{t} {v}" for t, v in r["traps_flagged"].items())
         print(f"{r['tool']:<12} wall {r['wall_s']:>7.2f} s  {r['pages']} pages ({r['requests']} requests to the site)  "
               f"{r['pages_per_s']:>7.1f} pages/s (runs: {r['runs_wall_s']} s)  "
+              f"CPU {r['cpu_s']:.2f} s ({r['pages_per_cpu_s']} pages per CPU-second)  "
               f"peak RSS {r['peak_rss_mib']:>6.1f} MiB  broken found {r['broken_found']}  "
               f"false positives {r['false_positives']}  traps flagged: {traps}")
         for key in ("missed", "false_positive_urls"):

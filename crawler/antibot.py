@@ -27,6 +27,7 @@ gone (:func:`gone_reason`)
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from w3lib.encoding import html_to_unicode
 from urllib.parse import urljoin, urlsplit
@@ -64,8 +65,10 @@ def _decode(body: bytes | str | None, content_type: str | None = None) -> str:
     return html_to_unicode(content_type, body)[1]
 
 
+@lru_cache(maxsize=2)
 def visible_text(html: str) -> str:
-    """The text a reader sees (scripts, styles and tags removed, whitespace collapsed)."""
+    """The text a reader sees (scripts, styles and tags removed, whitespace collapsed). The last
+    two kept: the blocked, soft-404 and script-redirect checks of one answer each ask for it."""
     return _WS.sub(" ", _TAG.sub(" ", _SCRIPT.sub(" ", html))).strip()
 
 

@@ -11,14 +11,19 @@ new run).
   recorded as a fetch (status 304, the stored body's hash) and the stored document row, with
   its links, is carried into this run.
 
-A document the server gives no validator for is fetched in full each run (nothing says it is
-unchanged). Bodies are kept once by hash, so a changed-then-reverted page is not stored twice.
+* The revisit window (:meth:`FleetSpider.carry_unread`, ``--revisit-days``): a stored document
+  its column still lists with the same title and date is not asked for at all, except on its
+  own night of the window (about 1/N of them a night); it is carried into the run from its
+  stored copy and recorded as ``unread`` in ``carried`` (the report says so).
+
+A document the server gives no validator for is fetched in full whenever it is asked for
+(nothing says it is unchanged). Bodies are kept once by hash, so a changed-then-reverted page is not stored twice.
 """
 from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from crawler.spiders.portal import PortalSpider, site_key
 from store import CST, Store, now_iso, sha1
@@ -27,6 +32,40 @@ logger = logging.getLogger(__name__)
 
 #: days after which a stored document is fetched in full even if the server says unchanged
 DEFAULT_TTL_DAYS = 30.0
+
+#: the revisit window: a document listed unchanged in its column (same title and date as in
+#: the run its stored copy comes from) is asked for (conditionally) at most once every this
+#: many days, on its own night (see :func:`revisit_due`); the other nights it is judged from
+#: its stored copy without a request. 0: every listed document is asked for every run.
+DEFAULT_REVISIT_DAYS = 30
+
+
+def revisit_slot(url: str, window_days: int) -> int:
+    """The document's night in the window (0 … window_days-1), fixed by its URL, so that each
+    night about 1/window_days of the documents are due."""
+    return int(sha1(url.encode("utf-8"))[:8], 16) % window_days
+
+
+def revisit_due(url: str, last_checked: date, today: date, window_days: int) -> bool:
+    """Whether a stored, unchanged-listed document must be asked for tonight: always when the
+    window is 0; never twice on one day; when the portal was last asked ``window_days`` or more
+    days ago (a missed night catches up); otherwise on the document's own night
+    (``today.toordinal() % window_days == revisit_slot(url)``)."""
+    if window_days <= 0:
+        return True
+    age = (today - last_checked).days
+    if age <= 0:
+        return False
+    if age >= window_days:
+        return True
+    return today.toordinal() % window_days == revisit_slot(url, window_days)
+
+
+def _day(iso: str | None) -> date | None:
+    try:
+        return datetime.fromisoformat(iso).astimezone(CST).date() if iso else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _is_document_request(request) -> bool:
@@ -118,13 +157,16 @@ class FleetSpider(PortalSpider):
     name = "fleet"
 
     def __init__(self, *args, store: Store | None = None, incremental: bool = False,
-                 targets: list[dict] | None = None, **kw):
+                 targets: list[dict] | None = None, revisit_days: int | None = None, **kw):
         super().__init__(*args, **kw)
         if store is not None:
             self.store.close()
             self.store = store
         self.incremental = incremental
         self.stats_counts["unchanged"] = 0
+        #: the revisit window in days (GOVAUDIT_REVISIT_DAYS; 0: ask for every listed document)
+        self.revisit_days = DEFAULT_REVISIT_DAYS if revisit_days is None else int(revisit_days)
+        self.stats_counts["unread"] = 0        # carried without a request (revisit window)
         #: ``recheck --open-only``: only these pages ({"url", "kind", "column"}) and the pager
         #: of a targeted column are fetched; every other request the callbacks yield is dropped
         self.targets = targets
@@ -179,6 +221,36 @@ class FleetSpider(PortalSpider):
     def parse_more(self, response):
         return self._only(super().parse_more(response))
 
+    def carry_unread(self, site: str, col, entry) -> bool:
+        """The revisit window: carry a listed document into this run from its stored copy,
+        without a request, when (1) an earlier run stored it (read with a 200), (2) this
+        column lists it now with the same title and date as that run's list did, and (3) it is
+        not due tonight (:func:`revisit_due`, from the later of its full read and its last
+        304). A document no longer listed is never reached here; a new or changed row, or one
+        due, is requested as before (conditionally, by :class:`ConditionalRequestMiddleware`)."""
+        if not self.incremental or self.revisit_days <= 0 or self.targets is not None:
+            return False
+        title, listed_date = (entry.title or "").strip(), entry.date.value
+        if not title:
+            return False                     # nothing in the list row to compare
+        prev = self.store.revisit_candidate(site, entry.url, col.url, self.run_id)
+        if prev is None or not prev["listed"]:
+            return False
+        if ((prev["title"] or "").strip(), prev["date"]) != (title, listed_date):
+            self.crawler.stats.inc_value("incremental/row_changed")
+            return False
+        checked = max(d for d in (_day(prev["fetched_at"]), _day(prev["checked_at"]), date.min) if d)
+        if revisit_due(entry.url, checked, datetime.now(CST).date(), self.revisit_days):
+            self.crawler.stats.inc_value("incremental/revisit_due")
+            return False
+        if not carry_document(self.store, entry.url, prev["run_id"], self.run_id):
+            return False
+        self.store.add_carried(self.run_id, site, entry.url, "unread", prev["run_id"])
+        self.stats_counts["documents"] += 1
+        self.stats_counts["unread"] += 1
+        self._maybe_commit()
+        return True
+
     def parse_document(self, response):
         if response.meta.get("not_modified"):
             return self.unchanged_document(response)
@@ -202,4 +274,7 @@ class FleetSpider(PortalSpider):
         if carry_document(self.store, response.url, prev["doc_run"], self.run_id):
             self.stats_counts["documents"] += 1
             self.stats_counts["unchanged"] += 1
+            self.store.add_carried(self.run_id, site, response.url, "not_modified", prev["doc_run"])
+        # the revisit window counts from the last time the portal was asked
+        self.store.mark_revisited(site, response.url, self.run_id, now_iso())
         self._maybe_commit()

@@ -178,6 +178,7 @@ def profiles_dir(sites: SitesFile, db_path: str | Path, sites_dir: str | None) -
 
 def crawl_batch(sites: SitesFile, plan: dict[str, dict], db_path: str, *, sites_dir: str | None,
                 incremental: bool, links: bool, ttl_days: float | None, progress: Progress,
+                revisit_days: int | None = None,
                 max_documents: int | None = None, log_level: str = "WARNING", settings_extra: dict | None = None) -> dict:
     """Crawl every site of ``plan`` marked ``crawl`` at once; returns stats per site key."""
     from scrapy.crawler import CrawlerProcess
@@ -210,7 +211,7 @@ def crawl_batch(sites: SitesFile, plan: dict[str, dict], db_path: str, *, sites_
         crawlers[s.key] = crawler
         d = process.crawl(crawler, start_urls=[s.url], db_path=db_path, run_id=plan[s.key]["run_id"],
                           max_documents=max_documents, sites_dir=sites_dir, store=store,
-                          incremental=incremental)
+                          incremental=incremental, revisit_days=revisit_days)
         progress.spiders.append(crawler)
 
         def closed(_, s=s, crawler=crawler):
@@ -223,7 +224,8 @@ def crawl_batch(sites: SitesFile, plan: dict[str, dict], db_path: str, *, sites_
             status = "finished" if stats["finish_reason"] == "finished" else str(stats["finish_reason"])
             store.finish_run(plan[s.key]["run_id"], status, stats)
             progress.site_done(s, f"{stats['pages']} pages, {stats['documents']} documents "
-                                  f"({stats.get('unchanged', 0)} unchanged), {stats['errors']} errors")
+                                  f"({stats.get('unchanged', 0)} unchanged, {stats.get('unread', 0)} carried unread), "
+                                  f"{stats['errors']} errors")
             return _
 
         d.addBoth(closed)
@@ -358,7 +360,7 @@ def print_summary(summary: dict, batch: int, wall_s: float, stream=sys.stderr) -
 
 def run_nightly(sites: SitesFile, db_path: str, out: Path, as_of: date, *, sites_dir: str | None = None,
                 incremental: bool = True, links: bool = True, ttl_days: float | None = None,
-                max_documents: int | None = None, log_level: str = "WARNING",
+                revisit_days: int | None = None, max_documents: int | None = None, log_level: str = "WARNING",
                 redis_url: str | None = None, workers: int = 2, remote_workers: int = 0,
                 stream=sys.stderr) -> tuple[dict, list[Path]]:
     """The whole nightly run (the caller holds the lock)."""
@@ -379,7 +381,7 @@ def run_nightly(sites: SitesFile, db_path: str, out: Path, as_of: date, *, sites
     else:
         crawl_batch(sites, plan, db_path, sites_dir=sites_dir,
                     incremental=incremental, links=links, ttl_days=ttl_days, progress=progress,
-                    max_documents=max_documents, log_level=log_level)
+                    max_documents=max_documents, log_level=log_level, revisit_days=revisit_days)
     docs, paths = audit_batch(store, sites, plan, as_of, out, sites_dir)
     summary = summarise(store, plan, docs)
     summary["wall_s"] = round(time.monotonic() - start, 1)

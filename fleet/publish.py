@@ -7,10 +7,12 @@ Scrapyd job (``crawler/spiders/site_job.py``) do once a run is stored: audit it
 (:mod:`rules.runner`) and publish the result documents."""
 from __future__ import annotations
 
+import gc
 import json
 import re
 from datetime import date
 from pathlib import Path
+from typing import Iterable
 
 from store import Store
 from store.decode import decode_page
@@ -77,38 +79,62 @@ def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
     ``out/audit-<id>/`` for a re-audit, :func:`report_folder`); returns the report paths, the
     fleet index first when there are several sites. A site profile's ``[rules]`` naming no rule
     raises :class:`rules.registry.UnknownCode`."""
-    from rules.runner import audit_run, make_context
+    from rules.runner import iter_audit_run, make_context
 
-    docs = audit_run(store, run_id, make_context(as_of, sites_dir=Path(sites_dir) if sites_dir else None),
-                     codes, select, ignore)
-    return publish(store, docs, out)
+    # one site at a time: each site's report is written and its result document let go before
+    # the next site is audited; the index needs only a summary of each (index_summary)
+    docs = iter_audit_run(store, run_id, make_context(as_of, sites_dir=Path(sites_dir) if sites_dir else None),
+                          codes, select, ignore)
+    return publish(store, docs, out, sites=store.sites(run_id))
 
 
-def publish(store: Store, docs: list[dict], out: Path) -> list[Path]:
-    """Write the reports of ``docs`` (result documents of one run) and their snapshots."""
+def publish(store: Store, docs: Iterable[dict], out: Path, sites: list[str] | None = None) -> list[Path]:
+    """Write the reports of ``docs`` (result documents of one run, a list or produced one at a
+    time) and their snapshots; ``sites``: every site of the run (see :func:`report_folder`)."""
     from reports.render import write_index, write_site_report
 
-    out = report_folder(out, docs)
-    out.mkdir(parents=True, exist_ok=True)
-    paths, summaries = [], []
+    paths, summaries, folder = [], [], None
     for d in docs:
-        write_snapshots(store, d, out)
-        paths.append(write_site_report(d, out))
+        if folder is None:
+            folder = report_folder(out, [d], sites)
+            folder.mkdir(parents=True, exist_ok=True)
+        write_snapshots(store, d, folder)
+        paths.append(write_site_report(d, folder))
         summaries.append(index_summary(d))
+        del d
+        release_memory()                # give the site's artifacts back before the next site
+    folder = folder or out
+    folder.mkdir(parents=True, exist_ok=True)
     if len(summaries) > 1:
-        paths.insert(0, write_index(summaries, out))
+        paths.insert(0, write_index(summaries, folder))
     return paths
 
 
-def report_folder(out: Path, docs: list[dict]) -> Path:
+def release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the system (glibc ``malloc_trim``;
+    elsewhere a no-op): between two sites of an audit, so the process's resident size is one
+    site's, not the largest site's plus fragments of every earlier one."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def report_folder(out: Path, docs: list[dict], sites: list[str] | None = None) -> Path:
     """Where this audit's reports go: ``out``, unless ``out`` already holds the report of an
     earlier audit of the same run (a re-audit, e.g. with another ``--as-of``): then
-    ``out/audit-<id>/``, so the report as first made is kept beside the new one."""
+    ``out/audit-<id>/``, so the report as first made is kept beside the new one. ``sites``:
+    every site of the audit (``docs`` may be the first result document only: the reports are
+    written one site at a time)."""
     from reports.render import site_slug
 
-    for d in docs:
+    d = docs[0] if docs else None
+    for url in [x["site"]["url"] for x in docs] + list(sites or ()):
         try:
-            old = json.loads((out / f"{site_slug(d['site']['url'])}.json").read_text("utf-8"))
+            old = json.loads((out / f"{site_slug(url)}.json").read_text("utf-8"))
         except (OSError, ValueError):
             continue
         same_run = (old.get("run") or {}).get("id") == d["run"]["id"]

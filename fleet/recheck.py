@@ -175,7 +175,8 @@ def recheck_full(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
     stream.write(f"recheck run {run_id}: incremental crawl of {url}\n")
     crawl_batch(SitesFile(Path("-"), (site,)), {site.key: {"run_id": run_id, "crawl": True}}, db_path,
                 sites_dir=sites_dir, incremental=True, links=True, ttl_days=None,
-                progress=Progress(total=1, stream=stream), log_level=log_level)
+                progress=Progress(total=1, stream=stream), log_level=log_level,
+                revisit_days=0)       # a recheck asks the portal for every listed document
     paths = audit_and_report(store, run_id, as_of, out, sites_dir=sites_dir)
     store.close()
     return paths

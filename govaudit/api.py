@@ -508,17 +508,20 @@ def _locked(db: str | Path, job) -> RunResult:
 
 def nightly(sites_path: str | Path, *, db: str | Path = DEFAULT_DB, out: str | Path = DEFAULT_OUT,
             as_of: date | None = None, full: bool = False, ttl_days: float | None = None,
+            revisit_days: int | None = None,
             max_documents: int | None = None, links: bool = True, redis: str | None = None,
             workers: int = 2, remote_workers: int = 0, sites_dir: str | None = None,
             verbose: bool = False, log: IO[str] | None = None) -> RunResult:
     """``govaudit nightly``: crawl, audit and report every site of a sites file (incremental
-    unless ``full``), holding the store's lock."""
+    unless ``full``; ``revisit_days``: the revisit window, :mod:`fleet.incremental`), holding
+    the store's lock."""
     from fleet.nightly import run_nightly
 
     sites = load_sites(sites_path)
     return _locked(db, lambda: run_nightly(
         sites, str(db), Path(out), as_of or today_cst(), sites_dir=sites_dir,
-        incremental=not full, links=links, ttl_days=ttl_days, max_documents=max_documents,
+        incremental=not full, links=links, ttl_days=ttl_days, revisit_days=revisit_days,
+        max_documents=max_documents,
         log_level="INFO" if verbose else "WARNING", redis_url=redis, workers=workers,
         remote_workers=remote_workers, stream=log or _Nowhere())[1])
 

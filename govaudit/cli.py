@@ -189,6 +189,7 @@ def _print_locked(result: api.RunResult) -> int:
 def cmd_nightly(args) -> int:
     return _print_locked(api.nightly(
         args.sites, db=args.db, out=args.out, as_of=args.as_of, full=args.full, ttl_days=args.ttl_days,
+        revisit_days=args.revisit_days,
         max_documents=args.max_documents, links=not args.no_links, redis=args.redis, workers=args.workers,
         remote_workers=args.remote_workers, sites_dir=args.sites_dir, verbose=args.verbose, log=sys.stderr))
 
@@ -339,6 +340,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="fetch every document in full (not incremental)")
     p.add_argument("--ttl-days", type=float, default=None,
                    help="fetch a document in full when its stored copy is older (default 30)")
+    p.add_argument("--revisit-days", type=_number(int, 0, 3650, what="a whole number of days"), default=None,
+                   metavar="N",
+                   help="revisit window: a stored document listed unchanged (same title and date) is asked "
+                        "for at most once every N days, about 1/N of them each night; the other nights it is "
+                        "judged from its stored copy without a request (default 30; 0: ask for every document)")
     p.add_argument("--max-documents", type=int, default=None, help="per site: stop following documents after N")
     p.add_argument("--no-links", action="store_true", help="skip checking the links of the crawled pages")
     p.add_argument("--redis", default=None, metavar="URL",

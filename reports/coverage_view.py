@@ -52,6 +52,7 @@ def coverage_view(doc: Mapping) -> dict | None:
         "blocked": fetches.get("blocked", 0), "errors": fetches.get("errors", 0), "pages": fetches.get("total", 0),
         "sections": sections if cov.get("several_sections") else [],
         "inferred": not cov.get("column_tree"),
+        "stored_copies": stored_copies_text(cov.get("stored_copies")),
         "confidence": [c for c in score.get("confidence") or [] if c.get("low")],
         "categories": [{"name": c.get("category"), "codes": "、".join(c.get("codes") or []),
                         "assessed": c.get("assessed"), "reviews": c.get("reviews")}
@@ -85,3 +86,19 @@ def tree_view(doc: Mapping) -> list[dict]:
             "flag": n.get("kind") == "other" and n.get("status") != "outside",
         })
     return out
+
+
+def stored_copies_text(block: Mapping | None) -> str | None:
+    """One sentence for the auditor: how many documents were judged from a stored copy this run
+    (not read again), and when those copies were read. None when every document was read."""
+    if not isinstance(block, Mapping) or not (block.get("unread") or block.get("not_modified")):
+        return None
+    parts = []
+    if block.get("unread"):
+        parts.append(f"{block['unread']} 篇本次未请求（列表中标题、日期未变，尚未到复查周期）")
+    if block.get("not_modified"):
+        parts.append(f"{block['not_modified']} 篇经条件请求确认未变更（HTTP 304）")
+    when = block.get("read_from")
+    if when and block.get("read_to") and block["read_to"] != when:
+        when = f"{when} 至 {block['read_to']}"
+    return ("；".join(parts) + "。以上文件按此前保存的副本判定" + (f"，副本读取于 {when}" if when else "") + "。")

@@ -16,7 +16,7 @@ from pathlib import Path
 from reports.common import site_slug
 from reports.fleet import render_index
 from reports.labels import KEY_LABELS as EVIDENCE_LABELS
-from reports.site import render_site_report
+from reports.site import render_site_report, stream_site_report
 
 
 def write_site_report(doc: dict, out_dir: Path) -> Path:
@@ -27,9 +27,13 @@ def write_site_report(doc: dict, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     slug = site_slug((doc.get("site") or {}).get("url") or "")
     html_path = out_dir / f"{slug}.html"
-    (out_dir / f"{slug}.json").write_text(
-        json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
-    html_path.write_text(render_site_report(doc), encoding="utf-8")
+    # both written as they are produced (same bytes as dumps / render): the result document and
+    # the page of a large site are tens of MB each as one string
+    with open(out_dir / f"{slug}.json", "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, ensure_ascii=False, indent=2, default=str)
+        fh.write("\n")
+    with open(html_path, "w", encoding="utf-8") as fh:
+        stream_site_report(doc, fh)
     return html_path
 
 

@@ -79,6 +79,9 @@ class SiteArtifacts:
     #: what the link checker saw of each target (``link_observations``, records parsed; empty
     #: for runs stored before observations were recorded): rules.links judges them
     link_observations: list[dict] = field(default_factory=list)
+    #: documents of this run judged from an earlier run's stored copy (``store.carried``:
+    #: incremental runs; empty when every document was read in this run)
+    carried: list[dict] = field(default_factory=list)
 
     def fetch_of(self, url: str) -> dict | None:
         """The last fetch of ``url`` (as requested or as finally served)."""

@@ -75,11 +75,26 @@ def _share(num: int | None, den: int | None) -> float | None:
 def unfollowed_pager(site, col: dict, pager_texts: list[str]) -> list[str]:
     """Next-page links on the column's list page (a pager link text) that the crawl never
     fetched: the list was not read to its end, whatever pager count was recorded."""
-    fetched = {f["url"] for f in site.fetches} | {f.get("final_url") for f in site.fetches}
+    fetched, by_page = _pager_index(site)
     texts = set(pager_texts)
-    return sorted({link["url"] for link in site.links
-                   if link.get("page_url") == col["url"] and (link.get("text") or "").strip() in texts
+    return sorted({link["url"] for link in by_page.get(col["url"], ())
+                   if (link.get("text") or "").strip() in texts
                    and link["url"] != col["url"] and link["url"] not in fetched})
+
+
+def _pager_index(site) -> tuple[set, dict[str, list]]:
+    """(every URL fetched, as asked or as served; the site's link rows by the page they are on),
+    built once per site: every list column asks (it was a walk over all of a site's fetches
+    and link rows per column). Built again when either list is replaced or grows."""
+    key = (id(site.fetches), len(site.fetches), id(site.links), len(site.links))
+    cached = site.__dict__.get("_pager_index")
+    if cached is None or cached[0] != key:
+        fetched = {f["url"] for f in site.fetches} | {f.get("final_url") for f in site.fetches}
+        by_page: dict[str, list] = {}
+        for link in site.links:
+            by_page.setdefault(link.get("page_url"), []).append(link)
+        cached = site.__dict__["_pager_index"] = (key, fetched, by_page)
+    return cached[1], cached[2]
 
 
 def _section_figures(site, cols: list[dict], home_urls: set[str], pager_texts: list[str]) -> dict[str, Any]:
@@ -183,7 +198,26 @@ def coverage(site, thresholds: dict | None = None) -> dict[str, Any]:
             "errors": sum(1 for f in site.fetches if f.get("error") or (f.get("status") or 0) >= 400),
         },
         "column_tree": any(c.get("kind") for c in site.columns),
+        **stored_copies(site),
     }
+
+
+def stored_copies(site) -> dict[str, Any]:
+    """Documents of this run judged from a copy stored by an earlier run (incremental runs,
+    ``fleet.incremental``): ``unread`` — listed unchanged inside the revisit window, not
+    requested at all this run; ``not_modified`` — the portal answered 304 to a conditional
+    request; and the dates those copies were read in full (``read_from`` … ``read_to``).
+    Absent (an empty dict) when every document was read in this run."""
+    rows = getattr(site, "carried", None) or []
+    if not rows:
+        return {}
+    days = sorted((r.get("read_at") or "")[:10] for r in rows if r.get("read_at"))
+    return {"stored_copies": {
+        "unread": sum(1 for r in rows if r.get("how") == "unread"),
+        "not_modified": sum(1 for r in rows if r.get("how") == "not_modified"),
+        "read_from": days[0] if days else None, "read_to": days[-1] if days else None,
+        "from_runs": sorted({r["from_run"] for r in rows if r.get("from_run") is not None}),
+    }}
 
 
 def shortfalls(cov: dict, thresholds: dict) -> list[str]:

@@ -5,7 +5,7 @@ import json
 import traceback
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from store import Store
 from data import load_toml, read_site_profile, tool_version
@@ -27,11 +27,12 @@ def load_artifacts(store: Store, run_id: int, site: str) -> SiteArtifacts:
         documents=store.documents(run_id, site),
         columns=store.table_rows("columns", run_id, site),
         entries=store.table_rows("entries", run_id, site),
-        fetches=list(store.fetches(run_id, site)),
-        links=store.table_rows("links", run_id, site),
+        fetches=store.compact_fetches(run_id, site),
+        links=store.compact_table_rows("links", run_id, site),
         probes=store.probes(site),          # availability probes of every run (AV001)
         body=store.body,
-        link_observations=store.link_observations(run_id, site),
+        link_observations=store.compact_link_observations(run_id, site),
+        carried=store.carried(run_id, site),
     )
     return artifacts
 
@@ -202,10 +203,18 @@ def audit_run(store: Store, run_id: int, ctx: Context, codes: Iterable[str] | No
               select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[dict]:
     """Audit every site of the run. Each audit is kept (``audits``, with its as-of date): the
     result documents say which (``doc["audit"]``)."""
+    return list(iter_audit_run(store, run_id, ctx, codes, select, ignore))
+
+
+def iter_audit_run(store: Store, run_id: int, ctx: Context, codes: Iterable[str] | None = None,
+                   select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> Iterator[dict]:
+    """:func:`audit_run` one site at a time: each result document is yielded as soon as its site
+    is audited, so a caller that writes it and lets it go holds one site's artifacts and result
+    at a time (the audit of 10^5 documents held every site's result until the end)."""
     codes = list(codes) if codes else None
+    sites = store.sites(run_id)
+    for site in sites:       # a site profile naming no rule stops the audit before any site is judged
+        rule_codes(site, ctx.sites_dir, select, ignore, codes)
     audit_id = store.start_audit(run_id, ctx.today.isoformat(), codes, tool_version())
-    docs = []
-    for site in store.sites(run_id):
-        doc = audit_site(store, run_id, site, ctx, codes, select, ignore, audit_id=audit_id)
-        docs.append(doc)
-    return docs
+    for site in sites:
+        yield audit_site(store, run_id, site, ctx, codes, select, ignore, audit_id=audit_id)

@@ -10,8 +10,6 @@ says which encoding was used and why, so the fetch can record it.
 """
 from __future__ import annotations
 
-from bs4 import UnicodeDammit
-
 #: tried first when the declared charset fails, in this order: UTF-8 (strict UTF-8 almost
 #: never decodes text in another encoding by accident), then what Chinese portals serve
 CANDIDATES = ("utf-8", "gb18030", "big5")
@@ -43,6 +41,8 @@ def decode_page(body: bytes, declared: str | None, *, truncated: bool = False) -
         text = _clean(body, enc, truncated)
         if text is not None:
             return text, enc, f"declared {declared} does not decode; read as {enc}"
+    from bs4 import UnicodeDammit      # here: most pages never need it, and bs4 costs ~0.1 s to import
+
     dammit = UnicodeDammit(body, known_definite_encodings=[], is_html=True, exclude_encodings=[declared])
     if dammit.unicode_markup is not None and dammit.original_encoding:
         return (dammit.unicode_markup, dammit.original_encoding,

@@ -3,6 +3,7 @@ web server (ETag / Last-Modified, 304); requests are counted on the server side.
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -70,14 +71,14 @@ def test_incremental_second_run_is_conditional_third_run_finds_new_documents(tmp
         paths = {urlsplit(d["url"]).path for d in key["documents"]}
         sites = sites_file(tmp_path, [(style_name, tb)])
 
-        nightly(tmp_path, sites)
+        nightly(tmp_path, sites, "--revisit-days", "0")
         first = doc_gets(tb, paths)
         assert first["full"] >= len(paths) and first["conditional"] == 0
         docs1 = {d["url"]: d for d in export(tmp_path, "documents", 1)}
         findings1 = {(f["code"], f["url"], f["outcome"]) for f in export(tmp_path, "findings", 1)}
 
         tb.answers.clear()
-        proc = nightly(tmp_path, sites)
+        proc = nightly(tmp_path, sites, "--revisit-days", "0")
         second = doc_gets(tb, paths)
         # every document asked conditionally; at most 10 % of the first run's full fetches again
         assert second["full"] <= 0.10 * first["full"], second
@@ -107,7 +108,7 @@ def test_incremental_second_run_is_conditional_third_run_finds_new_documents(tmp
         on_time = add_document(style, "d9001", date(2026, 11, 18), date(2026, 11, 16), "明湖市关于按期发布事项的通知")
         late = add_document(style, "d9002", date(2026, 11, 19), date(2026, 9, 25), "明湖市关于迟延发布事项的通知")
         tb.answers.clear()
-        proc = nightly(tmp_path, sites)
+        proc = nightly(tmp_path, sites, "--revisit-days", "0")
         third = doc_gets(tb, paths | {urlsplit(on_time.url).path, urlsplit(late.url).path})
         docs3 = {d["url"]: d for d in export(tmp_path, "documents", 3)}
         assert docs3.keys() >= docs2.keys() | {on_time.url, late.url}
@@ -120,3 +121,114 @@ def test_incremental_second_run_is_conditional_third_run_finds_new_documents(tmp
         tm = {(f["url"], f["outcome"]) for f in export(tmp_path, "findings", 3) if f["code"] == "TM001"}
         assert (late.url, "fail") in tm
         assert not any(u == on_time.url for u, _ in tm)
+
+
+# -- the revisit window ------------------------------------------------------------------------
+def test_revisit_window_spreads_documents_over_its_nights():
+    """A simulated month of nights over 3,000 documents all read on day 0: every document is
+    asked for exactly once in each window of 30 nights, never twice on a day, and each night
+    asks for about a thirtieth of them (100 expected; binomial spread, so 50-150)."""
+    from fleet.incremental import revisit_due
+
+    day0 = date(2026, 1, 1)
+    urls = [f"http://127.0.0.1:8000/art/2026/{i}.html" for i in range(3000)]
+    checked = {u: day0 for u in urls}
+    asked: dict[str, list[int]] = {u: [] for u in urls}
+    per_night = []
+    for n in range(1, 61):
+        today = date.fromordinal(day0.toordinal() + n)
+        due = [u for u in urls if revisit_due(u, checked[u], today, 30)]
+        per_night.append(len(due))
+        for u in due:
+            checked[u] = today
+            asked[u].append(n)
+    assert all(50 <= k <= 150 for k in per_night), per_night
+    for u, nights in asked.items():
+        assert len(nights) == 2 and nights[1] - nights[0] == 30, (u, nights)   # once per window
+    # the same day: never; 30 days or more since last asked: always (a missed night catches up)
+    assert not any(revisit_due(u, day0, day0, 30) for u in urls[:100])
+    assert all(revisit_due(u, day0, date(2026, 1, 31), 30) for u in urls[:100])
+    # window 0: every document every run
+    assert all(revisit_due(u, day0, day0, 0) for u in urls[:100])
+
+
+def result_doc(tmp_path, host_port: str) -> dict:
+    [p] = [p for p in (tmp_path / "out").rglob("*.json") if host_port.replace(":", "_") in p.name]
+    return json.loads(p.read_text("utf-8"))
+
+
+def replace_document(style, key: str, **changes):
+    corpus = style.corpus
+    corpus.docs[key] = dataclasses.replace(corpus.docs[key], **changes)
+    style.bind(style.base_url + "/")
+    return corpus.docs[key]
+
+
+def test_revisit_window_unchanged_portal_sends_a_tenth_of_the_requests(tmp_path):
+    """Default window (30 days), three nightly runs on one day over real HTTP: the unchanged
+    portal costs at most 10 % of the first run's requests with identical documents and
+    findings, and the report says how many documents were judged from a stored copy; then a
+    new document, a document whose list row changed and a document taken off its list."""
+    style = make_style("hanweb", seed=2)
+    with Testbed(style) as tb:
+        key = tb.answer_key()
+        doc_paths = {urlsplit(d["url"]).path for d in key["documents"]}
+        sites = sites_file(tmp_path, [("hanweb", tb)])
+        host = urlsplit(tb.url).netloc
+
+        nightly(tmp_path, sites)
+        first = len(tb.answers)
+        docs1 = {d["url"]: d for d in export(tmp_path, "documents", 1)}
+        findings1 = {(f["code"], f["url"], f["outcome"]) for f in export(tmp_path, "findings", 1)}
+        assert "stored_copies" not in result_doc(tmp_path, host)["coverage"]
+
+        tb.answers.clear()
+        proc = nightly(tmp_path, sites)
+        second = list(tb.answers)
+        assert len(second) <= 0.10 * first, (len(second), first)
+        # no document page was asked for: list pages only
+        assert not [a for a in second if a[1] in doc_paths], [a for a in second if a[1] in doc_paths][:5]
+        docs2 = {d["url"]: d for d in export(tmp_path, "documents", 2)}
+        assert docs2.keys() == docs1.keys()
+        for url, d in docs1.items():
+            assert {f: docs2[url][f] for f in DOC_FIELDS} == {f: d[f] for f in DOC_FIELDS}
+            assert docs2[url]["fetched_at"] == d["fetched_at"]      # the stored copy's own date
+        assert {(f["code"], f["url"], f["outcome"]) for f in export(tmp_path, "findings", 2)} == findings1
+        # the auditor sees it: result document and report
+        doc = result_doc(tmp_path, host)
+        listed = doc["coverage"]["documents"]["listed"]
+        copies = doc["coverage"]["stored_copies"]
+        assert copies["unread"] == len(docs1) and copies["not_modified"] == 0
+        assert copies["read_from"] == min(d["fetched_at"] for d in docs1.values())[:10]
+        assert doc["coverage"]["documents"]["fetched"] == 0 and listed == len(docs1)
+        html = next((tmp_path / "out").rglob(f"{host.replace(':', '_')}.html")).read_text("utf-8")
+        assert f"{len(docs1)} 篇本次未请求" in html and "按此前保存的副本判定" in html
+        assert "1 carried unread" not in proc.stderr and f"{len(docs1)} carried unread" in proc.stderr
+
+        # between runs: a new document, one whose list title changes, one taken off its list
+        corpus = style.corpus
+        zcwj = corpus.column("zcwj")
+        new = add_document(style, "d9001", date(2026, 11, 18), date(2026, 11, 16), "明湖市关于按期发布事项的通知")
+        plain = [k for k in zcwj.docs if k != "d9001" and not corpus.docs[k].also_in
+                 and not corpus.docs[k].interprets and not corpus.docs[k].interpretation]
+        renamed = replace_document(style, plain[0], title=corpus.docs[plain[0]].title + "（修订）")
+        dropped = corpus.docs[plain[1]]
+        zcwj.docs.remove(plain[1])
+        style.bind(style.base_url + "/")
+        tb.answers.clear()
+        nightly(tmp_path, sites)
+        third = [(m, p, st) for m, p, st, _ in tb.answers if m == "GET"]
+        asked = {p for _, p, _ in third if p in doc_paths | {urlsplit(new.url).path}}
+        assert asked == {urlsplit(new.url).path, urlsplit(renamed.url).path}, asked
+        docs3 = {d["url"]: d for d in export(tmp_path, "documents", 3)}
+        assert docs3[new.url]["title"] == new.title
+        assert docs3[renamed.url]["title"] == renamed.title
+        assert dropped.url not in docs3
+        assert docs3.keys() == (docs1.keys() - {dropped.url}) | {new.url}
+        copies = result_doc(tmp_path, host)["coverage"]["stored_copies"]
+        assert copies["unread"] == len(docs1) - 2
+
+
+def test_revisit_window_flag_is_checked():
+    proc = run_cli("nightly", "--sites", "x.toml", "--revisit-days", "-1")
+    assert proc.returncode == 2 and "--revisit-days: must be between 0 and 3650" in proc.stderr

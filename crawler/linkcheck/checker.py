@@ -145,8 +145,8 @@ class LinkCheckSpider(scrapy.Spider):
         # requests are scheduled directly (engine.crawl): no depth, URL-length or offsite work
         "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
                                "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None},
-        "EXTENSIONS": {"scrapy.extensions.memusage.MemoryUsage": None,
-                       "scrapy.extensions.remote_control.RemoteControl": None},
+        # RemoteControl is not among crawler.settings.EXTENSIONS_BASE (naming it here imports it)
+        "EXTENSIONS": {"scrapy.extensions.memusage.MemoryUsage": None},
     }
 
     def __init__(self, db_path: str, run_id: int, start_urls: list[str] | None = None,

@@ -531,6 +531,8 @@ _VIEWED_FILE = re.compile(r"\.(pdf|ofd|docx?|xlsx?|wps|et|zip|rar)$", re.I)
 def viewer_file(url: str) -> str | None:
     """The attachment an online viewer page shows (its ``file=``-like query value naming a
     document file by path or URL), absolute; None for other URLs."""
+    if "?" not in url:          # no query, nothing to show (most links: checked before parsing)
+        return None
     parts = urlsplit(url)
     if not _VIEWER_PAGE.search(parts.path):
         return None

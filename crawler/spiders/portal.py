@@ -559,6 +559,11 @@ class PortalSpider(scrapy.Spider):
             if self.max_documents and len(self.doc_requested) >= self.max_documents:
                 break
             self.doc_requested.add(e.url)
+            # incremental runs only (fleet.incremental.FleetSpider overrides carry_unread): a
+            # document listed unchanged, stored earlier and inside the revisit window is judged
+            # from its stored copy without a request
+            if self.carry_unread(site, col, e):
+                continue
             # a page first met as navigation (and fetched as a tree page) is still a document here;
             # documents before the column's further list pages: the queue holds a page of rows
             # at a time instead of every document of the portal (bounded memory at 10^5)
@@ -572,6 +577,12 @@ class PortalSpider(scrapy.Spider):
             yield self._request(spec.url, self.parse_more, method=spec.method, body=spec.body,
                                 headers=headers, priority=2,
                                 meta={"site": site, "column": col, "spec": spec})
+
+    def carry_unread(self, site: str, col: Column, entry) -> bool:
+        """Hook for incremental runs (``fleet.incremental``): True when the listed document
+        ``entry`` was carried into this run from a stored copy instead of being requested.
+        A full crawl requests every document."""
+        return False
 
     async def parse_document(self, response: Response):
         site = response.meta["site"]

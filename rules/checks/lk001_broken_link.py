@@ -18,6 +18,10 @@ from rules.links import FAILURES, judge, thresholds_of
 from rules.registry import register
 
 HOME = "首页"
+#: the evidence a passing link's finding keeps (it is counted, never listed: no page lists,
+#: attempts or hops held for each of a site's tens of thousands of links)
+PASS_EVIDENCE = ("classification", "classification_name", "reason", "status", "final_url", "kind", "internal",
+                 "checked_at", "origin", "judged", "crawl_class", "on_home_page", "pages")
 
 
 @dataclass
@@ -30,7 +34,16 @@ class LinkTarget:
 def link_targets(site: SiteArtifacts, links: dict | None = None) -> list[LinkTarget]:
     """The site's link targets, in page order, each with its check result and link rows. The
     result is judged again from the stored observations under ``links`` (the [links]
-    thresholds) where there are observations; else it is the class stored while crawling."""
+    thresholds) where there are observations; else it is the class stored while crawling.
+    Computed once per site and thresholds (LK001, LK002 and LK003 all ask; they only read it)."""
+    cache = site.__dict__.setdefault("_link_targets", {})
+    key = (id(links), id(site.links), len(site.links), len(site.link_observations))
+    if key not in cache:
+        cache[key] = (links, site.links, _link_targets(site, links))    # (keeps the keys' objects alive)
+    return cache[key][2]
+
+
+def _link_targets(site: SiteArtifacts, links: dict | None) -> list[LinkTarget]:
     found: dict[str, LinkTarget] = {}
     for row in site.links:
         t = found.setdefault(row["url"], LinkTarget(row["url"], None, []))
@@ -39,6 +52,7 @@ def link_targets(site: SiteArtifacts, links: dict | None = None) -> list[LinkTar
             d = row["check_detail"]
             t.detail = d if isinstance(d, dict) else json.loads(d)
     seen = {o["url"]: o for o in site.link_observations}
+    thresholds = thresholds_of(links)       # one dict for every target (issue 15: memory)
     for t in found.values():
         o = seen.get(t.url)
         if o is None:
@@ -46,7 +60,7 @@ def link_targets(site: SiteArtifacts, links: dict | None = None) -> list[LinkTar
         stored = t.detail or {"kind": o["kind"], "tag": o["tag"], "internal": bool(o["internal"]),
                               "status": o["observation"].get("status")}
         t.detail = {**stored, **judge(o, links), "judged": "audit", "crawl_class": stored.get("class"),
-                    "thresholds": thresholds_of(links)}
+                    "thresholds": thresholds}
     return list(found.values())
 
 
@@ -117,6 +131,8 @@ class LinkAvailability(Rule):
             "on_home_page": bool(on_home), "home_page": on_home, "other_pages": other,
             "pages": len({o["page"] for o in on_home + other}),
         }
+        if cls == "ok":     # a passing link is counted, never listed or stored: what it was judged on
+            evidence = {k: evidence[k] for k in PASS_EVIDENCE}     # is not kept for it (issue 15: memory)
         common = {"evidence": evidence, "column": HOME if on_home else None, "title": text or None}
         hops = f"，跳转过程 {' → '.join(str(h.get('status') or '') + ' ' + h['url'] for h in d['hops'])}" \
             if d.get("hops") else ""
