@@ -44,8 +44,12 @@ STEPS = ["crawl", "scrapy", "scrapy_default", "asyncio", "threaded", "rerun", "a
 
 
 # -- memory over time --------------------------------------------------------------------------
-def tree_rss_kib(pid: int) -> int:
-    """VmRSS of a process and all its descendants, in KiB (0 once it is gone)."""
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_rss_kib(pid: int, cpu: dict | None = None) -> int:
+    """VmRSS of a process and all its descendants, in KiB (0 once it is gone). With ``cpu``,
+    each process's CPU seconds so far (user + system) are recorded there by pid."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
@@ -55,6 +59,10 @@ def tree_rss_kib(pid: int) -> int:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
                         break
+            if cpu is not None:
+                with open(f"/proc/{p}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                cpu[p] = (int(fields[11]) + int(fields[12])) / CLK_TCK
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     todo += [int(c) for c in f.read().split()]
@@ -70,11 +78,15 @@ def run_sampled(cmd: list[str], name: str, out: Path, interval: float = 0.5) -> 
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT)
     done = threading.Event()
 
+    cpu: dict[int, float] = {}
+    cpu_line: list[tuple[float, float]] = []
+
     def sample():
         while not done.is_set():
-            kib = tree_rss_kib(proc.pid)
+            kib = tree_rss_kib(proc.pid, cpu)
             if kib:
                 samples.append((time.perf_counter() - t0, kib / 1024))
+                cpu_line.append((cpu.get(proc.pid, 0.0), sum(cpu.values())))
             done.wait(interval)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -84,11 +96,16 @@ def run_sampled(cmd: list[str], name: str, out: Path, interval: float = 0.5) -> 
     done.set()
     th.join()
     csv = out / f"{name}-rss.csv"
-    csv.write_text("seconds,rss_mib\n" + "".join(f"{t:.1f},{r:.1f}\n" for t, r in samples))
+    # RSS of the process tree; CPU seconds so far of the process itself and of its tree
+    csv.write_text("seconds,rss_mib,cpu_main_s,cpu_tree_s\n" + "".join(
+        f"{t:.1f},{r:.1f},{c:.1f},{ct:.1f}\n" for (t, r), (c, ct) in zip(samples, cpu_line)))
     write_svg(samples, out / f"{name}-rss.svg", f"{name}: RSS (MiB) over time (s)")
     if proc.returncode != 0:
         print(f"{name}: exit {proc.returncode}\n{stderr[-3000:]}", file=sys.stderr)
+    # CPU seconds: the process itself (sampled: its last 0.5 s may be missing) and every
+    # process of its tree (its worker, …) as sampled
     return {"wall_s": round(wall, 2), "peak_rss_mib": round(max((r for _, r in samples), default=0), 1),
+            "cpu_main_s": round(cpu.get(proc.pid, 0.0), 1), "cpu_tree_s": round(sum(cpu.values()), 1),
             "rss_csv": str(csv), "returncode": proc.returncode, "stdout": stdout, "stderr": stderr[-2000:]}
 
 
@@ -310,13 +327,14 @@ def table(res: dict) -> str:
         ratio = f"{c['pages_per_s'] / base:.0%} of bare Scrapy" if base and c.get("pages_per_s") else ""
         rows.append(f"| govaudit check (crawl) | {c['requests']} | {c['crawl_s']} (process {c['wall_s']}) | "
                     f"{c['pages_per_s']} | {c['peak_rss_mib']} | {c['documents']} documents stored, store "
-                    f"{c['store_mib']} MiB; {ratio} |")
+                    f"{c['store_mib']} MiB; {ratio}; CPU {c.get('cpu_main_s')} s crawler process, "
+                    f"{c.get('cpu_tree_s')} s with its worker (whole run incl. audit) |")
     for k, label in (("scrapy", "bare Scrapy spider"), ("scrapy_default", "bare Scrapy, CONCURRENT_ITEMS=100"), ("asyncio", "plain asyncio client"),
                      ("threaded", "asyncio client vs ThreadingHTTPServer")):
         if k in res:
             r = res[k]
             rows.append(f"| {label} | {r.get('requests')} | {r.get('seconds')} | {r.get('pages_per_s')} | "
-                        f"{r['peak_rss_mib']} | statuses {r.get('statuses')} |")
+                        f"{r['peak_rss_mib']} | statuses {r.get('statuses')}; CPU {r.get('cpu_tree_s')} s |")
     for k, label in (("rerun_unchanged", "re-run, unchanged portal"), ("rerun_grown", "re-run, +1% documents")):
         if k in res and c:
             r = res[k]

@@ -19,6 +19,11 @@ CONCURRENT_REQUESTS = 16
 # tasks were ~10% of a crawl's CPU.
 CONCURRENT_ITEMS = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Scrapy reads a generator callback's source (inspect + ast) for a ``return value`` on every
+# response: bound methods are new objects each time, so its cache never hits (4% of the
+# crawl's CPU at the scale benchmark). A developer's lint, not needed while crawling
+# (tests/test_pipeline.py checks once that no callback returns a value).
+WARN_ON_GENERATOR_RETURN_VALUE = False
 DOWNLOAD_DELAY = 0.5
 DOWNLOAD_DELAY_JITTER = 0.5      # ±50 % around DOWNLOAD_DELAY
 AUTOTHROTTLE_ENABLED = True
@@ -87,11 +92,6 @@ DOWNLOADER_MIDDLEWARES = {
 # the portal spider's output (crawler.items) enters the store here, and only here
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 LOG_FORMATTER = "crawler.pipelines.StoreLogFormatter"     # store items are not logged one by one
-# Scrapy reads a generator callback's source (inspect.getsource + ast) to warn about `return
-# value` in it, again whenever its weak cache of bound methods misses: with the callbacks
-# yielding store items that was hundreds of source parses a crawl. govaudit's callbacks return
-# no values (tests/test_pipeline.py checks their source once).
-WARN_ON_GENERATOR_RETURN_VALUE = False
 # Body caps (crawler.middlewares.BodyCapMiddleware): pages are kept up to BODY_CAP_PAGE bytes,
 # other files up to BODY_CAP_FILE (the link checker reads files' first bytes only); the fetch
 # records the truncation. DOWNLOAD_MAXSIZE: a body declared larger is not read at all.
@@ -104,3 +104,7 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 OUTBOUND_TARGETS: list[str] = []
 OUTBOUND_ALLOW: list[str] = []      # CIDR ranges the operator allows (--allow-net)
+# Document pages are read (links, metadata, body text) in this many worker processes beside
+# Scrapy's event loop (crawler.profiles.pool); 0: in the crawler's process. One is enough on
+# two cores: Scrapy's reactor uses the other one (docs/performance.md).
+PARSE_WORKERS = 1

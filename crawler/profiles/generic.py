@@ -254,21 +254,26 @@ class GenericProfile(Profile):
     def row_entry(base: str, el, position: int) -> ListEntry | None:
         """A list row: one or two links (the longest text is the document) and a date
         outside the link text. None when the element is not such a row."""
-        anchors = [a for a in el.iter("a") if absolute_url(base, a.get("href"))]
-        if not anchors or len(anchors) > 2:
+        anchors = []            # (anchor, its URL, its text): each worked out once
+        for a in el.iter("a"):
+            target = absolute_url(base, a.get("href"))
+            if target:
+                if len(anchors) == 2:
+                    return None
+                anchors.append((a, target, element_text(a)))
+        if not anchors:
             return None
-        a = max(anchors, key=lambda x: len(element_text(x)))
-        target = absolute_url(base, a.get("href"))
-        rest = element_text(el).replace(element_text(a), " ", 1)
+        a, target, a_text = max(anchors, key=lambda x: len(x[2]))
+        rest = element_text(el).replace(a_text, " ", 1)
         found = find_date(rest)
         if found:
             date = Value(found[0], found[1], "list")
-        elif len(element_text(a)) >= 4 and (md := GenericProfile.month_day(el, a, rest, target)):
+        elif len(a_text) >= 4 and (md := GenericProfile.month_day(el, a, rest, target)):
             # ``[03-05]``: the year is the document URL's (/art/2026/3/5/, t20260305_, /202603/), else unknown
             date = Value(month_day_date(md[0], md[1], target), md[2], "list")
         else:
             return None
-        title = clean(a.get("title")) or element_text(a) or None
+        title = clean(a.get("title")) or a_text or None
         return ListEntry(target, title, date, position)
 
     @staticmethod

@@ -11,6 +11,7 @@ column-tree nodes, list rows, documents, links) beside its requests, and the ite
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass, field
@@ -18,9 +19,9 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
+from concurrent.futures.process import BrokenProcessPool
 from twisted.python.failure import Failure
 
-from crawler.antibot import blocked_reason, gone_reason
 from crawler.discovery import (
     DISCLOSURE_WORDS, NavLink, breadcrumb, is_file, looks_like_endpoint, more_links, nav_links, preview_links, role_of, row_links,
     section_candidates, section_nav, section_text, usable_name,
@@ -28,6 +29,7 @@ from crawler.discovery import (
 from crawler.items import (Column, ColumnNode, ColumnState, DocumentRecord, FetchRecord, Listing, ListRows,
                            PageLinks, SiteRecord)
 from crawler.profiles.generic import PAGER_HREF
+from crawler.profiles.pool import acquire_pool, check_and_read, page_checks, read_document, release_pool
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
 from pagetext import BODY_XPATHS, element_text, selector
@@ -145,6 +147,8 @@ class PortalSpider(scrapy.Spider):
         self.listed: dict[str, set[str]] = {}     # column url -> document urls listed so far
         self.stats_counts = {"pages": 0, "documents": 0, "columns": 0, "blocked": 0, "errors": 0}
         self.allowed_hosts = {urlsplit(u).netloc for u in self.start_urls}
+        self._parse_pool = None               # crawler.profiles.pool, started on the first document
+        self._parse_pool_off = False
 
     # -- plumbing ---------------------------------------------------------------------
     def _request(self, url: str, callback, *, method: str = "GET", body: str | None = None,
@@ -160,19 +164,17 @@ class PortalSpider(scrapy.Spider):
         """The fetch to store (none when a resumed run replays a stored answer), the body's
         SHA-1 and the blocked reason."""
         site = response.meta.get("site") or site_key(response.url)
-        headers = {k.decode().lower(): b", ".join(v).decode("latin-1")
-                   for k, v in response.headers.items()}
-        blocked = None
-        # the checks read text: decode once (Scrapy keeps the decoded text for the readers)
-        checked = response.text if isinstance(response, TextResponse) else response.body
-        if response.status >= 400 or len(response.body) < 20000:
-            blocked = blocked_reason(response.status, headers, checked)
+        headers = self._headers(response)
         redirects = response.meta.get("redirect_urls", [])
         req = response.request
-        # a soft 404 or a deleted document redirecting to its parent: not the page (antibot.py)
-        gone = None if blocked else gone_reason(
-            response.url, response.status, checked, redirect_urls=redirects,
-            redirect_reasons=response.meta.get("redirect_reasons", []), final_url=response.url)
+        if "checks" in response.meta:           # made in the worker process (parse_document)
+            blocked, gone = response.meta["checks"]
+        else:
+            # a challenge page; a soft 404 or a deleted document redirecting to its parent: not
+            # the page (antibot.py); the checks read text, decoded once
+            blocked, gone = page_checks(response.url, response.status, headers, self._checked(response),
+                                        redirects, response.meta.get("redirect_reasons", []),
+                                        self._check_blocked(response))
         response.meta["gone"] = gone
         self._text(response)      # decoded once here: the fetch records how (issue 11)
         sha = sha1(response.body)
@@ -192,6 +194,25 @@ class PortalSpider(scrapy.Spider):
         if blocked:
             self.stats_counts["blocked"] += 1
         return [fetch], sha, blocked
+
+    @staticmethod
+    def _checked(response: Response):
+        """What the block / soft-404 checks read: Scrapy's decoded text (kept for the readers), or
+        the bytes of a response that is not text."""
+        return response.text if isinstance(response, TextResponse) else response.body
+
+    @staticmethod
+    def _check_blocked(response: Response) -> bool:
+        """Challenge signatures are looked for on error answers and short pages only."""
+        return response.status >= 400 or len(response.body) < 20000
+
+    @staticmethod
+    def _headers(response: Response) -> dict[str, str]:
+        """The response's headers as text, lower-case names (made once per response)."""
+        if "headers_text" not in response.meta:
+            response.meta["headers_text"] = {k.decode().lower(): b", ".join(v).decode("latin-1")
+                                             for k, v in response.headers.items()}
+        return response.meta["headers_text"]
 
     def _text(self, response: Response) -> str | None:
         if "page_text" not in response.meta:
@@ -558,31 +579,70 @@ class PortalSpider(scrapy.Spider):
         being requested, else None. A full crawl requests every document."""
         return None
 
-    def parse_document(self, response: Response):
+    async def parse_document(self, response: Response):
         site = response.meta["site"]
+        read = None
+        pool = self._pool()
+        if pool is not None:
+            # the checks and the reading in the worker process (crawler.profiles.pool) while
+            # Scrapy goes on fetching; the fetch is recorded with the checks' answer
+            html = self._text(response)
+            checked = self._checked(response)
+            try:
+                response.meta["checks"], read = await asyncio.wrap_future(pool.submit(
+                    check_and_read, self._profile(site), response.url, response.status, self._headers(response),
+                    None if checked == html else checked, response.meta.get("redirect_urls", []),
+                    response.meta.get("redirect_reasons", []), self._check_blocked(response), html))
+            except BrokenProcessPool as exc:     # read here from now on
+                self._pool_broken(exc)
+            except Exception as exc:             # e.g. a page object that cannot be sent: read here
+                logger.warning("page %s not read by the worker (%s: %s): read here", response.url,
+                               type(exc).__name__, exc)
+                response.meta.pop("checks", None)
+                read = None
         fetch, sha, blocked = self._record(response, "document")
         html = self._text(response)
         if not self._usable(response, blocked) or html is None:
-            yield from fetch
+            for f in fetch:
+                yield f
             if not blocked:
                 self.stats_counts["errors"] += 1
             return
-        links = list(self._links(site, response, html))
-        try:
-            doc = self._profile(site).document(response.url, html)
-        except Exception as exc:
-            logger.warning("document extraction failed on %s: %s", response.url, exc)
+        links, links_error, doc, doc_error = read or read_document(self._profile(site), response.url, html)
+        page_links = None
+        if links_error:
+            logger.warning("link extraction failed on %s: %s", response.url, links_error)
+        else:
+            page_links = PageLinks(site, response.url, links)
+        if doc_error:
+            logger.warning("document extraction failed on %s: %s", response.url, doc_error)
             self.stats_counts["errors"] += 1
-            yield from fetch
-            yield from links
+            for f in fetch:
+                yield f
+            if page_links is not None:
+                yield page_links
             return
         original = response.meta.get("redirect_urls", [response.url])[0]
         doc.url = original
         # one item for the page (most pages of a crawl are documents; each item costs Scrapy's
         # item machinery): its fetch, its links and the document
         yield DocumentRecord(site, doc, now_iso(), sha, response.status,
-                             fetch=fetch[0] if fetch else None, links=links[0] if links else None)
+                             fetch=fetch[0] if fetch else None, links=page_links)
         self.stats_counts["documents"] += 1
+
+    def _pool(self):
+        """The page-reading worker processes (``PARSE_WORKERS``; one pool per process, shared
+        by its spiders), taken on first use; None when pages are read in this process."""
+        if self._parse_pool is None and not self._parse_pool_off:
+            workers = self.settings.getint("PARSE_WORKERS", 0) if hasattr(self, "settings") else 0
+            self._parse_pool = acquire_pool(workers)
+            self._parse_pool_off = self._parse_pool is None
+        return self._parse_pool
+
+    def _pool_broken(self, exc: Exception) -> None:
+        logger.warning("page reading process stopped (%s): pages are read in the crawler's process", exc)
+        release_pool(self._parse_pool, broken=True)
+        self._parse_pool, self._parse_pool_off = None, True
 
     def on_error(self, failure: Failure):
         request = failure.request
@@ -610,3 +670,5 @@ class PortalSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         # the item pipeline has written everything and given the documents their columns
         self.crawl_reason = reason
+        release_pool(self._parse_pool)
+        self._parse_pool = None
