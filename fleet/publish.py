@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import json
 import re
+import sqlite3
+import zlib
 from datetime import date
 from pathlib import Path
 from typing import Iterable
@@ -51,25 +53,132 @@ def snapshot_page(body: bytes, sha: str, content_type: str | None, fetched_at: s
         "</body></html>\n")
 
 
-def write_snapshots(store: Store, doc: dict, out: Path) -> None:
+def write_snapshots(store: Store, doc: dict, out: Path, writer: "SnapshotWriter | None" = None) -> None:
     """Save the page each finding was judged on next to the report, inert
     (:func:`snapshot_page`, ``snapshots/<sha>.html``) and as fetched (``<sha>.body.txt``), and
-    point the finding's evidence at it (``evidence.snapshot``)."""
+    point the finding's evidence at it (``evidence.snapshot``). ``writer``: who writes the files
+    (a :class:`SnapshotWriter` shared by every site of an audit; by default they are written
+    here, before this returns)."""
+    own = writer is None
+    writer = writer or SnapshotWriter(store, workers=0)
     folder = out / "snapshots"
-    for f in doc["findings"] + doc.get("fixed", []):
-        sha = (f.get("evidence") or {}).get("body_sha")
-        if not sha:
-            continue
-        path = folder / f"{sha}.html"
-        if not path.exists():
-            body = store.body(sha)
-            if body is None:
-                continue
-            folder.mkdir(parents=True, exist_ok=True)
-            fetch = store.first_fetch_of_body(sha)
-            (folder / f"{sha}.body.txt").write_bytes(body)
-            path.write_text(snapshot_page(body, sha, fetch.get("content_type"), fetch.get("fetched_at")), "utf-8")
+    todo: list[str] = []
+    findings = [f for f in doc["findings"] + doc.get("fixed", []) if (f.get("evidence") or {}).get("body_sha")]
+    where = str(folder)
+    stored = store.stored_bodies({f["evidence"]["body_sha"] for f in findings
+                                  if (where, f["evidence"]["body_sha"]) not in writer.done})
+    for f in findings:
+        sha = f["evidence"]["body_sha"]
+        key = (where, sha)
+        if key not in writer.done:
+            if not (folder / f"{sha}.html").exists():
+                if sha not in stored:
+                    continue
+                todo.append(sha)
+            writer.done.add(key)
         f["evidence"]["snapshot"] = f"snapshots/{sha}.html"
+    writer.write(folder, todo)
+    if own:
+        writer.close()
+
+
+def write_snapshot_files(store, folder: Path, shas: list[str]) -> int:
+    """Write the two files of each body ``sha`` (:func:`write_snapshots`); ``store``: a
+    :class:`store.Store` or the path of one (opened read-only, in a :class:`SnapshotWriter`'s
+    process). Returns how many were written."""
+    own = not isinstance(store, Store)
+    con = sqlite3.connect(Path(store).resolve().as_uri() + "?mode=ro", uri=True) if own else store.db.conn
+    try:
+        n = 0
+        for sha in shas:
+            row = con.execute("select data from bodies where sha = ?", [sha]).fetchone()
+            if row is None:
+                continue
+            body = zlib.decompress(row[0])
+            folder.mkdir(parents=True, exist_ok=True)
+            fetch = con.execute("select content_type, fetched_at from fetches where body_sha = ? "
+                                "order by id limit 1", [sha]).fetchone() or (None, None)
+            (folder / f"{sha}.body.txt").write_bytes(body)
+            (folder / f"{sha}.html").write_text(snapshot_page(body, sha, fetch[0], fetch[1]), "utf-8")
+            n += 1
+        return n
+    finally:
+        if own:
+            con.close()
+
+
+class SnapshotWriter:
+    """Writes an audit's snapshot files (:func:`write_snapshot_files`): in a second process
+    (``spawn``, started when a site has at least ``min_batch`` pages to save) beside the audit,
+    which goes on with the report and the next site — on two cores the snapshots of 10^5
+    documents (decompressing the bodies, escaping each page into its frame, two files a page)
+    cost no wall time; otherwise (``workers=0``, a store in memory, small batches) here.
+    :meth:`close` waits for the files and raises what writing them raised. ``done``: every
+    ``(folder, sha)`` already saved or queued (a page judged in several findings is saved once)."""
+
+    def __init__(self, store: Store, workers: int = 1, min_batch: int = 200):
+        self.store, self.workers, self.min_batch = store, workers, min_batch
+        self.done: set[tuple[str, str]] = set()
+        self.pool = None
+        self.jobs: list[tuple] = []
+
+    def write(self, folder: Path, shas: list[str]) -> None:
+        if not shas:
+            return
+        path = str(self.store.path)
+        if self.workers > 0 and len(shas) >= self.min_batch and path != ":memory:":
+            if self.pool is None:
+                self.pool = _start_snapshot_pool()
+            if self.pool is not None:
+                self.store.commit()          # the other process reads what is committed
+                self.jobs.append((self.pool.submit(write_snapshot_files, path, folder, shas), folder, shas))
+                return
+        write_snapshot_files(self.store, folder, shas)
+
+    def close(self, failed: bool = False) -> None:
+        """Wait for the files (``failed``: the audit stopped on an error; stop the process
+        without waiting, so that its error is the one raised)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if failed:
+            if self.pool is not None:
+                self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool, self.jobs = None, []
+            return
+
+        try:
+            for future, folder, shas in self.jobs:
+                try:
+                    future.result()
+                except BrokenProcessPool:        # the process died: write them here instead
+                    write_snapshot_files(self.store, folder, shas)
+        finally:
+            self.jobs = []
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+                self.pool = None
+
+
+def _start_snapshot_pool():
+    """One ``spawn`` process for :class:`SnapshotWriter` (it ends with this one), or None."""
+    import multiprocessing
+    import os
+    import sys
+    import types
+    from concurrent.futures import ProcessPoolExecutor
+
+    from crawler.profiles.pool import _die_with_parent
+
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")     # the child needs nothing of it
+    try:
+        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_die_with_parent, initargs=(os.getpid(),))
+    except OSError:
+        return None
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
@@ -94,15 +203,21 @@ def publish(store: Store, docs: Iterable[dict], out: Path, sites: list[str] | No
     from reports.render import write_index, write_site_report
 
     paths, summaries, folder = [], [], None
-    for d in docs:
-        if folder is None:
-            folder = report_folder(out, [d], sites)
-            folder.mkdir(parents=True, exist_ok=True)
-        write_snapshots(store, d, folder)
-        paths.append(write_site_report(d, folder))
-        summaries.append(index_summary(d))
-        del d
-        release_memory()                # give the site's artifacts back before the next site
+    writer = SnapshotWriter(store)
+    try:
+        for d in docs:
+            if folder is None:
+                folder = report_folder(out, [d], sites)
+                folder.mkdir(parents=True, exist_ok=True)
+            write_snapshots(store, d, folder, writer)
+            paths.append(write_site_report(d, folder))
+            summaries.append(index_summary(d))
+            del d
+            release_memory()                # give the site's artifacts back before the next site
+    except BaseException:
+        writer.close(failed=True)
+        raise
+    writer.close()
     folder = folder or out
     folder.mkdir(parents=True, exist_ok=True)
     if len(summaries) > 1:

@@ -124,7 +124,8 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
     # Fixed: open last time and assessed again now with a pass (not merely absent).
     fixed = [{**old, "change": "fixed"} for fp, old in prev_open.items()
              if fp in now_by_fp and now_by_fp[fp].outcome == Outcome.PASS]
-    store.replace_findings(run_id, site, listed + errors)
+    # the run's findings, and this audit's (the listed ones), written in one pass
+    store.replace_findings(run_id, site, listed + errors, audit_id=audit_id, audit_listed=listed)
     # for the reports: where each finding sits, since when it is open, the score over time
     annotate_first_seen(store, site, run, ctx.today, listed, fixed)
     _add_column_paths(listed + fixed, artifacts.columns)
@@ -167,9 +168,7 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
     doc["history"] = score_history(store, site, run_id) + [
         {"run_id": run_id, "date": ctx.today.isoformat(), "score": doc["score"].get("score"),
          "verdict": doc["score"].get("verdict")}]
-    store.save_result(run_id, site, doc)
-    if audit_id is not None:
-        store.save_audit(audit_id, run_id, site, doc, listed)
+    store.save_result(run_id, site, doc, audit_id=audit_id)
     return doc
 
 
