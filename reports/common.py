@@ -97,6 +97,18 @@ def safe_href(url: Any) -> str | None:
     """Only http(s) URLs become links; anything else (javascript:, data:, …) stays text."""
     if not isinstance(url, str) or not url[:8].lower().lstrip().startswith("http"):
         return None
+    return _http_href(url)
+
+
+def forget_hrefs() -> None:
+    """Empty :func:`safe_href`'s memo (after a report is written)."""
+    _http_href.cache_clear()
+
+
+@lru_cache(maxsize=1 << 16)
+def _http_href(url: str) -> str | None:
+    # a report of 39,000 findings asks about the same URLs many times (a finding's page, its
+    # evidence, the pages a link sits on)
     scheme = urlsplit(url.strip()).scheme.lower()
     return url.strip() if scheme in ("http", "https") else None
 

@@ -23,6 +23,31 @@ _TIME_KEYS = {"fetched_at", "checked_at", "probed_at", "at"}
 
 
 def _scalar(value: Any, key: str | None) -> dict:
+    """A scalar's node. The nodes of strings and numbers are remembered (a report's findings
+    repeat the same sources, kinds, thresholds and pages thousands of times): the node returned
+    is shared, and nothing changes a node once made."""
+    if value.__class__ in _MEMO_TYPES:
+        memo_key = (key, value.__class__, value)
+        made = _SCALARS.get(memo_key)
+        if made is None:
+            if len(_SCALARS) >= _SCALARS_MAX:
+                _SCALARS.clear()
+            made = _SCALARS[memo_key] = _make_scalar(value, key)
+        return made
+    return _make_scalar(value, key)
+
+
+def forget() -> None:
+    """Empty the memo of scalar nodes (after a report is written)."""
+    _SCALARS.clear()
+
+
+_MEMO_TYPES = {str, int, float, bool}
+_SCALARS: dict[tuple, dict] = {}
+_SCALARS_MAX = 1 << 16
+
+
+def _make_scalar(value: Any, key: str | None) -> dict:
     if key == "status" and isinstance(value, int) and not isinstance(value, bool):
         return {"kind": "scalar", "text": f"HTTP {value}"}
     if key in _PERCENT_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -43,9 +68,11 @@ def _label_in(key: str, value: Any) -> str:
 
 def node(value: Any, key: str | None = None) -> dict:
     """An evidence value as a tree the template renders recursively."""
+    if value.__class__ in _MEMO_TYPES and key != "snapshot":      # the common case, first
+        return _scalar(value, key)
     if key == "snapshot" and isinstance(value, str) and SNAPSHOT.fullmatch(value):
         return {"kind": "scalar", "text": "查看抓取时的页面原样", "href": value}
-    if isinstance(value, Mapping):
+    if value.__class__ is dict or isinstance(value, Mapping):
         if not value:
             return {"kind": "empty", "text": "（无）"}
         return {"kind": "dict", "items": [

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from reports import evidence as ev
 from markupsafe import Markup
 
-from reports.common import css, env, fmt_time, num, safe_href, script
+from reports.common import css, env, fmt_time, forget_hrefs, num, safe_href, script
 from reports.coverage_view import coverage_view, tree_view
 from reports.labels import (CHANGE_LABELS, OUTCOME_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, VERDICT_CLASSES,
                             category_of, family_label, source_entry)
@@ -97,10 +97,17 @@ def _rule_view(code: str, rule: Mapping) -> dict:
     }
 
 
-def finding_view(f: Mapping, rules: Mapping[str, Mapping], as_of: str | None, change: str | None = None) -> dict:
+def finding_view(f: Mapping, rules: Mapping[str, Mapping], as_of: str | None, change: str | None = None,
+                 rule_views: dict | None = None) -> dict:
+    """``rule_views``: a dict to keep each rule's :func:`_rule_view` in (one report's findings)."""
     code = str(f.get("code") or "")
     rule = rules.get(code, {})
-    notes = _rule_view(code, rule)
+    if rule_views is None:
+        notes = _rule_view(code, rule)
+    else:
+        notes = rule_views.get(code)
+        if notes is None:
+            notes = rule_views[code] = _rule_view(code, rule)
     severity = str(f.get("severity") or rule.get("severity") or "advisory")
     change = change or f.get("change") or ""
     outcome = f.get("outcome") or ""
@@ -160,6 +167,10 @@ class _Strings:
         self.items: list[str] = []
 
     def __call__(self, text: Any) -> int:
+        if text.__class__ is str:
+            found = self.index.get(text)
+            if found is not None:
+                return found
         text = "" if text is None else str(text)
         if text not in self.index:
             self.index[text] = len(self.items)
@@ -238,8 +249,10 @@ def context(doc: Mapping) -> dict:
     def views(items: list[Mapping], change: str | None = None) -> list[dict]:
         return sorted((_light(f, rules, change) for f in items), key=lambda v: _sort_key(v, order))
 
+    rule_views: dict[str, dict] = {}
+
     def make(light: dict) -> dict:
-        return finding_view(light["f"], rules, as_of, light["change_arg"])
+        return finding_view(light["f"], rules, as_of, light["change_arg"], rule_views)
 
     def _section(*a):         # every section's cards are made from the light items
         return _section_of(*a, make=make)
@@ -333,13 +346,26 @@ def context(doc: Mapping) -> dict:
 
 def render_site_report(doc: Mapping) -> str:
     """Full, self-contained HTML page for one result document."""
-    return env().get_template("site_report.html.j2").render(**context(doc))
+    try:
+        return env().get_template("site_report.html.j2").render(**context(doc))
+    finally:
+        forget()
 
 
 def stream_site_report(doc: Mapping, fh) -> None:
     """:func:`render_site_report` written to the text file ``fh`` as Jinja produces it, without
     holding the whole page (50 MB for a site of 17,000 findings at 10^5 documents) as one string."""
-    for chunk in env().get_template("site_report.html.j2").generate(**context(doc)):
-        fh.write(chunk)
+    try:
+        for chunk in env().get_template("site_report.html.j2").generate(**context(doc)):
+            fh.write(chunk)
+    finally:
+        forget()
+
+
+def forget() -> None:
+    """Let go of what one report remembered to make its cards faster (the evidence nodes and
+    links of its findings), so that it is not held while the next site is audited."""
+    ev.forget()
+    forget_hrefs()
 
 

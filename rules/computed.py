@@ -28,10 +28,29 @@ def column_type(name: str | None, thresholds: dict | None = None) -> str | None:
     if not name:
         return None
     table = (thresholds or load_toml("thresholds.toml"))["column_types"]
+    # memo per table (a site's tens of thousands of documents share a few hundred column names);
+    # the table is kept with its answers, so its id is not reused while they are
+    memo = _COLUMN_TYPES.get(id(table))
+    if memo is None or memo[0] is not table:
+        if len(_COLUMN_TYPES) > 64:
+            _COLUMN_TYPES.clear()
+        memo = _COLUMN_TYPES[id(table)] = (table, {})
+    if name.__class__ is not str:
+        return _column_type(name, table)
+    if name in memo[1]:
+        return memo[1][name]
+    found = memo[1][name] = _column_type(name, table)
+    return found
+
+
+def _column_type(name, table: dict) -> str | None:
     for ctype, keywords in table.items():
         if any(k in name for k in keywords):
             return ctype
     return None
+
+
+_COLUMN_TYPES: dict[int, tuple[dict, dict[str, str | None]]] = {}
 
 
 def list_columns(site) -> list[dict]:

@@ -100,6 +100,7 @@ class WorkCalendar:
         data_dir = pathlib.Path(extra_dir) if extra_dir is not None else DEFAULT_DATA_DIR
         self._files: dict[int, _YearData] = {}
         self._known: dict[datetime.date, bool] = {}   # memo: chinese_calendar checks are slow
+        self._added: dict[tuple[datetime.date, int], datetime.date] = {}
         if data_dir.is_dir():
             for path in sorted(data_dir.glob("*.toml")):
                 year, data = _load_year_file(path)
@@ -131,10 +132,15 @@ class WorkCalendar:
         if n < 0:
             raise ValueError("n must be >= 0")
         d = _as_date(start)
+        key = (d, n)
+        found = self._added.get(key)      # memo: a site's documents share their dates
+        if found is not None:
+            return found
         while n > 0:
             d += datetime.timedelta(days=1)
             if self.is_workday(d):
                 n -= 1
+        self._added[key] = d
         return d
 
     def workdays_between(self, start: datetime.date, end: datetime.date) -> int:

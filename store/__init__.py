@@ -29,7 +29,7 @@ from store.crawl import CrawlRecords
 from store.fleet import FleetRecords
 from store.schema import CST, DOC_FIELDS, now_iso
 
-__all__ = ["CST", "DOC_FIELDS", "DatabaseError", "Store", "migrations", "now_iso", "sha1", "today_cst"]
+__all__ = ["BodyReader", "CST", "DOC_FIELDS", "DatabaseError", "Store", "migrations", "now_iso", "sha1", "today_cst"]
 
 #: what opening or writing a file that is not a usable govaudit database raises (a foreign or
 #: damaged file, a full disk): callers catch it without touching SQLite themselves
@@ -746,6 +746,27 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries):
             r["observation"] = json.loads(r["observation"], object_pairs_hook=shared)
             r["first"] = json.loads(r["first"], object_pairs_hook=shared) if r["first"] else None
         return rows
+
+
+class BodyReader:
+    """Stored bodies read from another process (``fleet.publish.SnapshotWriter``): the store
+    at ``path`` opened read-only, without its migrations; :meth:`body` and
+    :meth:`first_fetch_of_body` as :class:`Store`'s."""
+
+    def __init__(self, path: str | Path):
+        self.conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+
+    def body(self, sha: str | None) -> bytes | None:
+        row = self.conn.execute("select data from bodies where sha = ?", [sha]).fetchone() if sha else None
+        return zlib.decompress(row[0]) if row else None
+
+    def first_fetch_of_body(self, sha: str) -> dict:
+        row = self.conn.execute("select content_type, fetched_at from fetches where body_sha = ? "
+                                "order by id limit 1", [sha]).fetchone()
+        return {"content_type": row[0], "fetched_at": row[1]} if row else {}
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 class Row(Mapping):
