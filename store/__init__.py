@@ -612,33 +612,40 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries):
         """The run's result document for ``site`` (``results``: the latest audit of the run);
         with ``audit_id`` also kept as that audit's (``audit_results``).
 
-        Stored as ``json.dumps(doc, ensure_ascii=False)`` (text), serialised once for both rows
-        and never held as one string: it is written piece by piece (:func:`json_pieces`) to a
-        temporary file, copied into a zero-filled value of its size through SQLite's incremental
-        BLOB I/O, and made text again inside SQLite. The result document of the largest site at
-        10^5 documents is 51 MB; as one string bound to an INSERT it was held four times over
-        (the string, its UTF-8 copy, SQLite's bound copy and the record built from it)."""
+        Stored as the text of ``json.dumps(doc, ensure_ascii=False)``, serialised once for both
+        rows, piece by piece (:func:`json_pieces`) into a temporary file. A large document
+        (over ``STREAM_MIN`` bytes) is never held as one string: it is copied into a zero-filled
+        value of its size through SQLite's incremental BLOB I/O and made text again inside
+        SQLite, and the audit's row is copied from the run's there. The result document of the
+        largest site at 10^5 documents is 51 MB; as one string bound to an INSERT it was held
+        four times over (the string, its UTF-8 copy, SQLite's bound copy and the record)."""
         conn = self.db.conn
         with tempfile.TemporaryFile() as tmp:
             for piece in json_pieces(doc):
                 tmp.write(piece.encode("utf-8"))
             size = tmp.tell()
-            rows = [("results", {"run_id": run_id, "site": site})]
-            if audit_id is not None:
-                rows.append(("audit_results", {"audit_id": audit_id, "run_id": run_id, "site": site}))
+            tmp.seek(0)
+            text = tmp.read().decode("utf-8") if size <= STREAM_MIN else None
             with conn:
-                for table, key in rows:
-                    pk = ("run_id", "site") if table == "results" else ("audit_id", "site")
-                    where = " and ".join(f"[{k}] = ?" for k in pk)
-                    conn.execute(f"delete from [{table}] where {where}", [key[k] for k in pk])
-                    rowid = conn.execute(
-                        f"insert into [{table}] ({', '.join(key)}, doc) values ({', '.join('?' * len(key))}, zeroblob(?))",
-                        [*key.values(), size]).lastrowid
-                    tmp.seek(0)
-                    with conn.blobopen(table, "doc", rowid) as blob:
-                        while chunk := tmp.read(1 << 20):
-                            blob.write(chunk)
-                    conn.execute(f"update [{table}] set doc = cast(doc as text) where rowid = ?", [rowid])
+                conn.execute("delete from results where run_id = ? and site = ?", [run_id, site])
+                if audit_id is not None:
+                    conn.execute("delete from audit_results where audit_id = ? and site = ?", [audit_id, site])
+                if text is not None:
+                    conn.execute("insert into results (run_id, site, doc) values (?, ?, ?)", [run_id, site, text])
+                    if audit_id is not None:
+                        conn.execute("insert into audit_results (audit_id, run_id, site, doc) values (?, ?, ?, ?)",
+                                     [audit_id, run_id, site, text])
+                    return
+                rowid = conn.execute("insert into results (run_id, site, doc) values (?, ?, zeroblob(?))",
+                                     [run_id, site, size]).lastrowid
+                tmp.seek(0)
+                with conn.blobopen("results", "doc", rowid) as blob:
+                    while chunk := tmp.read(1 << 20):
+                        blob.write(chunk)
+                conn.execute("update results set doc = cast(doc as text) where rowid = ?", [rowid])
+                if audit_id is not None:
+                    conn.execute("insert into audit_results (audit_id, run_id, site, doc) "
+                                 "select ?, run_id, site, doc from results where rowid = ?", [audit_id, rowid])
 
     # -- audits (each kept, m008) ----------------------------------------------------
     def start_audit(self, run_id: int, as_of: str, codes: list[str] | None, version: str) -> int:
@@ -791,6 +798,11 @@ class Row(Mapping):
 
     def __repr__(self) -> str:
         return f"Row({dict(self)!r})"
+
+
+#: a result document larger than this (bytes of its UTF-8 text) is stored without being held
+#: as one string (:meth:`Store.save_result`)
+STREAM_MIN = 4 << 20
 
 
 def json_pieces(doc: Any) -> Iterator[str]:

@@ -52,7 +52,11 @@ def _rows(db, sql, *args):
         return con.execute(sql, args).fetchall()
 
 
-def test_result_document_stored_as_text_in_both_tables(tmp_path):
+@pytest.mark.parametrize("stream_min", [0, 1 << 30])     # streamed through BLOB I/O, or bound as text
+def test_result_document_stored_as_text_in_both_tables(tmp_path, monkeypatch, stream_min):
+    import store as store_module
+
+    monkeypatch.setattr(store_module, "STREAM_MIN", stream_min)
     db = tmp_path / "s.db"
     store = Store(db)
     doc = {"site": {"url": "http://127.0.0.1/", "name": "某市人民政府"}, "score": {"score": 72.5},
