@@ -7,45 +7,69 @@ would be walked ahead of the documents, and the queue would hold every document 
 (10^5 requests) before the first were fetched.
 
 So the spider gives a further list page a priority above the documents' and
-``meta["lookahead"] = True``; this scheduler queues such a request like any other while it holds
-fewer than ``PAGER_LOOKAHEAD`` requests, and otherwise keeps it aside, first in first out, and
-queues it as soon as the queue is below that bound again (before handing out the next request).
-The queue then stays near ``PAGER_LOOKAHEAD`` requests during the crawl, with list pages going
-out as soon as there is room for their rows. Nothing else is changed: a request set aside goes
-through Scrapy's own ``enqueue_request`` (the duplicate filter, the disk queue of a ``JOBDIR``)
-when it is queued, and every request set aside is queued before the scheduler closes.
+``meta["lookahead"] = True``, and this scheduler queues such a request only while (1) it holds
+fewer than ``PAGER_LOOKAHEAD`` requests and (2) fewer than ``PAGER_LOOKAHEAD_PAGES`` list pages
+it queued are still on their way (queued, being fetched or being read: a page is done when
+Scrapy lets go of its request, after the spider's callback). Otherwise the page waits aside,
+first in first out, and is queued as soon as both hold again (before the next request is handed
+out). (2) is what bounds the queue: each page queued brings its rows (20 or more documents)
+later, so the queue holds at most about ``PAGER_LOOKAHEAD`` requests plus the rows of
+``PAGER_LOOKAHEAD_PAGES`` pages. When nothing else is queued, a waiting page is queued anyway
+(the crawl never stalls on a page whose request something else still holds).
+
+Nothing else is changed: a request set aside goes through Scrapy's own ``enqueue_request`` (the
+duplicate filter, the disk queue of a ``JOBDIR``) when it is queued, and every request set aside
+is queued before the scheduler closes.
 """
 from __future__ import annotations
 
+import weakref
 from collections import deque
 
 from scrapy.core.scheduler import Scheduler
 
-#: requests queued below which a list page marked ``lookahead`` is queued at once
-DEFAULT_LOOKAHEAD = 1000
+#: requests queued below which a list page marked ``lookahead`` may be queued
+DEFAULT_LOOKAHEAD = 500
+#: list pages marked ``lookahead`` on their way at most
+DEFAULT_LOOKAHEAD_PAGES = 16
 
 
 class LookaheadScheduler(Scheduler):
     def open(self, spider):
         self.held: deque = deque()
+        #: list pages queued and not yet done with (Scrapy still holds their request)
+        self.on_way: weakref.WeakSet = weakref.WeakSet()
         settings = getattr(self.crawler, "settings", None)
         self.lookahead = settings.getint("PAGER_LOOKAHEAD", DEFAULT_LOOKAHEAD) if settings else DEFAULT_LOOKAHEAD
+        self.lookahead_pages = settings.getint("PAGER_LOOKAHEAD_PAGES", DEFAULT_LOOKAHEAD_PAGES) \
+            if settings else DEFAULT_LOOKAHEAD_PAGES
         return super().open(spider)
 
     def _queued(self) -> int:
         return super().__len__()
 
+    def _room(self) -> bool:
+        return self._queued() < self.lookahead and len(self.on_way) < self.lookahead_pages
+
+    def _queue_page(self, request) -> bool:
+        queued = super().enqueue_request(request)
+        if queued:
+            self.on_way.add(request)
+        return queued
+
     def enqueue_request(self, request) -> bool:
-        if request.meta.get("lookahead") and (self.held or self._queued() >= self.lookahead):
+        if not request.meta.get("lookahead"):
+            return super().enqueue_request(request)
+        if self.held or not self._room():
             self.held.append(request)
             if self.stats is not None:
                 self.stats.inc_value("scheduler/lookahead_held")
             return True
-        return super().enqueue_request(request)
+        return self._queue_page(request)
 
     def _release(self) -> None:
-        while self.held and self._queued() < self.lookahead:
-            super().enqueue_request(self.held.popleft())
+        while self.held and (self._room() or not self._queued()):
+            self._queue_page(self.held.popleft())
 
     def next_request(self):
         self._release()

@@ -20,11 +20,12 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_ITEMS = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # A column's further list pages go ahead of the documents already listed while the scheduler
-# holds fewer than PAGER_LOOKAHEAD requests, and wait aside (in order) while it holds more
-# (crawler.scheduler): no chain of list-page round trips, and a bounded queue
-# (docs/performance.md).
+# holds fewer than PAGER_LOOKAHEAD requests and fewer than PAGER_LOOKAHEAD_PAGES such pages are
+# on their way, and wait aside (in order) otherwise (crawler.scheduler): no chain of list-page
+# round trips, and a bounded queue (docs/performance.md).
 SCHEDULER = "crawler.scheduler.LookaheadScheduler"
-PAGER_LOOKAHEAD = 1000
+PAGER_LOOKAHEAD = 500
+PAGER_LOOKAHEAD_PAGES = 16
 # Scrapy reads a generator callback's source (inspect + ast) for a ``return value`` on every
 # response: bound methods are new objects each time, so its cache never hits (4% of the
 # crawl's CPU at the scale benchmark). A developer's lint, not needed while crawling

@@ -24,8 +24,8 @@ from store import Store, pack_body, sha1
 from tests.conftest import ROOT
 
 
-def scheduler(lookahead: int) -> LookaheadScheduler:
-    crawler = get_crawler(Spider, {"PAGER_LOOKAHEAD": lookahead,
+def scheduler(lookahead: int, pages: int = 16) -> LookaheadScheduler:
+    crawler = get_crawler(Spider, {"PAGER_LOOKAHEAD": lookahead, "PAGER_LOOKAHEAD_PAGES": pages,
                                    "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue"})
     crawler.spider = Spider.from_crawler(crawler, "t")
     s = LookaheadScheduler.from_crawler(crawler)
@@ -75,6 +75,31 @@ def test_a_held_page_already_asked_for_is_dropped_by_the_duplicate_filter():
     assert s.enqueue_request(page(2))
     assert s.enqueue_request(page(2))         # held twice: the filter sees them only when queued
     assert drain(s) == ["doc1", "list_2.html"]
+
+
+def test_no_more_list_pages_on_their_way_than_the_bound():
+    """Each page queued brings its rows later: at most ``PAGER_LOOKAHEAD_PAGES`` pages are queued
+    or being fetched and read (Scrapy still holds their request) at a time."""
+    s = scheduler(100, pages=2)
+    for r in (doc(1), doc(2), page(2), page(3), page(4)):
+        assert s.enqueue_request(r)
+    assert [r.url.rsplit("/", 1)[1] for r in s.held] == ["list_4.html"]
+    first, second = s.next_request(), s.next_request()       # being fetched: still held on to
+    assert [first.url, second.url] == [page(3).url, page(2).url]
+    assert s.next_request().url == doc(2).url                 # list_4 still waits
+    del first                                                 # list_3 read and done with
+    assert s.next_request().url == page(4).url
+    assert s.next_request().url == doc(1).url
+
+
+def test_a_waiting_page_is_queued_when_nothing_else_is():
+    s = scheduler(100, pages=1)
+    s.enqueue_request(page(2))
+    s.enqueue_request(page(3))
+    on_way = s.next_request()              # list_2 still held on to, and nothing else queued
+    assert on_way.url == page(2).url
+    assert s.next_request().url == page(3).url
+    assert s.next_request() is None
 
 
 def test_closing_queues_what_was_held():
