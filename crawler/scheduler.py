@@ -17,9 +17,10 @@ later, so the queue holds at most about ``PAGER_LOOKAHEAD`` requests plus the ro
 ``PAGER_LOOKAHEAD_PAGES`` pages. When nothing else is queued, a waiting page is queued anyway
 (the crawl never stalls on a page whose request something else still holds).
 
-Nothing else is changed: a request set aside goes through Scrapy's own ``enqueue_request`` (the
-duplicate filter, the disk queue of a ``JOBDIR``) when it is queued, and every request set aside
-is queued before the scheduler closes.
+Nothing else is changed: a list page goes through Scrapy's duplicate filter when it arrives (so
+that the copies a pager links from page after page are dropped at once, not kept aside), into
+Scrapy's queues (the disk queue of a ``JOBDIR``) when it is queued, and every page set aside is
+queued before the scheduler closes.
 """
 from __future__ import annotations
 
@@ -51,21 +52,31 @@ class LookaheadScheduler(Scheduler):
     def _room(self) -> bool:
         return self._queued() < self.lookahead and len(self.on_way) < self.lookahead_pages
 
-    def _queue_page(self, request) -> bool:
-        queued = super().enqueue_request(request)
-        if queued:
-            self.on_way.add(request)
-        return queued
+    def _queue_page(self, request) -> None:
+        """Queue a list page the duplicate filter has let through (what Scrapy's
+        ``enqueue_request`` does after its filter: the disk queue of a ``JOBDIR``, else memory)."""
+        if self._dqpush(request):
+            self.stats.inc_value("scheduler/enqueued/disk")
+        else:
+            self._mqpush(request)
+            self.stats.inc_value("scheduler/enqueued/memory")
+        self.stats.inc_value("scheduler/enqueued")
+        self.on_way.add(request)
 
     def enqueue_request(self, request) -> bool:
         if not request.meta.get("lookahead"):
             return super().enqueue_request(request)
+        # filtered now, not when queued: a pager links the same pages from page after page, and
+        # the copies must not wait aside (memory)
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
         if self.held or not self._room():
             self.held.append(request)
-            if self.stats is not None:
-                self.stats.inc_value("scheduler/lookahead_held")
-            return True
-        return self._queue_page(request)
+            self.stats.inc_value("scheduler/lookahead_held")
+        else:
+            self._queue_page(request)
+        return True
 
     def _release(self) -> None:
         while self.held and (self._room() or not self._queued()):
@@ -83,5 +94,5 @@ class LookaheadScheduler(Scheduler):
 
     def close(self, reason: str):
         while self.held:                 # a JOBDIR keeps them in its disk queue
-            super().enqueue_request(self.held.popleft())
+            self._queue_page(self.held.popleft())
         return super().close(reason)

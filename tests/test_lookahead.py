@@ -69,12 +69,14 @@ def test_list_pages_wait_aside_while_the_queue_is_full_and_keep_their_order():
     assert not s.has_pending_requests()
 
 
-def test_a_held_page_already_asked_for_is_dropped_by_the_duplicate_filter():
+def test_a_page_already_asked_for_is_dropped_at_once_not_kept_aside():
     s = scheduler(1)
     assert s.enqueue_request(doc(1))
-    assert s.enqueue_request(page(2))
-    assert s.enqueue_request(page(2))         # held twice: the filter sees them only when queued
+    assert s.enqueue_request(page(2))          # the queue is full: kept aside
+    assert not s.enqueue_request(page(2))      # the same page linked again: dropped
+    assert len(s.held) == 1
     assert drain(s) == ["doc1", "list_2.html"]
+    assert not s.enqueue_request(page(2))      # and after it was fetched
 
 
 def test_no_more_list_pages_on_their_way_than_the_bound():
