@@ -291,7 +291,8 @@ class LinkCheckSpider(scrapy.Spider):
         return scrapy.Request(
             t.url, method=method, callback=self._on_response, errback=self._on_error,
             headers={"Accept-Encoding": "identity"} if sniffing else None, dont_filter=True,
-            priority=1 if page else 0,
+            # checks before pages: a failure's re-check and a 5xx's backoff wait while the crawl goes on
+            priority=0 if page else 1,
             # robots.txt governs the same-site crawl; checking one linked URL is not crawling
             meta={"target": t.url, "handle_httpstatus_list": HANDLED_STATUSES, "sniff": sniffing,
                   "dont_obey_robotstxt": not page,
