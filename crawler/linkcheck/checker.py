@@ -41,6 +41,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import settings as project_settings
+from crawler.linkcheck.page import PageRead, read_link_page
+from crawler.linkcheck.reader import PageReader, ReaderGone
 from crawler.linkcheck.resolver import internet_reachable
 from crawler.linkcheck.classify import (FAILURES, Fingerprint, LinkConfig, Observation, Verdict,
                                         link_kind, needs_fingerprint, page_title, sniff)
@@ -173,6 +175,7 @@ class LinkCheckSpider(scrapy.Spider):
         self.summary: Counter = Counter()
         self.max_wait = 60.0
         self._last_commit = time.monotonic()
+        self.reader: PageReader | None = None     # the page-reading process of a page crawl
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kw):
@@ -186,6 +189,14 @@ class LinkCheckSpider(scrapy.Spider):
     # -- targets ----------------------------------------------------------------------
     async def start(self):
         if self.start_urls:
+            # the followed pages are read (checks, links, compression) in a second process while
+            # this one fetches (PARSE_WORKERS 0: here): started now, it is ready by the first page
+            # after the home page
+            if hasattr(self, "settings") and self.settings.getint("PARSE_WORKERS", 0) > 0:
+                try:
+                    self.reader = await PageReader.start()
+                except OSError as exc:
+                    logger.warning("page reading process not started (%s): pages are read here", exc)
             for url in self.start_urls:
                 request = self._begin(self._add(url, site_key(url), "a", crawl=True, home=True))
                 if request:
@@ -289,7 +300,7 @@ class LinkCheckSpider(scrapy.Spider):
         page = t.crawl and method == "GET" and not t.links_done
         sniffing = method == "GET" and not page
         return scrapy.Request(
-            t.url, method=method, callback=self._on_response, errback=self._on_error,
+            t.url, method=method, callback=self._on_page if page else self._on_response, errback=self._on_error,
             headers={"Accept-Encoding": "identity"} if sniffing else None, dont_filter=True,
             # checks before pages: a failure's re-check and a 5xx's backoff wait while the crawl goes on
             priority=0 if page else 1,
@@ -333,7 +344,8 @@ class LinkCheckSpider(scrapy.Spider):
                 raise StopDownload(fail=False)
 
     # -- answers ----------------------------------------------------------------------
-    def _observe(self, response: Response, url: str) -> Observation:
+    def _observe(self, response: Response, url: str, decode: bool = True) -> Observation:
+        """``decode``: with the body decoded (``text``); without it for a page read elsewhere."""
         req = response.request
         headers = {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
                    for k, v in response.headers.items()}
@@ -348,7 +360,8 @@ class LinkCheckSpider(scrapy.Spider):
             redirect_urls=list(response.meta.get("redirect_urls", [])),
             redirect_reasons=list(response.meta.get("redirect_reasons", [])),
             content_type=headers.get("content-type"), length=length, body=body,
-            text=self._text(response.url, body, headers.get("content-type"), response), headers=headers,
+            text=self._text(response.url, body, headers.get("content-type"), response) if decode else None,
+            headers=headers,
             elapsed_ms=int(1000 * response.meta["download_latency"]) if "download_latency" in response.meta else None)
 
     @staticmethod
@@ -407,16 +420,64 @@ class LinkCheckSpider(scrapy.Spider):
                                  error=obs.error, kind="error")
         self._judge(t, obs)
 
-    def _record_page(self, t: Target, response: Response, obs: Observation) -> None:
-        """A page of a same-site crawl: stored like the portal crawl's fetches; its links followed."""
+    async def _on_page(self, response: Response) -> None:
+        """A followed page's answer: its checks, links and stored form computed by the reading
+        worker (:mod:`crawler.linkcheck.page`) while Scrapy goes on fetching, then recorded
+        and judged here. The home page (its profile is detected here) and answers that are not
+        text are handled in this process."""
+        t = self.targets[response.meta["target"]]
+        read = None
+        if not t.home and isinstance(response, TextResponse):
+            read = await self._read_page(t, response)
+        if read is None:
+            self._on_response(response)
+            return
+        obs = self._observe(response, t.url, decode=False)
+        # what the worker computed (Observation's cached properties)
+        obs.__dict__.update(blocked=read.blocked, gone=read.gone, title=read.title)
+        netloc = urlsplit(obs.final_url or obs.url).netloc
+        if self.fingerprints.get(netloc, False) is not None and read.decoded:
+            # the soft-404 comparison with the host's not-found page reads the text: a host that
+            # answers 200 to anything, or one whose answer is not known yet
+            obs.text = self._text(response.url, obs.body, obs.content_type, response)
+        self._record_page(t, response, obs, read)
+        self._judge(t, obs)
+
+    async def _read_page(self, t: Target, response: TextResponse) -> PageRead | None:
+        """:func:`read_link_page` of a followed page, in the worker when there is one; None
+        when the body cannot be handed over (then it is read as any answer)."""
+        try:
+            args = (None if t.home else self.profile, t.url, response.url, response.status,
+                    {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
+                     for k, v in response.headers.items()},
+                    response.body, response.encoding, list(response.meta.get("redirect_urls", [])),
+                    list(response.meta.get("redirect_reasons", [])), not t.links_done)
+        except Exception:          # e.g. an encoding Scrapy cannot name
+            return None
+        if self.reader is not None:
+            try:
+                return await self.reader.call(read_link_page, *args)
+            except ReaderGone as exc:
+                logger.warning("%s: pages are read in the crawler's process", exc)
+                self.reader.close()
+                self.reader = None
+            except Exception as exc:     # e.g. a profile that cannot be sent: read here
+                logger.warning("page %s not read by the reading process (%s: %s): read here", response.url,
+                               type(exc).__name__, exc)
+        return read_link_page(*args)
+
+    def _record_page(self, t: Target, response: Response, obs: Observation, read: PageRead | None = None) -> None:
+        """A page of a same-site crawl: stored like the portal crawl's fetches; its links followed.
+        ``read``: what the reading worker found (checks, links, stored body), else found here."""
         blocked = obs.blocked
         gone = None if blocked else obs.gone
         self.store.add_fetch(
             self.run_id, t.site, t.url, status=obs.status, body=response.body, method="GET",
             final_url=obs.final_url, redirects=obs.redirect_urls + [obs.final_url] if obs.redirect_urls else [],
             elapsed_ms=int(1000 * response.meta.get("download_latency", 0)),
-            content_type=obs.content_type, blocked=blocked, kind="home" if t.home else "page", error=gone)
-        usable = obs.status == 200 and not blocked and not gone and obs.text
+            content_type=obs.content_type, blocked=blocked, kind="home" if t.home else "page", error=gone,
+            body_sha=read.body_sha if read else None, body_packed=read.body_packed if read else None)
+        usable = obs.status == 200 and not blocked and not gone and (read.decoded if read else obs.text)
         if t.home:
             from crawler.profiles.registry import detect
 
@@ -429,11 +490,17 @@ class LinkCheckSpider(scrapy.Spider):
         if not usable or t.links_done:
             return
         t.links_done = True
-        try:
-            links = (self.profile.links if self.profile else absolute_links)(response.url, obs.text)
-        except Exception as exc:     # extraction must never kill the crawl
-            logger.warning("link extraction failed on %s: %s", response.url, exc)
-            return
+        if read is not None:
+            links = read.links
+            if read.links_error:
+                logger.warning("link extraction failed on %s: %s", response.url, read.links_error)
+                return
+        else:
+            try:
+                links = (self.profile.links if self.profile else absolute_links)(response.url, obs.text)
+            except Exception as exc:     # extraction must never kill the crawl
+                logger.warning("link extraction failed on %s: %s", response.url, exc)
+                return
         self.store.add_links(self.run_id, t.site, response.url, links)
         self._discover(links, t.site)
         self._maybe_commit()
@@ -528,7 +595,7 @@ class LinkCheckSpider(scrapy.Spider):
             "class": v.cls, "name": v.name, "reason": v.reason, "kind": t.kind, "tag": t.tag,
             "internal": t.internal, "status": obs.status, "method": obs.method,
             "final_url": obs.final_url or obs.url, "hops": obs.hops, "content_type": obs.content_type,
-            "size": obs.length, "title": page_title(obs.text) if obs.is_html else None, "error": obs.error,
+            "size": obs.length, "title": obs.title, "error": obs.error,
             "checked_at": t.attempts[-1]["at"] if t.attempts else now_iso(), "origin": origin,
             "confirmed": confirmed, "first_failure": t.first, "attempts": t.attempts,
             "body_sha": self.store.put_body(obs.body) if keep_body else None,
@@ -555,6 +622,9 @@ class LinkCheckSpider(scrapy.Spider):
             self._last_commit = time.monotonic()
 
     def closed(self, reason: str) -> None:
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
         # the rules read each link row's result (SiteArtifacts.links)
         self.store.copy_link_checks_to_links(self.run_id)
         self.store.commit()
