@@ -87,6 +87,11 @@ class PageReader:
             self.proc.stdin.close()
         self._reading.cancel()
 
+    async def aclose(self) -> None:
+        """:meth:`close`, then wait until the process has ended."""
+        self.close()
+        await self.proc.wait()
+
 
 def serve(inp=None, out=None) -> None:
     """The reading process: answer each call frame read from stdin, in order, until stdin ends."""
