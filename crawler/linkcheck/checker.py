@@ -155,8 +155,11 @@ class LinkCheckSpider(scrapy.Spider):
 
     def __init__(self, db_path: str, run_id: int, start_urls: list[str] | None = None,
                  max_pages: int | None = None, config: LinkConfig | None = None,
-                 online: bool = True, **kw):
+                 online: bool = True, while_waiting=None, **kw):
         super().__init__(**kw)
+        # called once, the first time nothing is in flight and only timed re-checks and retries
+        # are pending (e.g. the caller's imports for the audit that follows)
+        self.while_waiting = while_waiting
         self.store = Store(db_path)
         self.run_id = run_id
         self.start_urls = list(start_urls or [])
@@ -327,6 +330,12 @@ class LinkCheckSpider(scrapy.Spider):
 
     def _on_idle(self, spider=None) -> None:
         if self.timers or self.waiting:
+            if self.timers and self.while_waiting is not None:
+                then, self.while_waiting = self.while_waiting, None
+                try:
+                    then()
+                except Exception as exc:       # a preparation only: the crawl goes on
+                    logger.warning("while waiting: %s: %s", type(exc).__name__, exc)
             raise DontCloseSpider
 
     def _on_headers(self, headers, body_length, request, spider=None) -> None:
@@ -665,8 +674,9 @@ def chain_link_check(process, after, db_path: str, run_id: int, config: LinkConf
 
 
 def run_link_crawl(urls: list[str], db_path: str, run_id: int, *, max_pages: int | None = None,
-                   config: LinkConfig | None = None, **settings_kw) -> dict:
-    """``govaudit links``: crawl every same-site page from ``urls`` and check all their links."""
+                   config: LinkConfig | None = None, while_waiting=None, **settings_kw) -> dict:
+    """``govaudit links``: crawl every same-site page from ``urls`` and check all their links.
+    ``while_waiting``: called once when only timed re-checks are left (LinkCheckSpider)."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.crawl import build_settings, use_bundled_public_suffix_list
@@ -676,7 +686,8 @@ def run_link_crawl(urls: list[str], db_path: str, run_id: int, *, max_pages: int
     process = CrawlerProcess(build_settings(urls, **settings_kw))
     crawler = process.create_crawler(LinkCheckSpider)
     process.crawl(crawler, db_path=db_path, run_id=run_id, start_urls=urls, max_pages=max_pages,
-                  config=config, online=internet_reachable(config.connectivity_hosts))
+                  config=config, online=internet_reachable(config.connectivity_hosts),
+                  while_waiting=while_waiting)
     process.start()
     from crawler.crawl import merge_outbound
     from crawler.outbound import policy_of
