@@ -9,9 +9,12 @@ Two ways in:
   page from URL (up to ``max_pages``), records each page as the portal crawl does, and checks
   every link found.
 
-Per target: HEAD first; GET where HEAD is refused or cannot settle it (an HTML page small
-enough to be an error page). Files and images are read with a GET that stops after
-``sniff_bytes``: their first bytes (magic bytes) must match their extension. Timeouts,
+Per target: one GET that reads no more than settles it. Files and images: the first
+``sniff_bytes`` (their first bytes, magic bytes, must match their extension). Pages and other
+resources: an answer that is not HTML stops at its headers (they settle it, as a HEAD would);
+an HTML answer is read up to ``sniff_bytes`` (the soft-404, deleted-page and challenge checks
+read it). Each target is asked once where the earlier HEAD-then-GET policy asked most pages
+twice (and servers that refuse HEAD cost a failed request). Timeouts,
 connection errors and 5xx are retried with backoff; a 429 (or 503 + ``Retry-After``) is asked
 again after the time the server asks for, and a host that keeps answering so is paused and
 slowed down (:class:`IsolatedRetryAfterMiddleware`). A failure counts only once it is seen
@@ -284,8 +287,8 @@ class LinkCheckSpider(scrapy.Spider):
         if not t.internal and prev and prev["class"] == "ok" and self._fresh(prev["checked_at"]):
             self._finish_cached(t, prev)
             return None
-        try:     # files and images: their first bytes must be seen (magic bytes), HEAD cannot tell
-            return self._request(t, "GET" if t.crawl or t.kind in ("file", "image") else "HEAD")
+        try:     # one GET, read no further than settles it (_on_headers, _on_bytes)
+            return self._request(t, "GET")
         except ValueError as exc:     # not a URL Scrapy can request
             self._finish(t, Observation(t.url, error=str(exc), error_kind="other"),
                          Verdict("dead", f"链接地址无效：{exc}"), "fetch", "invalid")
@@ -309,6 +312,8 @@ class LinkCheckSpider(scrapy.Spider):
             priority=0 if page else 1,
             # robots.txt governs the same-site crawl; checking one linked URL is not crawling
             meta={"target": t.url, "handle_httpstatus_list": HANDLED_STATUSES, "sniff": sniffing,
+                  # a page or resource link: an answer that is not HTML is settled by its headers
+                  "settle": sniffing and t.kind not in ("file", "image"),
                   "dont_obey_robotstxt": not page,
                   "page": page, "download_timeout": self.cfg.timeout_s},
         )
@@ -339,11 +344,16 @@ class LinkCheckSpider(scrapy.Spider):
             raise DontCloseSpider
 
     def _on_headers(self, headers, body_length, request, spider=None) -> None:
-        """A followed "page" that is not HTML (a download behind a page-like URL): stop reading."""
-        if request.meta.get("page"):
+        """An answer that is not HTML: a followed "page" (a download behind a page-like URL) is
+        read only up to ``sniff_bytes``; a checked page or resource link is settled by these
+        headers, its body not read at all."""
+        meta = request.meta
+        if meta.get("page") or meta.get("settle"):
             ctype = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
             if ctype and not any(t in ctype for t in HTML_TYPES):
-                request.meta["sniff"] = True
+                if meta.get("settle"):
+                    raise StopDownload(fail=False)
+                meta["sniff"] = True
 
     def _on_bytes(self, data, request, spider=None) -> None:
         """Sniffing GETs read only the first ``sniff_bytes`` (magic bytes, error pages)."""
