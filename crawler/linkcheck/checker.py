@@ -201,8 +201,9 @@ class LinkCheckSpider(scrapy.Spider):
             if hasattr(self, "settings") and self.settings.getint("PARSE_WORKERS", 0) > 0:
                 try:
                     self.reader = await PageReader.start()
-                except OSError as exc:
-                    logger.warning("page reading process not started (%s): pages are read here", exc)
+                except Exception as exc:     # no interpreter to start, no pipes: read here
+                    logger.warning("page reading process not started (%s: %s): pages are read here",
+                                   type(exc).__name__, exc)
             for url in self.start_urls:
                 request = self._begin(self._add(url, site_key(url), "a", crawl=True, home=True))
                 if request:
