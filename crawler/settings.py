@@ -113,5 +113,7 @@ OUTBOUND_TARGETS: list[str] = []
 OUTBOUND_ALLOW: list[str] = []      # CIDR ranges the operator allows (--allow-net)
 # Document pages are read (links, metadata, body text) in this many worker processes beside
 # Scrapy's event loop (crawler.profiles.pool); 0: in the crawler's process. One is enough on
-# two cores: Scrapy's reactor uses the other one (docs/performance.md).
+# two cores: Scrapy's reactor uses the other one (docs/performance.md). The link crawl
+# (`govaudit links`) reads its followed pages in one such process when this is above 0
+# (crawler/linkcheck/reader.py).
 PARSE_WORKERS = 1
