@@ -570,8 +570,8 @@ class PortalSpider(scrapy.Spider):
             return
         # the column's further list pages before the documents listed so far (priority 4 over
         # 3), so that a long column is not a chain of list-page round trips; "lookahead": the
-        # scheduler (crawler.scheduler) holds them aside while its queue is full, which bounds
-        # the queue (memory at 10^5) to about PAGER_LOOKAHEAD requests
+        # scheduler (crawler.scheduler) holds them aside while PAGER_LOOKAHEAD requests are
+        # queued or PAGER_LOOKAHEAD_PAGES such pages are on their way (bounded memory at 10^5)
         for spec in listing.more:
             headers = {"Referer": referer, **spec.headers}
             yield self._request(spec.url, self.parse_more, method=spec.method, body=spec.body,
