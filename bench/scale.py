@@ -74,7 +74,7 @@ def tree_rss_kib(pid: int, cpu: dict | None = None) -> int:
 def run_sampled(cmd: list[str], name: str, out: Path, interval: float = 0.5) -> dict:
     """Run ``cmd``; sample its RSS every ``interval`` s into ``out/name-rss.csv`` (+ .svg)."""
     samples: list[tuple[float, float]] = []
-    t0 = time.perf_counter()
+    t0, epoch0 = time.perf_counter(), time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, cwd=ROOT)
     done = threading.Event()
 
@@ -106,7 +106,32 @@ def run_sampled(cmd: list[str], name: str, out: Path, interval: float = 0.5) -> 
     # process of its tree (its worker, …) as sampled
     return {"wall_s": round(wall, 2), "peak_rss_mib": round(max((r for _, r in samples), default=0), 1),
             "cpu_main_s": round(cpu.get(proc.pid, 0.0), 1), "cpu_tree_s": round(sum(cpu.values()), 1),
-            "rss_csv": str(csv), "returncode": proc.returncode, "stdout": stdout, "stderr": stderr[-2000:]}
+            "rss_csv": str(csv), "returncode": proc.returncode, "stdout": stdout, "stderr": stderr[-2000:],
+            "epoch0": epoch0}
+
+
+def crawl_cpu(r: dict, db: Path, run_id: int) -> dict:
+    """CPU seconds of the crawler's process and of its tree between the run's start and finish
+    (``runs.started_at`` / ``finished_at``, to the second), read off the sampled CSV: the crawl
+    alone, without the start-up and the audit that follows it in ``check``."""
+    from datetime import datetime
+
+    con = sqlite3.connect(db)
+    started, finished = con.execute("select started_at, finished_at from runs where id = ?", [run_id]).fetchone()
+    con.close()
+    if not (started and finished and r.get("epoch0")):
+        return {}
+    a = datetime.fromisoformat(started).timestamp() - r["epoch0"]
+    b = datetime.fromisoformat(finished).timestamp() - r["epoch0"]
+    rows = [tuple(map(float, line.split(","))) for line in Path(r["rss_csv"]).read_text().splitlines()[1:]]
+
+    def at(t):
+        before = [row for row in rows if row[0] <= t]
+        return before[-1] if before else rows[0]
+
+    (_, _, m0, t0), (_, _, m1, t1) = at(a), at(b)
+    return {"crawl_cpu_main_s": round(m1 - m0, 1), "crawl_cpu_worker_s": round((t1 - m1) - (t0 - m0), 1),
+            "crawl_rss_peak_mib": round(max((row[1] for row in rows if a <= row[0] <= b), default=0), 1)}
 
 
 def write_svg(samples, path: Path, title: str, w: int = 640, h: int = 240) -> None:
@@ -182,6 +207,9 @@ def govaudit_check(urls, db: Path, out: Path, name: str, args) -> dict:
            "--out", str(out / f"report-{name}"), "--as-of", "2026-11-20"]
     r = run_sampled(cmd, name, out)
     r.update(run_figures(db))
+    r.update(crawl_cpu(r, db, r["run"]))
+    if r.get("crawl_cpu_main_s") is not None and r.get("requests"):
+        r["ms_per_request"] = {k: round(1000 * r[f"crawl_cpu_{k}_s"] / r["requests"], 2) for k in ("main", "worker")}
     return r
 
 
@@ -328,13 +356,16 @@ def table(res: dict) -> str:
         rows.append(f"| govaudit check (crawl) | {c['requests']} | {c['crawl_s']} (process {c['wall_s']}) | "
                     f"{c['pages_per_s']} | {c['peak_rss_mib']} | {c['documents']} documents stored, store "
                     f"{c['store_mib']} MiB; {ratio}; CPU {c.get('cpu_main_s')} s crawler process, "
-                    f"{c.get('cpu_tree_s')} s with its worker (whole run incl. audit) |")
+                    f"{c.get('cpu_tree_s')} s with its worker (whole run incl. audit); the crawl alone: "
+                    f"{c.get('crawl_cpu_main_s')} s crawler + {c.get('crawl_cpu_worker_s')} s worker "
+                    f"({c.get('ms_per_request')} ms a request), peak {c.get('crawl_rss_peak_mib')} MiB |")
     for k, label in (("scrapy", "bare Scrapy spider"), ("scrapy_default", "bare Scrapy, CONCURRENT_ITEMS=100"), ("asyncio", "plain asyncio client"),
                      ("threaded", "asyncio client vs ThreadingHTTPServer")):
         if k in res:
             r = res[k]
             rows.append(f"| {label} | {r.get('requests')} | {r.get('seconds')} | {r.get('pages_per_s')} | "
-                        f"{r['peak_rss_mib']} | statuses {r.get('statuses')}; CPU {r.get('cpu_tree_s')} s |")
+                        f"{r['peak_rss_mib']} | statuses {r.get('statuses')}; CPU {r.get('cpu_tree_s')} s "
+                        f"({1000 * (r.get('cpu_tree_s') or 0) / max(r.get('requests') or 1, 1):.2f} ms a request) |")
     for k, label in (("rerun_unchanged", "re-run, unchanged portal"), ("rerun_grown", "re-run, +1% documents")):
         if k in res and c:
             r = res[k]

@@ -128,6 +128,7 @@ class FetchRecord:
     status: int | None
     body: bytes | None = None
     body_sha: str | None = None       # the body's SHA-1 (the spider needs it before the row is written)
+    body_packed: bytes | None = None  # the body compressed as the store keeps it (store.pack_body, with body_sha)
     method: str = "GET"
     req_body: str | None = None
     final_url: str | None = None

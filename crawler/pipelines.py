@@ -60,7 +60,8 @@ class StorePipeline:
     # -- one store call per item type ---------------------------------------------------------
     def _fetch(self, f: FetchRecord) -> None:
         self.store.add_fetch(
-            self.run_id, f.site, f.url, status=f.status, body=f.body, body_sha=f.body_sha, method=f.method,
+            self.run_id, f.site, f.url, status=f.status, body=f.body, body_sha=f.body_sha,
+            body_packed=f.body_packed, method=f.method,
             req_body=f.req_body, final_url=f.final_url, redirects=f.redirects, elapsed_ms=f.elapsed_ms,
             content_type=f.content_type, error=f.error, blocked=f.blocked, kind=f.kind, notes=f.notes)
 

@@ -19,6 +19,13 @@ CONCURRENT_REQUESTS = 16
 # tasks were ~10% of a crawl's CPU.
 CONCURRENT_ITEMS = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# A column's further list pages go ahead of the documents already listed while the scheduler
+# holds fewer than PAGER_LOOKAHEAD requests and fewer than PAGER_LOOKAHEAD_PAGES such pages are
+# on their way, and wait aside (in order) otherwise (crawler.scheduler): no chain of list-page
+# round trips, and a bounded queue (docs/performance.md).
+SCHEDULER = "crawler.scheduler.LookaheadScheduler"
+PAGER_LOOKAHEAD = 500
+PAGER_LOOKAHEAD_PAGES = 16
 # Scrapy reads a generator callback's source (inspect + ast) for a ``return value`` on every
 # response: bound methods are new objects each time, so its cache never hits (4% of the
 # crawl's CPU at the scale benchmark). A developer's lint, not needed while crawling
@@ -106,5 +113,7 @@ OUTBOUND_TARGETS: list[str] = []
 OUTBOUND_ALLOW: list[str] = []      # CIDR ranges the operator allows (--allow-net)
 # Document pages are read (links, metadata, body text) in this many worker processes beside
 # Scrapy's event loop (crawler.profiles.pool); 0: in the crawler's process. One is enough on
-# two cores: Scrapy's reactor uses the other one (docs/performance.md).
+# two cores: Scrapy's reactor uses the other one (docs/performance.md). The link crawl
+# (`govaudit links`) reads its followed pages in one such process when this is above 0
+# (crawler/linkcheck/reader.py).
 PARSE_WORKERS = 1

@@ -286,6 +286,13 @@ def sha1(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
+def pack_body(data: bytes) -> tuple[str, bytes]:
+    """A body as the store keeps it: its SHA-1 and its zlib-compressed bytes. Pure (no SQL): the
+    crawl makes it in its page-reading worker, beside the crawler's process, and hands both to
+    :meth:`Store.add_fetch` (``body_packed``)."""
+    return sha1(data), zlib.compress(data, 6)
+
+
 class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries):
     """Thin read/write layer over the audit database."""
 
@@ -356,12 +363,13 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries):
         return rows[0] if rows else None
 
     # -- bodies and fetches -----------------------------------------------------------
-    def put_body(self, data: bytes, sha: str | None = None) -> str:
-        """Keep a body once by its SHA-1 (``sha``: already computed by the caller)."""
+    def put_body(self, data: bytes, sha: str | None = None, packed: bytes | None = None) -> str:
+        """Keep a body once by its SHA-1 (``sha``: already computed by the caller; ``packed``:
+        its compressed bytes from :func:`pack_body`, with its ``sha``)."""
         sha = sha or sha1(data)
-        self.db.execute(
+        self.db.conn.execute(
             "insert or ignore into bodies (sha, size, data) values (?, ?, ?)",
-            [sha, len(data), zlib.compress(data, 6)],
+            (sha, len(data), packed if packed is not None else zlib.compress(data, 6)),
         )
         return sha
 
@@ -386,10 +394,13 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries):
                   elapsed_ms: int | None = None, content_type: str | None = None,
                   error: str | None = None, blocked: str | None = None, kind: str = "page",
                   fetched_at: str | None = None, notes: dict | None = None,
-                  body_sha: str | None = None) -> str | None:
+                  body_sha: str | None = None, body_packed: bytes | None = None) -> str | None:
         """``notes``: m007's columns (truncated, encoding, encoding_note, refresh); ``body_sha``:
-        the body's hash when the caller has it."""
-        sha = self.put_body(body, body_sha) if body is not None else None
+        the body's hash when the caller has it, ``body_packed`` its compressed bytes
+        (:func:`pack_body`, made with that hash)."""
+        if body_packed is not None and not body_sha:
+            raise ValueError("body_packed needs the body_sha it was made with")
+        sha = self.put_body(body, body_sha, body_packed) if body is not None else None
         self._write("insert", "fetches", {
             "run_id": run_id, "site": site, "url": url, "method": method,
             "req_body": req_body, "status": status, "final_url": final_url or url,

@@ -1,13 +1,16 @@
 """Link checking over real HTTP: every classification of `govaudit links`, the redirect hops,
-HEAD refused then GET, Retry-After, a failure that passes on its re-check, and the findings
-(LK001/LK002/LK003) as stored, reported and exported.
+one GET per link (a big page not read in full), Retry-After, a failure that passes on its
+re-check, and the findings (LK001/LK002/LK003) as stored, reported and exported.
 
 One site on 127.0.0.1 links to a target of each kind; a second host (127.0.0.3) answers 200
-to any URL (its soft 404 is only visible by comparing with a made-up URL).
+to any URL (its soft 404 is only visible by comparing with a made-up URL); a third
+(127.0.0.4, :class:`BigPageServer`) serves one very large page and counts what it could send.
 """
 from __future__ import annotations
 
 import json
+import socket
+import socketserver
 import sqlite3
 import threading
 import time
@@ -47,8 +50,6 @@ class AnyPathSite(Style):
         self.hits.append((req.method, req.path))
         if req.path == "/real.html":
             return html(page("真实文章_某某网", "<h1>真实文章</h1>" + "<p>这是一篇正文很长的真实文章。</p>" * 40))
-        if req.path == "/big.html":     # larger than get_below_bytes: its HEAD settles it
-            return html(page("长文章_某某网", "<p>这是一篇正文很长的真实文章。</p>" * 2000))
         if req.path == "/nohead.html":
             return Response(405, b"", "text/html") if req.method == "HEAD" else html(page("文章_某某网", "<p>正文。</p>" * 40))
         return html(page("某某网", "<div class='list'>" + "<p>欢迎访问某某网。</p>" * 10 + "</div>"))
@@ -57,10 +58,58 @@ class AnyPathSite(Style):
         return {}
 
 
+class BigPageServer(socketserver.ThreadingTCPServer):
+    """One page of ``SIZE`` bytes (HTML) at ``/big.html`` (404 elsewhere), written 64 KiB at a time: ``asked`` lists
+    each request's method and path, ``sent`` the bytes of each answer's body the client took
+    before it closed the connection. The body is far larger than what the socket buffers of
+    both ends hold, so a client that stops reading early is seen here."""
+
+    SIZE = 48 * 1024 * 1024
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, host: str = "127.0.0.4"):
+        self.asked: list[tuple[str, str]] = []
+        self.sent: list[int] = []
+        super().__init__((host, 0), _BigPageHandler)
+        self.url = f"http://{host}:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class _BigPageHandler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        line = self.rfile.readline().decode("latin-1").split()
+        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+            pass
+        self.server.asked.append((line[0], line[1]))
+        if line[1] != "/big.html":
+            self.wfile.write(b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 9\r\n"
+                             b"Connection: close\r\n\r\nNot found")
+            return
+        head = ("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                f"Content-Length: {BigPageServer.SIZE}\r\nConnection: close\r\n\r\n")
+        self.wfile.write(head.encode("latin-1"))
+        if line[0] == "HEAD":
+            return
+        start = "<html><head><title>长文章_某某网</title></head><body>".encode("utf-8")
+        chunk = ("<p>" + "这是一篇正文很长的真实文章。" * 1000 + "</p>").encode("utf-8")[:65536]
+        sent = 0
+        try:
+            self.wfile.write(start)
+            sent = len(start)
+            while sent < BigPageServer.SIZE:
+                part = chunk[:BigPageServer.SIZE - sent]
+                self.connection.sendall(part)
+                sent += len(part)
+        except OSError:          # the client closed: it read no further
+            pass
+        self.server.sent.append(sent)
+
+
 class ClassSite(Style):
     """One link of each kind from the home page; ``expected`` maps path -> classification."""
 
-    def __init__(self, other: str, dead_port: int):
+    def __init__(self, other: str, dead_port: int, big: str):
         super().__init__(corpus=None)
         self.other = other.rstrip("/")
         self.lock = threading.Lock()
@@ -95,7 +144,7 @@ class ClassSite(Style):
             (f"http://127.0.0.1:{dead_port}/x.html", "连接被拒绝", "dead"),
             ("http://no-such-host.invalid/x.html", "无法解析的域名", "dead"),
             (f"{self.other}/real.html", "外站文章", "ok"),
-            (f"{self.other}/big.html", "外站长文章", "ok"),
+            (f"{big}/big.html", "外站长文章", "ok"),
             (f"{self.other}/nohead.html", "拒绝HEAD的外站文章", "ok"),
             (f"{self.other}/old/deleted.html", "外站旧文章", "soft404"),
             ("/doc/1.html", DOC_TITLE, "ok"),
@@ -185,7 +234,8 @@ class ClassSite(Style):
 def checked(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("linkcheck")
     other = Testbed(AnyPathSite(), host="127.0.0.3").start()
-    site = ClassSite(other.url, free_port())
+    big = BigPageServer()
+    site = ClassSite(other.url, free_port(), big.url)
     tb = Testbed(site).start()
     db = tmp / "links.db"
     proc = run_cli("links", tb.url, "--db", str(db), "--out", str(tmp / "out"), "--recheck-delay", "0.5",
@@ -197,9 +247,11 @@ def checked(tmp_path_factory):
         "select code, url, fingerprint, outcome, message, evidence from findings")}
     con.close()
     yield {"site": site, "tb": tb, "db": db, "tmp": tmp, "results": results, "findings": findings,
-           "other": other.style}
+           "other": other.style, "big": big}
     tb.stop()
     other.stop()
+    big.shutdown()
+    big.server_close()
 
 
 @pytest.fixture
@@ -258,14 +310,23 @@ def test_redirect_hops_recorded(checked):
     assert evidence["hops"] and "跳转过程" in message
 
 
-def test_head_then_get(checked, other_site):
+def test_one_get_per_link(checked, other_site):
+    """Each link is asked once, with GET, from the servers' side: pages (a server refusing HEAD
+    makes no difference), files (their first bytes) and a very large page, whose body is not
+    read in full (the checker stops after sniff_bytes; the server could send only a part)."""
     other = checked["site"].other
-    assert [m for m, p in other_site.hits if p == "/nohead.html"] == ["HEAD", "GET"]    # HEAD refused
+    assert [m for m, p in other_site.hits if p == "/nohead.html"] == ["GET"]
     assert checked["results"][other + "/nohead.html"]["class"] == "ok"
-    assert [m for m, p in other_site.hits if p == "/big.html"] == ["HEAD"]              # HEAD settles it
-    assert [m for m, p in other_site.hits if p == "/real.html"] == ["HEAD", "GET"]      # small: read it
-    # files are read with one GET (their first bytes), never downloaded twice
+    assert [m for m, p in other_site.hits if p == "/real.html"] == ["GET"]
     assert [m for m, _ in checked["site"].hits["/files/ok.pdf"]] == ["GET"]
+    big = checked["big"]
+    assert [a for a in big.asked if a[1] == "/big.html"] == [("GET", "/big.html")]
+    assert len(big.sent) == 1 and big.sent[0] < BigPageServer.SIZE // 2, big.sent
+    result = checked["results"][big.url + "/big.html"]
+    assert result["class"] == "ok" and result["method"] == "GET" and result["size"] == BigPageServer.SIZE
+    assert result["title"] == "长文章_某某网"
+    # no HEAD anywhere on the site
+    assert not [p for p, hits in checked["site"].hits.items() if any(m == "HEAD" for m, _ in hits)]
 
 
 def test_retry_after_honoured(checked):

@@ -28,7 +28,7 @@ def page(title: str, body: str) -> str:
 
 
 class NoTypeHost(Style):
-    """Answers without a Content-Type header (HEAD 200, GET the body)."""
+    """Answers without a Content-Type header."""
 
     def __init__(self):
         super().__init__(corpus=None)
@@ -116,9 +116,11 @@ def test_classifications(checked):
     assert got == expected
 
 
-def test_head_without_content_type_is_read_with_get(checked):
+def test_answer_without_content_type_is_read(checked):
+    """No Content-Type: the headers cannot settle it, the body is read (one GET, no HEAD)."""
     hits = checked["other"].hits
-    assert [m for m, p in hits if p == "/gone.html"][:2] == ["HEAD", "GET"]
+    assert [m for m, p in hits if p == "/gone.html"][:1] == ["GET"]
+    assert not [p for m, p in hits if m == "HEAD"]
     other = checked["site"].other
     code, outcome, message = checked["findings"][other + "/gone.html"]
     assert (code, outcome) == ("LK001", "fail") and "软404" in message

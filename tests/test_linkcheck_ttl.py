@@ -72,7 +72,7 @@ def test_ttl_and_rechecks(sites, tmp_path):
 
     first = run_links(home, db, tmp_path)
     first_hits = ext.style.take_hits()
-    assert first[e + "ok.html"]["origin"] == "fetch" and ("HEAD", "/ok.html") in first_hits
+    assert first[e + "ok.html"]["origin"] == "fetch" and ("GET", "/ok.html") in first_hits
     assert first[e + "dead.html"]["confirmed"] == "recheck"
     assert {e + "dead.html", e + "flap.html", home.url + "dead.html"} == first["_fails"]
 
@@ -90,7 +90,7 @@ def test_ttl_and_rechecks(sites, tmp_path):
     assert json.loads(seen[first[e + "ok.html"]["run"]])["status"] == 200
     # links that failed last time are checked again: still dead (confirmed by the previous run,
     # no second check needed), or repaired (not reported)
-    assert [m for m, p in hits if p == "/dead.html"] == ["HEAD", "GET"]
+    assert [m for m, p in hits if p == "/dead.html"] == ["GET"]
     assert second[e + "dead.html"]["confirmed"] == "previous_run"
     assert second[e + "flap.html"]["class"] == "ok"
     # internal links are always checked again
@@ -99,4 +99,4 @@ def test_ttl_and_rechecks(sites, tmp_path):
 
     third = run_links(home, db, tmp_path, "--link-ttl-days", "0")     # results older than the TTL
     assert third[e + "ok.html"]["origin"] == "fetch"
-    assert ("HEAD", "/ok.html") in ext.style.take_hits()
+    assert ("GET", "/ok.html") in ext.style.take_hits()

@@ -4,8 +4,12 @@
   :mod:`rules.links` judges (dead, soft 404, redirect to an error page, deleted document sent
   to its parent, attachment of the wrong type or too small, blocked by a challenge). No
   Scrapy, no network.
-* :mod:`crawler.linkcheck.checker` — the Scrapy spider: HEAD then GET, retries with backoff,
-  a second check before a failure counts, per-host politeness, the time-to-live policy.
+* :mod:`crawler.linkcheck.checker` — the Scrapy spider: one GET per link (read no further than
+  settles it), retries with backoff, a second check before a failure counts, per-host
+  politeness, the time-to-live policy.
+* :mod:`crawler.linkcheck.page` and :mod:`crawler.linkcheck.reader` — a followed page's checks,
+  links and stored form, computed in a second process beside Scrapy's event loop
+  (``govaudit links``; ``PARSE_WORKERS = 0``: in the spider's process).
 
 Observations are stored per run in ``link_observations`` (the LK rules judge them again at
 every audit); results in ``link_checks``, copied onto the run's ``links`` rows

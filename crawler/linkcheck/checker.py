@@ -9,9 +9,12 @@ Two ways in:
   page from URL (up to ``max_pages``), records each page as the portal crawl does, and checks
   every link found.
 
-Per target: HEAD first; GET where HEAD is refused or cannot settle it (an HTML page small
-enough to be an error page). Files and images are read with a GET that stops after
-``sniff_bytes``: their first bytes (magic bytes) must match their extension. Timeouts,
+Per target: one GET that reads no more than settles it. Files and images: the first
+``sniff_bytes`` (their first bytes, magic bytes, must match their extension). Pages and other
+resources: an answer that is not HTML stops at its headers (they settle it, as a HEAD would);
+an HTML answer is read up to ``sniff_bytes`` (the soft-404, deleted-page and challenge checks
+read it). Each target is asked once where the earlier HEAD-then-GET policy asked most pages
+twice (and servers that refuse HEAD cost a failed request). Timeouts,
 connection errors and 5xx are retried with backoff; a 429 (or 503 + ``Retry-After``) is asked
 again after the time the server asks for, and a host that keeps answering so is paused and
 slowed down (:class:`IsolatedRetryAfterMiddleware`). A failure counts only once it is seen
@@ -41,6 +44,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import settings as project_settings
+from crawler.linkcheck.page import PageRead, read_link_page
+from crawler.linkcheck.reader import PageReader, ReaderGone
 from crawler.linkcheck.resolver import internet_reachable
 from crawler.linkcheck.classify import (FAILURES, Fingerprint, LinkConfig, Observation, Verdict,
                                         link_kind, needs_fingerprint, page_title, sniff)
@@ -153,8 +158,11 @@ class LinkCheckSpider(scrapy.Spider):
 
     def __init__(self, db_path: str, run_id: int, start_urls: list[str] | None = None,
                  max_pages: int | None = None, config: LinkConfig | None = None,
-                 online: bool = True, **kw):
+                 online: bool = True, while_waiting=None, **kw):
         super().__init__(**kw)
+        # called once, the first time nothing is in flight and only timed re-checks and retries
+        # are pending (e.g. the caller's imports for the audit that follows)
+        self.while_waiting = while_waiting
         self.store = Store(db_path)
         self.run_id = run_id
         self.start_urls = list(start_urls or [])
@@ -173,6 +181,7 @@ class LinkCheckSpider(scrapy.Spider):
         self.summary: Counter = Counter()
         self.max_wait = 60.0
         self._last_commit = time.monotonic()
+        self.reader: PageReader | None = None     # the page-reading process of a page crawl
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kw):
@@ -186,6 +195,15 @@ class LinkCheckSpider(scrapy.Spider):
     # -- targets ----------------------------------------------------------------------
     async def start(self):
         if self.start_urls:
+            # the followed pages are read (checks, links, compression) in a second process while
+            # this one fetches (PARSE_WORKERS 0: here): started now, it is ready by the first page
+            # after the home page
+            if hasattr(self, "settings") and self.settings.getint("PARSE_WORKERS", 0) > 0:
+                try:
+                    self.reader = await PageReader.start()
+                except Exception as exc:     # no interpreter to start, no pipes: read here
+                    logger.warning("page reading process not started (%s: %s): pages are read here",
+                                   type(exc).__name__, exc)
             for url in self.start_urls:
                 request = self._begin(self._add(url, site_key(url), "a", crawl=True, home=True))
                 if request:
@@ -270,8 +288,8 @@ class LinkCheckSpider(scrapy.Spider):
         if not t.internal and prev and prev["class"] == "ok" and self._fresh(prev["checked_at"]):
             self._finish_cached(t, prev)
             return None
-        try:     # files and images: their first bytes must be seen (magic bytes), HEAD cannot tell
-            return self._request(t, "GET" if t.crawl or t.kind in ("file", "image") else "HEAD")
+        try:     # one GET, read no further than settles it (_on_headers, _on_bytes)
+            return self._request(t, "GET")
         except ValueError as exc:     # not a URL Scrapy can request
             self._finish(t, Observation(t.url, error=str(exc), error_kind="other"),
                          Verdict("dead", f"链接地址无效：{exc}"), "fetch", "invalid")
@@ -289,11 +307,14 @@ class LinkCheckSpider(scrapy.Spider):
         page = t.crawl and method == "GET" and not t.links_done
         sniffing = method == "GET" and not page
         return scrapy.Request(
-            t.url, method=method, callback=self._on_response, errback=self._on_error,
+            t.url, method=method, callback=self._on_page if page else self._on_response, errback=self._on_error,
             headers={"Accept-Encoding": "identity"} if sniffing else None, dont_filter=True,
-            priority=1 if page else 0,
+            # checks before pages: a failure's re-check and a 5xx's backoff wait while the crawl goes on
+            priority=0 if page else 1,
             # robots.txt governs the same-site crawl; checking one linked URL is not crawling
             meta={"target": t.url, "handle_httpstatus_list": HANDLED_STATUSES, "sniff": sniffing,
+                  # a page or resource link: an answer that is not HTML is settled by its headers
+                  "settle": sniffing and t.kind not in ("file", "image"),
                   "dont_obey_robotstxt": not page,
                   "page": page, "download_timeout": self.cfg.timeout_s},
         )
@@ -315,14 +336,25 @@ class LinkCheckSpider(scrapy.Spider):
 
     def _on_idle(self, spider=None) -> None:
         if self.timers or self.waiting:
+            if self.timers and self.while_waiting is not None:
+                then, self.while_waiting = self.while_waiting, None
+                try:
+                    then()
+                except Exception as exc:       # a preparation only: the crawl goes on
+                    logger.warning("while waiting: %s: %s", type(exc).__name__, exc)
             raise DontCloseSpider
 
     def _on_headers(self, headers, body_length, request, spider=None) -> None:
-        """A followed "page" that is not HTML (a download behind a page-like URL): stop reading."""
-        if request.meta.get("page"):
+        """An answer that is not HTML: a followed "page" (a download behind a page-like URL) is
+        read only up to ``sniff_bytes``; a checked page or resource link is settled by these
+        headers, its body not read at all."""
+        meta = request.meta
+        if meta.get("page") or meta.get("settle"):
             ctype = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
             if ctype and not any(t in ctype for t in HTML_TYPES):
-                request.meta["sniff"] = True
+                if meta.get("settle"):
+                    raise StopDownload(fail=False)
+                meta["sniff"] = True
 
     def _on_bytes(self, data, request, spider=None) -> None:
         """Sniffing GETs read only the first ``sniff_bytes`` (magic bytes, error pages)."""
@@ -332,7 +364,8 @@ class LinkCheckSpider(scrapy.Spider):
                 raise StopDownload(fail=False)
 
     # -- answers ----------------------------------------------------------------------
-    def _observe(self, response: Response, url: str) -> Observation:
+    def _observe(self, response: Response, url: str, decode: bool = True) -> Observation:
+        """``decode``: with the body decoded (``text``); without it for a page read elsewhere."""
         req = response.request
         headers = {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
                    for k, v in response.headers.items()}
@@ -347,7 +380,8 @@ class LinkCheckSpider(scrapy.Spider):
             redirect_urls=list(response.meta.get("redirect_urls", [])),
             redirect_reasons=list(response.meta.get("redirect_reasons", [])),
             content_type=headers.get("content-type"), length=length, body=body,
-            text=self._text(response.url, body, headers.get("content-type"), response), headers=headers,
+            text=self._text(response.url, body, headers.get("content-type"), response) if decode else None,
+            headers=headers,
             elapsed_ms=int(1000 * response.meta["download_latency"]) if "download_latency" in response.meta else None)
 
     @staticmethod
@@ -406,16 +440,64 @@ class LinkCheckSpider(scrapy.Spider):
                                  error=obs.error, kind="error")
         self._judge(t, obs)
 
-    def _record_page(self, t: Target, response: Response, obs: Observation) -> None:
-        """A page of a same-site crawl: stored like the portal crawl's fetches; its links followed."""
+    async def _on_page(self, response: Response) -> None:
+        """A followed page's answer: its checks, links and stored form computed by the reading
+        worker (:mod:`crawler.linkcheck.page`) while Scrapy goes on fetching, then recorded
+        and judged here. The home page (its profile is detected here) and answers that are not
+        text are handled in this process."""
+        t = self.targets[response.meta["target"]]
+        read = None
+        if not t.home and isinstance(response, TextResponse):
+            read = await self._read_page(t, response)
+        if read is None:
+            self._on_response(response)
+            return
+        obs = self._observe(response, t.url, decode=False)
+        # what the worker computed (Observation's cached properties)
+        obs.__dict__.update(blocked=read.blocked, gone=read.gone, title=read.title)
+        netloc = urlsplit(obs.final_url or obs.url).netloc
+        if self.fingerprints.get(netloc, False) is not None and read.decoded:
+            # the soft-404 comparison with the host's not-found page reads the text: a host that
+            # answers 200 to anything, or one whose answer is not known yet
+            obs.text = self._text(response.url, obs.body, obs.content_type, response)
+        self._record_page(t, response, obs, read)
+        self._judge(t, obs)
+
+    async def _read_page(self, t: Target, response: TextResponse) -> PageRead | None:
+        """:func:`read_link_page` of a followed page, in the worker when there is one; None
+        when the body cannot be handed over (then it is read as any answer)."""
+        try:
+            args = (None if t.home else self.profile, t.url, response.url, response.status,
+                    {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
+                     for k, v in response.headers.items()},
+                    response.body, response.encoding, list(response.meta.get("redirect_urls", [])),
+                    list(response.meta.get("redirect_reasons", [])), not t.links_done)
+        except Exception:          # e.g. an encoding Scrapy cannot name
+            return None
+        if self.reader is not None:
+            try:
+                return await self.reader.call(read_link_page, *args)
+            except ReaderGone as exc:
+                logger.warning("%s: pages are read in the crawler's process", exc)
+                self.reader.close()
+                self.reader = None
+            except Exception as exc:     # e.g. a profile that cannot be sent: read here
+                logger.warning("page %s not read by the reading process (%s: %s): read here", response.url,
+                               type(exc).__name__, exc)
+        return read_link_page(*args)
+
+    def _record_page(self, t: Target, response: Response, obs: Observation, read: PageRead | None = None) -> None:
+        """A page of a same-site crawl: stored like the portal crawl's fetches; its links followed.
+        ``read``: what the reading worker found (checks, links, stored body), else found here."""
         blocked = obs.blocked
         gone = None if blocked else obs.gone
         self.store.add_fetch(
             self.run_id, t.site, t.url, status=obs.status, body=response.body, method="GET",
             final_url=obs.final_url, redirects=obs.redirect_urls + [obs.final_url] if obs.redirect_urls else [],
             elapsed_ms=int(1000 * response.meta.get("download_latency", 0)),
-            content_type=obs.content_type, blocked=blocked, kind="home" if t.home else "page", error=gone)
-        usable = obs.status == 200 and not blocked and not gone and obs.text
+            content_type=obs.content_type, blocked=blocked, kind="home" if t.home else "page", error=gone,
+            body_sha=read.body_sha if read else None, body_packed=read.body_packed if read else None)
+        usable = obs.status == 200 and not blocked and not gone and (read.decoded if read else obs.text)
         if t.home:
             from crawler.profiles.registry import detect
 
@@ -428,11 +510,17 @@ class LinkCheckSpider(scrapy.Spider):
         if not usable or t.links_done:
             return
         t.links_done = True
-        try:
-            links = (self.profile.links if self.profile else absolute_links)(response.url, obs.text)
-        except Exception as exc:     # extraction must never kill the crawl
-            logger.warning("link extraction failed on %s: %s", response.url, exc)
-            return
+        if read is not None:
+            links = read.links
+            if read.links_error:
+                logger.warning("link extraction failed on %s: %s", response.url, read.links_error)
+                return
+        else:
+            try:
+                links = (self.profile.links if self.profile else absolute_links)(response.url, obs.text)
+            except Exception as exc:     # extraction must never kill the crawl
+                logger.warning("link extraction failed on %s: %s", response.url, exc)
+                return
         self.store.add_links(self.run_id, t.site, response.url, links)
         self._discover(links, t.site)
         self._maybe_commit()
@@ -527,7 +615,7 @@ class LinkCheckSpider(scrapy.Spider):
             "class": v.cls, "name": v.name, "reason": v.reason, "kind": t.kind, "tag": t.tag,
             "internal": t.internal, "status": obs.status, "method": obs.method,
             "final_url": obs.final_url or obs.url, "hops": obs.hops, "content_type": obs.content_type,
-            "size": obs.length, "title": page_title(obs.text) if obs.is_html else None, "error": obs.error,
+            "size": obs.length, "title": obs.title, "error": obs.error,
             "checked_at": t.attempts[-1]["at"] if t.attempts else now_iso(), "origin": origin,
             "confirmed": confirmed, "first_failure": t.first, "attempts": t.attempts,
             "body_sha": self.store.put_body(obs.body) if keep_body else None,
@@ -554,6 +642,9 @@ class LinkCheckSpider(scrapy.Spider):
             self._last_commit = time.monotonic()
 
     def closed(self, reason: str) -> None:
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
         # the rules read each link row's result (SiteArtifacts.links)
         self.store.copy_link_checks_to_links(self.run_id)
         self.store.commit()
@@ -594,8 +685,9 @@ def chain_link_check(process, after, db_path: str, run_id: int, config: LinkConf
 
 
 def run_link_crawl(urls: list[str], db_path: str, run_id: int, *, max_pages: int | None = None,
-                   config: LinkConfig | None = None, **settings_kw) -> dict:
-    """``govaudit links``: crawl every same-site page from ``urls`` and check all their links."""
+                   config: LinkConfig | None = None, while_waiting=None, **settings_kw) -> dict:
+    """``govaudit links``: crawl every same-site page from ``urls`` and check all their links.
+    ``while_waiting``: called once when only timed re-checks are left (LinkCheckSpider)."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.crawl import build_settings, use_bundled_public_suffix_list
@@ -605,7 +697,8 @@ def run_link_crawl(urls: list[str], db_path: str, run_id: int, *, max_pages: int
     process = CrawlerProcess(build_settings(urls, **settings_kw))
     crawler = process.create_crawler(LinkCheckSpider)
     process.crawl(crawler, db_path=db_path, run_id=run_id, start_urls=urls, max_pages=max_pages,
-                  config=config, online=internet_reachable(config.connectivity_hosts))
+                  config=config, online=internet_reachable(config.connectivity_hosts),
+                  while_waiting=while_waiting)
     process.start()
     from crawler.crawl import merge_outbound
     from crawler.outbound import policy_of

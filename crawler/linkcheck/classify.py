@@ -118,7 +118,7 @@ class Observation:
             "headers": {k: v for k, v in self.headers.items() if k in KEPT_HEADERS},
             "elapsed_ms": self.elapsed_ms, "error": self.error, "error_kind": self.error_kind,
             "blocked": self.blocked if answered else None, "gone": self.gone if answered else None,
-            "title": page_title(self.text) if answered and self.is_html else None,
+            "title": self.title if answered else None,
             "fingerprint": fingerprint,
         }
 
@@ -143,6 +143,11 @@ class Observation:
         return gone_reason(self.url, self.status, self.text if self.text is not None else self.body,
                            redirect_urls=self.redirect_urls, redirect_reasons=self.redirect_reasons,
                            final_url=self.final_url or self.url)
+
+    @cached_property
+    def title(self) -> str | None:
+        """The page's title (:func:`page_title`), HTML answers only."""
+        return page_title(self.text) if self.is_html else None
 
     @property
     def is_html(self) -> bool:

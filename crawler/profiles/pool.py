@@ -61,15 +61,20 @@ def page_checks(url: str, status: int, headers: dict, checked, redirects: list, 
 
 
 def check_and_read(profile, url: str, status: int, headers: dict, checked, redirects: list,
-                   reasons: list, short: bool, html: str | None):
+                   reasons: list, short: bool, html: str | None, body: bytes | None = None):
     """A document answer's checks (:func:`page_checks`), and when it is the page (200, neither
     blocked nor gone, decoded) what :func:`read_document` reads from it; ``checked`` None: the
-    checks read ``html``. Returns ``((blocked, gone), read or None)``."""
+    checks read ``html``. With ``body`` (the answer's bytes), the body as the store keeps it
+    (:func:`store.pack_body`: its SHA-1 and compressed bytes), made here rather than in the
+    crawler's process. Returns ``((blocked, gone), read or None, packed or None)``."""
+    from store import pack_body
+
+    packed = pack_body(body) if body is not None else None
     blocked, gone = page_checks(url, status, headers, html if checked is None else checked,
                                 redirects, reasons, short)
     if status != 200 or blocked or gone or html is None:
-        return (blocked, gone), None
-    return (blocked, gone), read_document(profile, url, html)
+        return (blocked, gone), None, packed
+    return (blocked, gone), read_document(profile, url, html), packed
 
 
 def _ready() -> None:

@@ -160,9 +160,11 @@ class PortalSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": HANDLED_STATUSES, **(meta or {})},
         )
 
-    def _record(self, response: Response, kind: str) -> tuple[list[FetchRecord], str | None, str | None]:
+    def _record(self, response: Response, kind: str,
+                packed: tuple[str, bytes] | None = None) -> tuple[list[FetchRecord], str | None, str | None]:
         """The fetch to store (none when a resumed run replays a stored answer), the body's
-        SHA-1 and the blocked reason."""
+        SHA-1 and the blocked reason. ``packed``: the body's SHA-1 and compressed bytes, made
+        by the reading worker (``store.pack_body``)."""
         site = response.meta.get("site") or site_key(response.url)
         headers = self._headers(response)
         redirects = response.meta.get("redirect_urls", [])
@@ -177,13 +179,14 @@ class PortalSpider(scrapy.Spider):
                                         self._check_blocked(response))
         response.meta["gone"] = gone
         self._text(response)      # decoded once here: the fetch records how (issue 11)
-        sha = sha1(response.body)
+        sha = packed[0] if packed else sha1(response.body)
         if response.meta.get("replayed_fetch"):      # a resumed run: already stored (crawler.resume)
             self.stats_counts["pages"] += 1
             return [], sha, blocked
         fetch = FetchRecord(
             site, req.meta.get("original_url") or (redirects[0] if redirects else response.url),
-            status=response.status, body=response.body, body_sha=sha, method=req.method,
+            status=response.status, body=response.body, body_sha=sha,
+            body_packed=packed[1] if packed else None, method=req.method,
             req_body=req.body.decode("utf-8", "replace") if req.body else None,
             final_url=response.url, redirects=redirects + [response.url] if redirects else [],
             elapsed_ms=int(1000 * response.meta.get("download_latency", 0)),
@@ -559,19 +562,21 @@ class PortalSpider(scrapy.Spider):
             if carried:
                 yield carried
                 continue
-            # a page first met as navigation (and fetched as a tree page) is still a document here;
-            # documents before the column's further list pages: the queue holds a page of rows
-            # at a time instead of every document of the portal (bounded memory at 10^5)
+            # a page first met as navigation (and fetched as a tree page) is still a document here
             again = e.url in self.trees.get(site, SiteTree(home="")).seen
             yield self._request(e.url, self.parse_document, meta={"site": site}, priority=3, dont_filter=again)
         if repeats and listing.more:
             logger.info("list page of %s has no new rows: not following its pager", col.url)
             return
+        # the column's further list pages before the documents listed so far (priority 4 over
+        # 3), so that a long column is not a chain of list-page round trips; "lookahead": the
+        # scheduler (crawler.scheduler) holds them aside while PAGER_LOOKAHEAD requests are
+        # queued or PAGER_LOOKAHEAD_PAGES such pages are on their way (bounded memory at 10^5)
         for spec in listing.more:
             headers = {"Referer": referer, **spec.headers}
             yield self._request(spec.url, self.parse_more, method=spec.method, body=spec.body,
-                                headers=headers, priority=2,
-                                meta={"site": site, "column": col, "spec": spec})
+                                headers=headers, priority=4,
+                                meta={"site": site, "column": col, "spec": spec, "lookahead": True})
 
     def carry_unread(self, site: str, col: Column, entry):
         """Hook for incremental runs (``fleet.incremental``): a ``CarriedDocument`` item when the
@@ -581,7 +586,7 @@ class PortalSpider(scrapy.Spider):
 
     async def parse_document(self, response: Response):
         site = response.meta["site"]
-        read = None
+        read = packed = None
         pool = self._pool()
         if pool is not None:
             # the checks and the reading in the worker process (crawler.profiles.pool) while
@@ -589,18 +594,20 @@ class PortalSpider(scrapy.Spider):
             html = self._text(response)
             checked = self._checked(response)
             try:
-                response.meta["checks"], read = await asyncio.wrap_future(pool.submit(
+                # the body goes along: the worker hashes and compresses it for the store
+                response.meta["checks"], read, packed = await asyncio.wrap_future(pool.submit(
                     check_and_read, self._profile(site), response.url, response.status, self._headers(response),
                     None if checked == html else checked, response.meta.get("redirect_urls", []),
-                    response.meta.get("redirect_reasons", []), self._check_blocked(response), html))
+                    response.meta.get("redirect_reasons", []), self._check_blocked(response), html,
+                    None if response.meta.get("replayed_fetch") else response.body))
             except BrokenProcessPool as exc:     # read here from now on
                 self._pool_broken(exc)
             except Exception as exc:             # e.g. a page object that cannot be sent: read here
                 logger.warning("page %s not read by the worker (%s: %s): read here", response.url,
                                type(exc).__name__, exc)
                 response.meta.pop("checks", None)
-                read = None
-        fetch, sha, blocked = self._record(response, "document")
+                read = packed = None
+        fetch, sha, blocked = self._record(response, "document", packed)
         html = self._text(response)
         if not self._usable(response, blocked) or html is None:
             for f in fetch:
