@@ -165,25 +165,14 @@ class SnapshotWriter:
 
 
 def _start_snapshot_pool():
-    """One ``spawn`` process for :class:`SnapshotWriter` (it ends with this one), or None."""
-    import multiprocessing
-    import os
-    import sys
-    import types
-    from concurrent.futures import ProcessPoolExecutor
+    """One ``spawn`` process for :class:`SnapshotWriter` (it ends with this one), or None: the
+    reading pool's own start (:func:`crawler.profiles.pool.start_pool`)."""
+    from crawler.profiles.pool import start_pool
 
-    from crawler.profiles.pool import _die_with_parent
-
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")     # the child needs nothing of it
     try:
-        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_die_with_parent, initargs=(os.getpid(),))
+        return start_pool(1)
     except OSError:
         return None
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
 
 
 def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,
