@@ -293,7 +293,25 @@ def pack_body(data: bytes) -> tuple[str, bytes]:
     return sha1(data), zlib.compress(data, 6)
 
 
-class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries):
+class BodyLookups:
+    """A stored body and the first fetch that stored it, read through ``_connection()``: shared
+    by :class:`Store` and the read-only :class:`BodyReader` of another process."""
+
+    def _connection(self) -> sqlite3.Connection:
+        raise NotImplementedError
+
+    def body(self, sha: str | None) -> bytes | None:
+        row = self._connection().execute("select data from bodies where sha = ?", [sha]).fetchone() if sha else None
+        return zlib.decompress(row[0]) if row else None
+
+    def first_fetch_of_body(self, sha: str) -> dict:
+        """The first fetch that stored the body ``sha`` (its content type and time), or {}."""
+        row = self._connection().execute("select content_type, fetched_at from fetches where body_sha = ? "
+                                         "order by id limit 1", [sha]).fetchone()
+        return {"content_type": row[0], "fetched_at": row[1]} if row else {}
+
+
+class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries, BodyLookups):
     """Thin read/write layer over the audit database."""
 
     def __init__(self, path: str | Path):
@@ -382,12 +400,6 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries):
                 f"select sha from bodies where sha in ({', '.join('?' * len(part))})", part))
         return found
 
-    def body(self, sha: str | None) -> bytes | None:
-        if not sha:
-            return None
-        rows = list(self.db.query("select data from bodies where sha = ?", [sha]))
-        return zlib.decompress(rows[0]["data"]) if rows else None
-
     def add_fetch(self, run_id: int, site: str, url: str, *, status: int | None,
                   body: bytes | None = None, method: str = "GET", req_body: str | None = None,
                   final_url: str | None = None, redirects: list | None = None,
@@ -431,12 +443,6 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries):
             self.db.conn.executemany(sql, [tuple(r[k] for k in keys) for r in many])
         else:
             self.db.conn.execute(sql, tuple(row.values()))
-
-    def first_fetch_of_body(self, sha: str) -> dict:
-        """The first fetch that stored the body ``sha`` (its content type and time), or {}."""
-        return next(iter(self.db.query(
-            "select content_type, fetched_at from fetches where body_sha = ? order by id limit 1",
-            [sha])), {})
 
     def fetches(self, run_id: int, site: str | None = None, method: str | None = None) -> Iterator[dict]:
         sql, params = "select * from fetches where run_id = ?", [run_id]
@@ -548,6 +554,9 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries):
 
     def commit(self) -> None:
         self.db.conn.commit()
+
+    def _connection(self) -> sqlite3.Connection:
+        return self.db.conn
 
     # -- reading back -----------------------------------------------------------------
     def sites(self, run_id: int) -> list[str]:
@@ -666,23 +675,6 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries):
         self.db.conn.commit()
         return table.last_pk
 
-    def save_audit(self, audit_id: int, run_id: int, site: str, doc: dict, findings: list[dict]) -> None:
-        """One audit's result document and findings of ``site`` (``audit_results``,
-        ``audit_findings``) alone. The audit itself writes them with the run's
-        (:meth:`replace_findings` and :meth:`save_result` with ``audit_id``)."""
-        acols = self._columns("audit_findings")
-        akeys = [k for k in acols if k not in ("audit_id", "run_id", "evidence")]
-        ains = (f"insert or replace into audit_findings ({', '.join(f'[{k}]' for k in acols)}) "
-                f"values ({', '.join('?' * len(acols))})")
-        with self.db.conn:
-            self._write("upsert", "audit_results", {"audit_id": audit_id, "run_id": run_id, "site": site,
-                                                    "doc": json.dumps(doc, ensure_ascii=False)}, ("audit_id", "site"))
-            for f in findings:
-                values = {"audit_id": audit_id, "run_id": run_id,
-                          "evidence": json.dumps(f.get("evidence") or {}, ensure_ascii=False)}
-                values.update((k, _cell(f.get(k))) for k in akeys)
-                self.db.conn.execute(ains, [values[k] for k in acols])
-
     def audit(self, audit_id: int) -> dict | None:
         rows = list(self.db.query("select * from audits where id = ?", [audit_id]))
         return rows[0] if rows else None
@@ -766,22 +758,16 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries):
         return rows
 
 
-class BodyReader:
+class BodyReader(BodyLookups):
     """Stored bodies read from another process (``fleet.publish.SnapshotWriter``): the store
     at ``path`` opened read-only, without its migrations; :meth:`body` and
-    :meth:`first_fetch_of_body` as :class:`Store`'s."""
+    :meth:`first_fetch_of_body` are :class:`Store`'s own (:class:`BodyLookups`)."""
 
     def __init__(self, path: str | Path):
         self.conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
 
-    def body(self, sha: str | None) -> bytes | None:
-        row = self.conn.execute("select data from bodies where sha = ?", [sha]).fetchone() if sha else None
-        return zlib.decompress(row[0]) if row else None
-
-    def first_fetch_of_body(self, sha: str) -> dict:
-        row = self.conn.execute("select content_type, fetched_at from fetches where body_sha = ? "
-                                "order by id limit 1", [sha]).fetchone()
-        return {"content_type": row[0], "fetched_at": row[1]} if row else {}
+    def _connection(self) -> sqlite3.Connection:
+        return self.conn
 
     def close(self) -> None:
         self.conn.close()
