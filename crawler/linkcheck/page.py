@@ -3,8 +3,8 @@
 Each page the link spider follows is decoded, checked (a challenge or refusal page, a soft 404
 or a deleted document sent elsewhere: :class:`~crawler.linkcheck.classify.Observation`), its
 title read, its links extracted and its body compressed for the store. None of that needs
-Scrapy or the store, so the spider hands it to the reading worker process of
-:mod:`crawler.profiles.pool` and goes on fetching; only the answers come back
+Scrapy or the store, so the spider hands it to its page-reading process
+(:mod:`crawler.linkcheck.reader`) and goes on fetching; only the answers come back
 (:class:`PageRead`). When no worker can be used the spider calls :func:`read_link_page`
 itself: one function, the same results.
 """
