@@ -111,9 +111,9 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 OUTBOUND_TARGETS: list[str] = []
 OUTBOUND_ALLOW: list[str] = []      # CIDR ranges the operator allows (--allow-net)
-# Document pages are read (links, metadata, body text) in this many worker processes beside
-# Scrapy's event loop (crawler.profiles.pool); 0: in the crawler's process. One is enough on
-# two cores: Scrapy's reactor uses the other one (docs/performance.md). The link crawl
-# (`govaudit links`) reads its followed pages in one such process when this is above 0
-# (crawler/linkcheck/reader.py).
+# Above 0: document pages (portal crawl) and followed pages (`govaudit links`) are checked and
+# read (links, metadata, body text, the body packed for the store) in one page-reading process
+# beside Scrapy's event loop, shared by the crawling process's spiders (crawler/reader.py);
+# 0: in the crawler's process. One is enough on two cores: Scrapy's reactor uses the other one
+# (docs/performance.md); a value above 1 still starts one.
 PARSE_WORKERS = 1

@@ -165,14 +165,35 @@ class SnapshotWriter:
 
 
 def _start_snapshot_pool():
-    """One ``spawn`` process for :class:`SnapshotWriter` (it ends with this one), or None: the
-    reading pool's own start (:func:`crawler.profiles.pool.start_pool`)."""
-    from crawler.profiles.pool import start_pool
+    """One ``spawn`` process for :class:`SnapshotWriter`, started now, or None. It ends with
+    this one, even killed (:func:`crawler.reader.die_with_parent`).
+
+    ``spawn`` runs the parent's main module again in the child (as ``__mp_main__``) unless it
+    is hidden: the main may be any script (a bench script, Scrapyd's runner, a test), so the
+    child is started with an empty ``__main__`` in its place; it needs nothing from it.
+    (The audit is synchronous code with no event loop: the crawl's pipe reader,
+    :mod:`crawler.reader`, is not used here.)"""
+    import multiprocessing
+    import os
+    import sys
+    import types
+    from concurrent.futures import ProcessPoolExecutor
+
+    from crawler.reader import die_with_parent
 
     try:
-        return start_pool(1)
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=die_with_parent, initargs=(os.getpid(),))
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            pool.submit(gc.collect)          # starts the process now
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
     except OSError:
         return None
+    return pool
 
 
 def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,

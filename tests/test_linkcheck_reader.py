@@ -1,4 +1,4 @@
-"""The link crawl's page-reading process (crawler.linkcheck.reader): what it reads is what the
+"""The link crawl's page-reading process (crawler.reader): what it reads is what the
 spider would read itself, and a crawl with it stores what a crawl without it stores.
 
 Expected values come from the generated site (bench.linkcheck.LinkSite: its answer key says
@@ -19,7 +19,7 @@ import pytest
 
 from bench.linkcheck import ExternalSite, LinkSite
 from crawler.linkcheck.page import read_link_page
-from crawler.linkcheck.reader import PageReader, ReaderError, ReaderGone
+from crawler.reader import PageReader, ReaderError, ReaderGone
 from testbed.server import Testbed
 from tests.conftest import ROOT
 

@@ -7,9 +7,9 @@
 * :mod:`crawler.linkcheck.checker` — the Scrapy spider: one GET per link (read no further than
   settles it), retries with backoff, a second check before a failure counts, per-host
   politeness, the time-to-live policy.
-* :mod:`crawler.linkcheck.page` and :mod:`crawler.linkcheck.reader` — a followed page's checks,
-  links and stored form, computed in a second process beside Scrapy's event loop
-  (``govaudit links``; ``PARSE_WORKERS = 0``: in the spider's process).
+* :mod:`crawler.linkcheck.page` — a followed page's checks, links and stored form, computed in
+  the crawl's page-reading process beside Scrapy's event loop (:mod:`crawler.reader`, shared
+  with the portal crawl; ``govaudit links``; ``PARSE_WORKERS = 0``: in the spider's process).
 
 Observations are stored per run in ``link_observations`` (the LK rules judge them again at
 every audit); results in ``link_checks``, copied onto the run's ``links`` rows

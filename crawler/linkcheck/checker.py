@@ -45,7 +45,7 @@ from twisted.python.failure import Failure
 
 from crawler import settings as project_settings
 from crawler.linkcheck.page import PageRead, read_link_page
-from crawler.linkcheck.reader import PageReader, ReaderGone
+from crawler.reader import PageReader, ReaderGone, acquire_reader, release_reader
 from crawler.linkcheck.resolver import internet_reachable
 from crawler.linkcheck.classify import (FAILURES, Fingerprint, LinkConfig, Observation, Verdict,
                                         link_kind, needs_fingerprint, page_title, sniff)
@@ -200,7 +200,7 @@ class LinkCheckSpider(scrapy.Spider):
             # after the home page
             if hasattr(self, "settings") and self.settings.getint("PARSE_WORKERS", 0) > 0:
                 try:
-                    self.reader = await PageReader.start()
+                    self.reader = await acquire_reader()
                 except Exception as exc:     # no interpreter to start, no pipes: read here
                     logger.warning("page reading process not started (%s: %s): pages are read here",
                                    type(exc).__name__, exc)
@@ -478,9 +478,10 @@ class LinkCheckSpider(scrapy.Spider):
             try:
                 return await self.reader.call(read_link_page, *args)
             except ReaderGone as exc:
-                logger.warning("%s: pages are read in the crawler's process", exc)
-                self.reader.close()
-                self.reader = None
+                if self.reader is not None:      # several pages may learn it at once
+                    logger.warning("%s: pages are read in the crawler's process", exc)
+                    release_reader(self.reader, broken=True)
+                    self.reader = None
             except Exception as exc:     # e.g. a profile that cannot be sent: read here
                 logger.warning("page %s not read by the reading process (%s: %s): read here", response.url,
                                type(exc).__name__, exc)
@@ -643,7 +644,7 @@ class LinkCheckSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         if self.reader is not None:
-            self.reader.close()
+            release_reader(self.reader)
             self.reader = None
         # the rules read each link row's result (SiteArtifacts.links)
         self.store.copy_link_checks_to_links(self.run_id)

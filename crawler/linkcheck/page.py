@@ -4,7 +4,7 @@ Each page the link spider follows is decoded, checked (a challenge or refusal pa
 or a deleted document sent elsewhere: :class:`~crawler.linkcheck.classify.Observation`), its
 title read, its links extracted and its body compressed for the store. None of that needs
 Scrapy or the store, so the spider hands it to its page-reading process
-(:mod:`crawler.linkcheck.reader`) and goes on fetching; only the answers come back
+(:mod:`crawler.reader`) and goes on fetching; only the answers come back
 (:class:`PageRead`). When no worker can be used the spider calls :func:`read_link_page`
 itself: one function, the same results.
 """
@@ -16,7 +16,7 @@ from w3lib.encoding import html_to_unicode
 
 from crawler.linkcheck.classify import Observation, page_title
 from crawler.profiles.extract import absolute_links
-from crawler.profiles.pool import LinkRow
+from crawler.profiles.reading import LinkRow
 from store import pack_body
 
 

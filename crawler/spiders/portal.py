@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
-from concurrent.futures.process import BrokenProcessPool
 from twisted.python.failure import Failure
 
 from crawler.discovery import (
@@ -29,9 +28,10 @@ from crawler.discovery import (
 from crawler.items import (Column, ColumnNode, ColumnState, DocumentRecord, FetchRecord, Listing, ListRows,
                            PageLinks, SiteRecord)
 from crawler.profiles.generic import PAGER_HREF
-from crawler.profiles.pool import acquire_pool, check_and_read, page_checks, read_document, release_pool
+from crawler.profiles.reading import check_and_read, page_checks, read_document
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
+from crawler.reader import ReaderGone, acquire_reader, release_reader
 from pagetext import BODY_XPATHS, element_text, selector
 from store import Store, now_iso, sha1
 
@@ -147,8 +147,8 @@ class PortalSpider(scrapy.Spider):
         self.listed: dict[str, set[str]] = {}     # column url -> document urls listed so far
         self.stats_counts = {"pages": 0, "documents": 0, "columns": 0, "blocked": 0, "errors": 0}
         self.allowed_hosts = {urlsplit(u).netloc for u in self.start_urls}
-        self._parse_pool = None               # crawler.profiles.pool, started on the first document
-        self._parse_pool_off = False
+        self._reader_start: asyncio.Future | None = None   # crawler.reader, taken on the first document
+        self._reader_off = False              # PARSE_WORKERS 0, not started, or died: read here
 
     # -- plumbing ---------------------------------------------------------------------
     def _request(self, url: str, callback, *, method: str = "GET", body: str | None = None,
@@ -587,23 +587,23 @@ class PortalSpider(scrapy.Spider):
     async def parse_document(self, response: Response):
         site = response.meta["site"]
         read = packed = None
-        pool = self._pool()
-        if pool is not None:
-            # the checks and the reading in the worker process (crawler.profiles.pool) while
-            # Scrapy goes on fetching; the fetch is recorded with the checks' answer
+        reader = await self._page_reader()
+        if reader is not None:
+            # the checks and the reading in the reading process (crawler.reader) while Scrapy
+            # goes on fetching; the fetch is recorded with the checks' answer
             html = self._text(response)
             checked = self._checked(response)
             try:
-                # the body goes along: the worker hashes and compresses it for the store
-                response.meta["checks"], read, packed = await asyncio.wrap_future(pool.submit(
+                # the body goes along: the reading process hashes and compresses it for the store
+                response.meta["checks"], read, packed = await reader.call(
                     check_and_read, self._profile(site), response.url, response.status, self._headers(response),
                     None if checked == html else checked, response.meta.get("redirect_urls", []),
                     response.meta.get("redirect_reasons", []), self._check_blocked(response), html,
-                    None if response.meta.get("replayed_fetch") else response.body))
-            except BrokenProcessPool as exc:     # read here from now on
-                self._pool_broken(exc)
+                    None if response.meta.get("replayed_fetch") else response.body)
+            except ReaderGone as exc:            # read here from now on
+                self._reader_gone(reader, exc)
             except Exception as exc:             # e.g. a page object that cannot be sent: read here
-                logger.warning("page %s not read by the worker (%s: %s): read here", response.url,
+                logger.warning("page %s not read by the reading process (%s: %s): read here", response.url,
                                type(exc).__name__, exc)
                 response.meta.pop("checks", None)
                 read = packed = None
@@ -637,19 +637,33 @@ class PortalSpider(scrapy.Spider):
                              fetch=fetch[0] if fetch else None, links=page_links)
         self.stats_counts["documents"] += 1
 
-    def _pool(self):
-        """The page-reading worker processes (``PARSE_WORKERS``; one pool per process, shared
-        by its spiders), taken on first use; None when pages are read in this process."""
-        if self._parse_pool is None and not self._parse_pool_off:
-            workers = self.settings.getint("PARSE_WORKERS", 0) if hasattr(self, "settings") else 0
-            self._parse_pool = acquire_pool(workers)
-            self._parse_pool_off = self._parse_pool is None
-        return self._parse_pool
+    async def _page_reader(self):
+        """The crawling process's page-reading process (``PARSE_WORKERS`` above 0; one per
+        process, shared by its spiders: :func:`crawler.reader.acquire_reader`), taken on the
+        first document; None when pages are read in this process."""
+        if self._reader_start is None:
+            self._reader_start = asyncio.ensure_future(self._take_reader())
+        reader = await asyncio.shield(self._reader_start)
+        return None if self._reader_off else reader
 
-    def _pool_broken(self, exc: Exception) -> None:
-        logger.warning("page reading process stopped (%s): pages are read in the crawler's process", exc)
-        release_pool(self._parse_pool, broken=True)
-        self._parse_pool, self._parse_pool_off = None, True
+    async def _take_reader(self):
+        workers = self.settings.getint("PARSE_WORKERS", 0) if hasattr(self, "settings") else 0
+        if workers <= 0:
+            self._reader_off = True
+            return None
+        try:
+            return await acquire_reader()
+        except Exception as exc:      # no interpreter to start, no pipes: read here
+            logger.warning("page reading process not started (%s: %s): pages are read in the crawler's process",
+                           type(exc).__name__, exc)
+            self._reader_off = True
+            return None
+
+    def _reader_gone(self, reader, exc: Exception) -> None:
+        if not self._reader_off:
+            logger.warning("%s: pages are read in the crawler's process", exc)
+            self._reader_off = True
+            release_reader(reader, broken=True)
 
     def on_error(self, failure: Failure):
         request = failure.request
@@ -677,5 +691,13 @@ class PortalSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         # the item pipeline has written everything and given the documents their columns
         self.crawl_reason = reason
-        release_pool(self._parse_pool)
-        self._parse_pool = None
+        self._give_back_reader()
+
+    def _give_back_reader(self) -> None:
+        start, self._reader_start = self._reader_start, None
+        if start is None:
+            return
+        if not start.done():                 # closed while it was starting
+            start.add_done_callback(lambda f: f.cancelled() or release_reader(f.result()))
+        elif not self._reader_off and not start.cancelled():
+            release_reader(start.result())

@@ -1,0 +1,69 @@
+"""What the portal crawl reads from a document page, in the page-reading process or here.
+
+The spider's process spends about as much CPU reading a document page (metadata pairs, body
+text, attachments, related links, every link of the page) as Scrapy spends fetching it; on a
+machine with two cores the reading runs beside the fetching. Page objects are pure functions
+of ``(url, html)`` (``crawler.profiles.base``), so a page is read in the crawl's reading
+process (:mod:`crawler.reader`, :func:`check_and_read`) and only what the store needs comes
+back: the :class:`~crawler.items.Document` and the page's links as :class:`LinkRow` tuples
+(url, text cut to the stored 200 characters, tag). When the reading process cannot be used
+(``PARSE_WORKERS = 0``, it could not be started or it died) the page is read in the spider's
+process by the very same functions.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class LinkRow(NamedTuple):
+    """A link as the store keeps it (``store.Store.add_links`` reads ``url``, ``text``, ``tag``)."""
+
+    url: str
+    text: str
+    tag: str
+
+
+def read_document(profile, url: str, html: str) -> tuple[list[LinkRow] | None, str | None, object, str | None]:
+    """The links of a document page and the document read from it, each with the error that
+    stopped it (the other part is still returned): ``(links, links_error, document, document_error)``."""
+    links = doc = None
+    links_error = doc_error = None
+    try:
+        links = [LinkRow(link.url, link.text[:200], link.tag) for link in profile.links(url, html)]
+    except Exception as exc:        # extraction must never kill the crawl
+        links_error = f"{type(exc).__name__}: {exc}"
+    try:
+        doc = profile.document(url, html)
+    except Exception as exc:
+        doc_error = f"{type(exc).__name__}: {exc}"
+    return links, links_error, doc, doc_error
+
+
+def page_checks(url: str, status: int, headers: dict, checked, redirects: list, reasons: list,
+                short: bool) -> tuple[str | None, str | None]:
+    """``(blocked, gone)`` of an answer (``crawler.antibot``): a challenge or refusal page, and
+    a soft 404 or a deleted document sent elsewhere. ``short``: the body is short enough (or the
+    status an error) for the challenge signatures to be looked for."""
+    from crawler.antibot import blocked_reason, gone_reason
+
+    blocked = blocked_reason(status, headers, checked) if short else None
+    gone = None if blocked else gone_reason(url, status, checked, redirect_urls=redirects,
+                                            redirect_reasons=reasons, final_url=url)
+    return blocked, gone
+
+
+def check_and_read(profile, url: str, status: int, headers: dict, checked, redirects: list,
+                   reasons: list, short: bool, html: str | None, body: bytes | None = None):
+    """A document answer's checks (:func:`page_checks`), and when it is the page (200, neither
+    blocked nor gone, decoded) what :func:`read_document` reads from it; ``checked`` None: the
+    checks read ``html``. With ``body`` (the answer's bytes), the body as the store keeps it
+    (:func:`store.pack_body`: its SHA-1 and compressed bytes), made here rather than in the
+    crawler's process. Returns ``((blocked, gone), read or None, packed or None)``."""
+    from store import pack_body
+
+    packed = pack_body(body) if body is not None else None
+    blocked, gone = page_checks(url, status, headers, html if checked is None else checked,
+                                redirects, reasons, short)
+    if status != 200 or blocked or gone or html is None:
+        return (blocked, gone), None, packed
+    return (blocked, gone), read_document(profile, url, html), packed

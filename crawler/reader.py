@@ -1,0 +1,192 @@
+"""The page-reading process beside Scrapy's event loop, spoken to over its pipes from the loop itself.
+
+The spider's process spends about as much CPU reading a page (checks, links, metadata, body
+text, compressing the body) as Scrapy spends fetching it; on two cores the reading runs beside
+the fetching. Both crawls hand their pages over here: the portal crawl its document pages
+(:func:`crawler.profiles.reading.check_and_read`), the link crawl its followed pages
+(:func:`crawler.linkcheck.page.read_link_page`). The reading functions are pure functions of
+what is sent, so only what the store needs comes back.
+
+Nothing here runs outside the event loop's thread (``concurrent.futures``' queue threads took
+the GIL from the event loop at every hand-over): a call is one pickled frame written to the
+process's stdin, its answer one frame read from its stdout by an asyncio reader
+(``asyncio.create_subprocess_exec``). The process answers in order, one call at a time.
+
+Frames: a 4-byte big-endian length, then a pickle. A call is ``(function, args)`` (the
+function by reference: only this project's own functions are sent); an answer is
+``(True, result)`` or ``(False, "<ExceptionType>: message")``.
+
+One process serves every spider of a crawling process (a nightly runs a crawler per site in
+one process): :func:`acquire_reader` / :func:`release_reader`; the last spider to give it back
+ends it. It ends when its stdin closes (given back, or the crawler's process is gone) and, on
+Linux, with the crawler's process even mid-page (``PR_SET_PDEATHSIG``): a SIGKILLed crawler
+leaves no orphan holding its stderr. When it cannot be used (``PARSE_WORKERS = 0``, it could not
+be started, it died) the spiders read their pages in their own process with the same functions.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import struct
+import sys
+from collections import deque
+
+HEADER = struct.Struct("!I")
+
+
+class ReaderGone(Exception):
+    """The reading process ended (or could not be started): read in the spider's process."""
+
+
+class ReaderError(Exception):
+    """The call raised in the reading process (its ``"<ExceptionType>: message"``)."""
+
+
+class PageReader:
+    """One reading process and the calls waiting for its answers (in the order sent)."""
+
+    def __init__(self, proc: asyncio.subprocess.Process):
+        self.proc = proc
+        self.pending: deque[asyncio.Future] = deque()
+        self.gone: str | None = None
+        self.loop = asyncio.get_running_loop()
+        self._reading = asyncio.ensure_future(self._read_answers())
+
+    @classmethod
+    async def start(cls) -> "PageReader":
+        """Start the process (the same interpreter and import path as this one)."""
+        code = (f"import sys; sys.path[:] = {sys.path!r}; from crawler.reader import serve; "
+                f"serve(parent={os.getpid()})")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        return cls(proc)
+
+    async def call(self, func, *args):
+        """``func(*args)`` in the reading process. Raises :class:`ReaderGone` when it has ended,
+        :class:`ReaderError` when the call raised there, and pickling errors (nothing sent)."""
+        if self.gone:
+            raise ReaderGone(self.gone)
+        data = pickle.dumps((func, args), protocol=pickle.HIGHEST_PROTOCOL)
+        future = self.loop.create_future()
+        self.pending.append(future)
+        self.proc.stdin.write(HEADER.pack(len(data)) + data)
+        return await future
+
+    async def _read_answers(self) -> None:
+        out = self.proc.stdout
+        try:
+            while True:
+                head = await out.readexactly(HEADER.size)
+                ok, value = pickle.loads(await out.readexactly(HEADER.unpack(head)[0]))
+                future = self.pending.popleft()
+                if not future.done():
+                    future.set_result(value) if ok else future.set_exception(ReaderError(value))
+        except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError, IndexError) as exc:
+            self._fail(f"page reader ended ({type(exc).__name__})")
+        except asyncio.CancelledError:
+            self._fail("page reader closed")
+
+    def _fail(self, why: str) -> None:
+        self.gone = why
+        while self.pending:
+            future = self.pending.popleft()
+            if not future.done():
+                future.set_exception(ReaderGone(why))
+
+    def close(self) -> None:
+        """End the process: its stdin closes, it reads the end and exits."""
+        if self.proc.stdin and not self.proc.stdin.is_closing():
+            self.proc.stdin.close()
+        self._reading.cancel()
+
+    async def aclose(self) -> None:
+        """:meth:`close`, then wait until the process has ended."""
+        self.close()
+        await self.proc.wait()
+
+
+class _Shared:
+    """The process's reading process: the task starting it (its loop's) and how many spiders use it."""
+
+    task: asyncio.Task | None = None
+    users = 0
+
+
+async def acquire_reader() -> PageReader:
+    """The crawling process's reading process, started by the first caller (of this event loop);
+    raises what starting it raised. Give it back with :func:`release_reader`."""
+    loop = asyncio.get_running_loop()
+    task = _Shared.task
+    if task is None or task.get_loop() is not loop or (
+            task.done() and (task.cancelled() or task.exception() is not None or task.result().gone)):
+        task = _Shared.task = loop.create_task(PageReader.start())
+        _Shared.users = 0
+    try:
+        reader = await asyncio.shield(task)
+    except Exception:
+        if _Shared.task is task:
+            _Shared.task = None
+        raise
+    _Shared.users += 1
+    return reader
+
+
+def release_reader(reader: PageReader | None, broken: bool = False) -> None:
+    """A spider is done with ``reader``: the last one ends the process. ``broken``: it failed;
+    it is forgotten so that the next spider starts a new one."""
+    if reader is None:
+        return
+    task = _Shared.task
+    if task is None or not task.done() or task.cancelled() or task.exception() is not None \
+            or task.result() is not reader:          # already forgotten (broken)
+        reader.close()
+        return
+    _Shared.users -= 1
+    if _Shared.users <= 0 or broken:
+        _Shared.task, _Shared.users = None, 0
+        reader.close()
+
+
+def die_with_parent(parent: int | None) -> None:
+    """End this process with its parent, ``parent`` (a SIGKILLed crawler cannot close the
+    pipe cleanly, and the pipe's end is seen only between two pages): Linux's
+    ``PR_SET_PDEATHSIG``, and an exit now if the parent is already gone."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if parent is not None and os.getppid() != parent:      # gone before the line above ran
+        os._exit(0)
+
+
+def serve(inp=None, out=None, parent: int | None = None) -> None:
+    """The reading process: answer each call frame read from stdin, in order, until stdin ends.
+    ``parent``: the crawler's pid (the process ends with it)."""
+    if parent is not None:
+        die_with_parent(parent)
+    inp = inp or sys.stdin.buffer
+    out = out or sys.stdout.buffer
+    sys.stdout = sys.stderr          # a stray print must not corrupt the answers
+    while True:
+        head = inp.read(HEADER.size)
+        if len(head) < HEADER.size:
+            return
+        frame = inp.read(HEADER.unpack(head)[0])
+        try:
+            func, args = pickle.loads(frame)
+            answer = (True, func(*args))
+        except Exception as exc:
+            answer = (False, f"{type(exc).__name__}: {exc}")
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:     # an answer that cannot be sent back
+            data = pickle.dumps((False, f"{type(exc).__name__}: {exc}"), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            out.write(HEADER.pack(len(data)) + data)
+            out.flush()
+        except BrokenPipeError:      # the crawler's process is gone
+            return
