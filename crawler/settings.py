@@ -95,7 +95,16 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.HopMetaRefreshMiddleware": 580,
     "crawler.middlewares.HopRedirectMiddleware": 600,
+    # Scrapy's per-request work that does nothing here: no spider has allowed_domains (the
+    # portal spider keeps to its hosts itself, the link checker checks other hosts) or
+    # http_user; each was a call per request (the offsite one also a signal handler per
+    # scheduled request)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
 }
+# a development-time warning for requests that copy Scrapy's internal meta keys (the spiders
+# build their meta themselves): one more asynchronous layer around every callback output
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None}
 # the portal spider's output (crawler.items) enters the store here, and only here
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 LOG_FORMATTER = "crawler.pipelines.StoreLogFormatter"     # store items are not logged one by one
