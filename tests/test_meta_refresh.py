@@ -39,6 +39,13 @@ def test_refreshes_are_followed():
     # GBK page: the refresh is read from the decoded text as well
     out = mw.process_response(Request(URL), page('<meta http-equiv="refresh" content="0;url=/旧版/">', encoding="gbk"))
     assert isinstance(out, Request) and out.url == "http://127.0.0.1:9/%E6%97%A7%E7%89%88/"
+    # UTF-16: the word is not in the bytes as ASCII; the text is read instead
+    html = "<html><head><meta http-equiv='refresh' content='0;url=/utf16.html'></head><body></body></html>"
+    for enc in ("utf-16", "utf-16-be"):
+        utf16 = HtmlResponse(URL, body=html.encode(enc), encoding=enc, request=Request(URL))
+        out = mw.process_response(Request(URL), utf16)
+        # (Scrapy makes the URL safe in the page's encoding: with UTF-16 a BOM ends up as a query)
+        assert isinstance(out, Request) and out.url.split("?")[0] == "http://127.0.0.1:9/utf16.html", enc
 
 
 def test_pages_without_a_refresh_pass_unchanged():
