@@ -694,10 +694,11 @@ class PortalSpider(scrapy.Spider):
         self._give_back_reader()
 
     def _give_back_reader(self) -> None:
-        start, self._reader_start = self._reader_start, None
+        start, off = self._reader_start, self._reader_off
+        self._reader_off = True              # nothing more is handed over
         if start is None:
             return
         if not start.done():                 # closed while it was starting
             start.add_done_callback(lambda f: f.cancelled() or release_reader(f.result()))
-        elif not self._reader_off and not start.cancelled():
+        elif not off and not start.cancelled():
             release_reader(start.result())
