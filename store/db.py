@@ -760,6 +760,11 @@ class Row(Mapping):
     def __getitem__(self, key: str) -> Any:
         return self._values[self._index[key]]
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """As ``dict.get`` (``Mapping.get`` would go through ``__getitem__`` and an exception)."""
+        i = self._index.get(key)
+        return default if i is None else self._values[i]
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)
 
