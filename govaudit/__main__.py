@@ -1,6 +1,4 @@
 """``python -m govaudit``: the command line."""
-import sys
+from govaudit.cli import run
 
-from govaudit.cli import main
-
-sys.exit(main())
+run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+import weakref
 import zlib
 from dataclasses import asdict
 from pathlib import Path
@@ -284,6 +285,17 @@ class BodyLookups:
         return {"content_type": row[0], "fetched_at": row[1]} if row else {}
 
 
+#: every Store not yet closed (``close_all``: the command line closes them before it exits)
+_OPEN: "weakref.WeakSet[Store]" = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """Close every store of this process still open (its last transaction is committed by the
+    code that wrote it; closing checkpoints the WAL into the database file)."""
+    for store in list(_OPEN):
+        store.close()
+
+
 class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries, BodyLookups):
     """Thin read/write layer over the audit database."""
 
@@ -297,8 +309,10 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries, BodyLook
         self.db = sqlite_utils.Database(conn)
         migrations.apply(self.db)
         self._sql: dict[tuple, str] = {}
+        _OPEN.add(self)
 
     def close(self) -> None:
+        _OPEN.discard(self)
         self.db.conn.close()
 
     # -- runs -------------------------------------------------------------------------
