@@ -31,6 +31,8 @@ def __getattr__(name: str):
         raise AttributeError(name)
     from importlib import import_module
 
+    if name in ("BodyReader", "BodyLookups"):        # no sqlite_utils: store/bodies.py
+        return getattr(import_module("store.bodies"), name)
     db = import_module("store.db")      # not ``from store import db``: that would ask this function
     if name == "db":
         return db

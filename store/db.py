@@ -21,6 +21,7 @@ from sqlite_utils.migrations import Migrations
 from store.artifacts import ArtifactReader
 from store.crawl import CrawlRecords
 from store.fleet import FleetRecords
+from store.bodies import BodyLookups, BodyReader  # noqa: F401  (re-exported)
 from store.schema import CST, DOC_FIELDS, now_iso, pack_body, sha1, today_cst  # noqa: F401
 
 #: what opening or writing a file that is not a usable govaudit database raises (a foreign or
@@ -265,24 +266,6 @@ def m022_findings_site_index(db: sqlite_utils.Database) -> None:
 
 
 TREE_FIELDS = ("kind", "reason", "path", "depth", "parent_url", "rows_stated", "pages_stated", "pages_read")
-
-
-class BodyLookups:
-    """A stored body and the first fetch that stored it, read through ``_connection()``: shared
-    by :class:`Store` and the read-only :class:`BodyReader` of another process."""
-
-    def _connection(self) -> sqlite3.Connection:
-        raise NotImplementedError
-
-    def body(self, sha: str | None) -> bytes | None:
-        row = self._connection().execute("select data from bodies where sha = ?", [sha]).fetchone() if sha else None
-        return zlib.decompress(row[0]) if row else None
-
-    def first_fetch_of_body(self, sha: str) -> dict:
-        """The first fetch that stored the body ``sha`` (its content type and time), or {}."""
-        row = self._connection().execute("select content_type, fetched_at from fetches where body_sha = ? "
-                                         "order by id limit 1", [sha]).fetchone()
-        return {"content_type": row[0], "fetched_at": row[1]} if row else {}
 
 
 #: every Store not yet closed (``close_all``: the command line closes them before it exits)
@@ -743,21 +726,6 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries, BodyLook
             r["observation"] = json.loads(r["observation"], object_pairs_hook=shared)
             r["first"] = json.loads(r["first"], object_pairs_hook=shared) if r["first"] else None
         return rows
-
-
-class BodyReader(BodyLookups):
-    """Stored bodies read from another process (``fleet.publish.SnapshotWriter``): the store
-    at ``path`` opened read-only, without its migrations; :meth:`body` and
-    :meth:`first_fetch_of_body` are :class:`Store`'s own (:class:`BodyLookups`)."""
-
-    def __init__(self, path: str | Path):
-        self.conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
-
-    def _connection(self) -> sqlite3.Connection:
-        return self.conn
-
-    def close(self) -> None:
-        self.conn.close()
 
 
 class Row(Mapping):

@@ -36,6 +36,11 @@ def test_the_page_reading_process_loads_no_database_code():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "", f"imported: {out.stdout}"
+    # the audit's snapshot writer (another process) reads bodies without the database code either
+    code = ("import sys, fleet.publish, store; store.BodyReader\n"
+            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlite_utils' or m == 'store.db')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "", f"imported: {out.stdout}"
     # and the database code is still there for whoever asks for it
     code = "import sys, store; print(store.Store.__module__, 'sqlite_utils' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
