@@ -1,4 +1,6 @@
 """``python -m govaudit``: the command line."""
-from govaudit.cli import run
+import sys
 
-run()
+from govaudit.cli import main
+
+sys.exit(main())

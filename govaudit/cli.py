@@ -387,22 +387,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run() -> None:
-    """The ``govaudit`` command (console script and ``python -m govaudit``): :func:`main`, then
-    exit. Every store still open is closed first (its WAL written back into the database file),
-    then the objects left are frozen out of the garbage collector: the interpreter's teardown
-    otherwise runs full collections over every object of Scrapy, the rules and the reports
-    (~0.1–0.2 s at the end of every command); exit functions (``atexit``) still run."""
-    import gc
-
-    from store import close_all
-
-    code = main()
-    close_all()
-    gc.freeze()
-    sys.exit(code)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every failure ends with a one-line reason on stderr and a documented
     exit code (EXIT_*), never a traceback unless ``--debug``."""

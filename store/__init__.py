@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from store.schema import CST, DOC_FIELDS, now_iso, pack_body, sha1, today_cst
 
-__all__ = ["BodyReader", "CST", "DOC_FIELDS", "DatabaseError", "Store", "close_all", "migrations", "now_iso", "pack_body",
+__all__ = ["BodyReader", "CST", "DOC_FIELDS", "DatabaseError", "Store", "migrations", "now_iso", "pack_body",
            "sha1", "today_cst"]
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
-import weakref
 import zlib
 from dataclasses import asdict
 from pathlib import Path
@@ -268,17 +267,6 @@ def m022_findings_site_index(db: sqlite_utils.Database) -> None:
 TREE_FIELDS = ("kind", "reason", "path", "depth", "parent_url", "rows_stated", "pages_stated", "pages_read")
 
 
-#: every Store not yet closed (``close_all``: the command line closes them before it exits)
-_OPEN: "weakref.WeakSet[Store]" = weakref.WeakSet()
-
-
-def close_all() -> None:
-    """Close every store of this process still open (its last transaction is committed by the
-    code that wrote it; closing checkpoints the WAL into the database file)."""
-    for store in list(_OPEN):
-        store.close()
-
-
 class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries, BodyLookups):
     """Thin read/write layer over the audit database."""
 
@@ -292,10 +280,8 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries, BodyLook
         self.db = sqlite_utils.Database(conn)
         migrations.apply(self.db)
         self._sql: dict[tuple, str] = {}
-        _OPEN.add(self)
 
     def close(self) -> None:
-        _OPEN.discard(self)
         self.db.conn.close()
 
     # -- runs -------------------------------------------------------------------------

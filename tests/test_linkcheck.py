@@ -500,7 +500,7 @@ def test_a_page_read_after_the_crawl_only_waits(tmp_path):
     finally:
         tb.stop()
     assert site.late_asked == 2
-    # the command closed its store on the way out: the write-ahead log is back in the database file
+    # the command's store is closed on the way out: the write-ahead log is back in the database file
     assert not (tmp_path / "l.db-wal").exists()
     assert linked_from == {tb.url.rstrip("/") + "/late.html"}
     assert checks[tb.url.rstrip("/") + "/only-there.html"]["class"] == "dead"
