@@ -12,10 +12,13 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from store import BodyReader, Store
+from store import BodyReader
 from store.decode import decode_page
+
+if TYPE_CHECKING:
+    from store import Store
 
 #: The snapshot page's policy (inherited by its frame): nothing is fetched, nothing runs.
 SNAPSHOT_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-src 'none'; "
@@ -93,7 +96,7 @@ def write_snapshot_files(source, folder: Path, shas: list[str]) -> int:
     """Write the two files of each body ``sha`` (:func:`write_snapshots`); ``source``: a
     :class:`store.Store`, or the path of one (read through a :class:`store.BodyReader`, in a
     :class:`SnapshotWriter`'s process). Returns how many were written."""
-    reader = source if isinstance(source, Store) else BodyReader(source)
+    reader = BodyReader(source) if isinstance(source, (str, Path)) else source
     try:
         n = 0
         for sha in shas:

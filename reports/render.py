@@ -13,10 +13,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reports.common import site_slug
+from reports.common import env, site_slug
 from reports.fleet import render_index
 from reports.labels import KEY_LABELS as EVIDENCE_LABELS
 from reports.site import render_site_report, stream_site_report
+
+
+def compile_templates() -> None:
+    """Compile every page template now (the environment keeps them): ``govaudit links`` does it
+    while its crawl only waits for timed re-checks, instead of in the first report."""
+    e = env()
+    for name in e.list_templates(extensions=["j2"]):
+        e.get_template(name)
 
 
 def write_site_report(doc: dict, out_dir: Path) -> Path:

@@ -2,7 +2,7 @@
 
 Kept apart from the rest of the schema so the queries the revisit window needs are in one
 place. :class:`RevisitQueries` is mixed into :class:`store.Store`; :func:`m021_revisits` is
-registered with the store's migrations in ``store/__init__.py``.
+registered with the store's migrations in ``store/db.py``.
 
 * ``revisits``: when a document URL was last confirmed on the portal without its body being
   read again (a ``304`` to a conditional request). A full read is the document row's own

@@ -1,7 +1,11 @@
-"""What the rest of the store builds on: the store's clock and the documents table's fields."""
+"""What the rest of the store builds on: the store's clock, the documents table's fields and
+the form a body is kept in. Standard library only: the crawl's page-reading process imports
+this (through ``store``) without the database code."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import hashlib
+import zlib
+from datetime import date, datetime, timedelta, timezone
 
 CST = timezone(timedelta(hours=8))
 
@@ -13,3 +17,19 @@ DOC_FIELDS = ("title", "index_no", "publisher", "doc_no", "written_date", "pub_d
 def now_iso() -> str:
     """Current time, ISO-8601 with the +08:00 offset used throughout the store."""
     return datetime.now(CST).isoformat(timespec="seconds")
+
+
+def today_cst() -> date:
+    """Today's date in China (UTC+8): the default ``as_of`` of every run and audit."""
+    return date.fromisoformat(now_iso()[:10])
+
+
+def sha1(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def pack_body(data: bytes) -> tuple[str, bytes]:
+    """A body as the store keeps it: its SHA-1 and its zlib-compressed bytes. Pure (no SQL): the
+    crawl makes it in its page-reading worker, beside the crawler's process, and hands both to
+    :meth:`Store.add_fetch` (``body_packed``)."""
+    return sha1(data), zlib.compress(data, 6)

@@ -54,7 +54,7 @@ def _rows(db, sql, *args):
 
 @pytest.mark.parametrize("stream_min", [0, 1 << 30])     # streamed through BLOB I/O, or bound as text
 def test_result_document_stored_as_text_in_both_tables(tmp_path, monkeypatch, stream_min):
-    import store as store_module
+    import store.db as store_module
 
     monkeypatch.setattr(store_module, "STREAM_MIN", stream_min)
     db = tmp_path / "s.db"

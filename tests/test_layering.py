@@ -23,6 +23,30 @@ def test_rules_and_reports_do_not_import_scrapy():
     assert out.stdout.strip() == "", f"imported: {out.stdout}"
 
 
+def test_the_page_reading_process_loads_no_database_code():
+    """What the crawl's page-reading process runs (the link crawl's page reading, the portal
+    crawl's checks and reading, a body's stored form) imports the store's light top level only:
+    no ``sqlite_utils``, no ``store.db`` (~13 MiB of that process's memory), and no Scrapy."""
+    code = (
+        "import sys, crawler.linkcheck.page, crawler.profiles.pool, store\n"
+        "store.pack_body(b'x')\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('sqlite_utils', 'scrapy', 'twisted')"
+        " or m == 'store.db']\n"
+        "print(','.join(sorted(bad)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "", f"imported: {out.stdout}"
+    # the audit's snapshot writer (another process) reads bodies without the database code either
+    code = ("import sys, fleet.publish, store; store.BodyReader\n"
+            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlite_utils' or m == 'store.db')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "", f"imported: {out.stdout}"
+    # and the database code is still there for whoever asks for it
+    code = "import sys, store; print(store.Store.__module__, 'sqlite_utils' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["store.db", "True"]
+
+
 def _imports(package: str) -> dict[str, set[str]]:
     """Top-level packages each module of ``package`` imports (module path -> names), imports
     inside functions included."""

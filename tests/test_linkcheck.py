@@ -457,3 +457,50 @@ def test_a_file_named_in_a_viewer_page_query_is_not_the_target():
     assert link_kind("http://www.mh.gov.cn/generic/web/viewer.html?file=/zwgk/P0201.ofd", "iframe") == "page"
     assert file_ext("http://www.mh.gov.cn/module/download/downfile.jsp?classid=0&filename=ab12.pdf") == "pdf"
     assert link_kind("http://www.mh.gov.cn/zwgk/P0201.ofd", "a") == "file"
+
+
+class LatePage(Style):
+    """The home page links to ``/late.html``, which answers 503 with ``Retry-After: 1`` the first
+    time and then a page whose only link is ``/only-there.html`` (404). The late page's second
+    answer comes after every other request is done: the crawl only waits for its retry then."""
+
+    def __init__(self):
+        super().__init__(corpus=None)
+        self.late_asked = 0
+
+    def handle(self, req: Request) -> Response | None:
+        if req.path == "/":
+            return html(page("首页", '<a href="/late.html">稍后打开的文章</a><a href="/a.html">文章A</a>'))
+        if req.path == "/a.html":
+            return html(page("文章A", "<p>正文。</p>" * 20))
+        if req.path == "/late.html":
+            self.late_asked += 1
+            if self.late_asked == 1:
+                return Response(503, b"busy", "text/plain", {"Retry-After": "1"})
+            return html(page("稍后打开的文章", '<a href="/only-there.html">只在这里链接的文件</a>'))
+        return None
+
+    def answer_key(self) -> dict:
+        return {}
+
+
+def test_a_page_read_after_the_crawl_only_waits(tmp_path):
+    """A followed page fetched again by a timed retry, after the page-reading process has ended
+    (nothing else in flight), is still read: its links are stored and checked."""
+    site = LatePage()
+    tb = Testbed(site).start()
+    try:
+        proc = run_cli("links", tb.url, "--db", str(tmp_path / "l.db"), "--out", str(tmp_path / "out"),
+                       "--recheck-delay", "0.3")
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        con = sqlite3.connect(tmp_path / "l.db")
+        checks = {u: json.loads(d) for u, d in con.execute("select url, detail from link_checks")}
+        linked_from = {u for (u,) in con.execute("select page_url from links where url like '%/only-there.html'")}
+        con.close()
+    finally:
+        tb.stop()
+    assert site.late_asked == 2
+    # the command's store is closed on the way out: the write-ahead log is back in the database file
+    assert not (tmp_path / "l.db-wal").exists()
+    assert linked_from == {tb.url.rstrip("/") + "/late.html"}
+    assert checks[tb.url.rstrip("/") + "/only-there.html"]["class"] == "dead"

@@ -31,9 +31,10 @@ def named_documents(text: str, cfg: dict) -> list[str]:
     if quoted:
         return quoted
     core = _CUT.sub("", text.strip())
-    if len(_norm(core)) < cfg["min_title_chars"] or any(g in core for g in cfg["generic_texts"]):
+    norm = _norm(core)
+    if len(norm) < cfg["min_title_chars"] or any(g in core for g in cfg["generic_texts"]):
         return []
-    if _CUT.search(text.strip()) or any(_norm(core).endswith(e) for e in cfg["title_endings"]):
+    if _CUT.search(text.strip()) or norm.endswith(tuple(cfg["title_endings"])):
         return [core]
     return []
 
