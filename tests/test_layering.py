@@ -28,7 +28,7 @@ def test_the_page_reading_process_loads_no_database_code():
     crawl's checks and reading, a body's stored form) imports the store's light top level only:
     no ``sqlite_utils``, no ``store.db`` (~13 MiB of that process's memory), and no Scrapy."""
     code = (
-        "import sys, crawler.linkcheck.page, crawler.profiles.pool, store\n"
+        "import sys, crawler.reader, crawler.linkcheck.page, crawler.profiles.reading, store\n"
         "store.pack_body(b'x')\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('sqlite_utils', 'scrapy', 'twisted')"
         " or m == 'store.db']\n"

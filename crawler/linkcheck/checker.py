@@ -339,8 +339,9 @@ class LinkCheckSpider(scrapy.Spider):
             if self.timers and self.reader is not None:
                 # nothing in flight: every page fetched so far has been read. What is left are
                 # timed re-checks and retries; a page among them is read here. The reading
-                # process ends now, before the audit's code is loaded (one process less)
-                self.reader.close()
+                # process ends now (unless another spider of this process still uses it),
+                # before the audit's code is loaded (one process less)
+                release_reader(self.reader)
                 self.reader = None
             if self.timers and self.while_waiting is not None:
                 then, self.while_waiting = self.while_waiting, None
