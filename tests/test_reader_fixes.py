@@ -426,3 +426,40 @@ def test_pubdate_other_than_the_generation_time_is_kept():
     doc = GenericProfile().document("http://www.sc.gov.cn/a.shtml",
                                     _sichuan("2020年09月15日 09时32分", pubdate="2020-09-16 08:00:00"))
     assert doc.pub_date.value == "2020-09-16"
+
+
+# --------------------------------------------------------------------------- page furniture after an empty label
+# The article line of many portals: 发布时间, 信息来源 — empty when the CMS has no source — then the
+# font-size switch and the view counter (``信息来源：　字体：[大 中 小]``, ``来源：　【字体：大 中 小】
+# 浏览次数：35``). Read by a person: the source is not given; "字体：…" is the next item, not it.
+
+def _info_line(line: str) -> str:
+    return ("<html><head><title>关于残疾人就业有关事项的公告</title></head><body><div class='article'>"
+            "<h1 class='title'>关于残疾人就业有关事项的公告</h1>"
+            f"{line}<div id='zoom'><p>各区县人民政府，市政府各部门：</p><p>现就有关事项通知如下。</p></div>"
+            "</div></body></html>")
+
+
+@pytest.mark.parametrize("line", [
+    '<div class="info"><span>发布时间：2026-09-09 08:40</span>　<span>信息来源：</span>　<span>字体：[大 中 小]</span></div>',
+    '<div class="info"><span>发布时间：2026-09-09 08:40</span><span>来源：</span><span>【字体：<a href="#">大</a> '
+    '<a href="#">中</a> <a href="#">小</a>】</span><span>浏览次数：35</span></div>',
+    '<div class="info">发布时间：2026-09-09 08:40　信息来源：　字体：[大 中 小]　浏览次数：35</div>',
+    '<p class="info">发布时间：2026-09-09 08:40&nbsp;&nbsp;来源：&nbsp;&nbsp;作者：&nbsp;&nbsp;访问量：35</p>',
+], ids=["spans", "bracketed-spans", "running-text", "author-and-views"])
+@pytest.mark.parametrize("profile", [GenericProfile(), HanwebProfile()], ids=lambda p: p.family)
+def test_an_empty_source_is_not_the_next_item_of_the_line(profile, line):
+    doc = profile.document("http://www.example.gov.cn/art/2026/9/9/art_1201_40.html", _info_line(line))
+    assert doc.publisher.value is None, (doc.publisher.value, doc.publisher.source)
+    assert doc.pub_date.value == "2026-09-09"
+
+
+@pytest.mark.parametrize("line", [
+    '<div class="info"><span>发布时间：2026-09-09 08:40</span>　<span>信息来源：</span><span>明湖市统计局</span>'
+    '　<span>字体：[大 中 小]</span></div>',
+    '<div class="info">发布时间：2026-09-09 08:40　信息来源：明湖市统计局　字体：[大 中 小]　浏览次数：35</div>',
+], ids=["spans", "running-text"])
+@pytest.mark.parametrize("profile", [GenericProfile(), HanwebProfile()], ids=lambda p: p.family)
+def test_a_given_source_ends_where_the_next_item_starts(profile, line):
+    doc = profile.document("http://www.example.gov.cn/art/2026/9/9/art_1201_41.html", _info_line(line))
+    assert doc.publisher.value == "明湖市统计局"

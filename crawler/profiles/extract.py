@@ -162,7 +162,11 @@ DATE_FIELDS = ("written_date", "pub_date")
 #: metadata labels that name no field read here but end the value before them (Zhejiang's
 #: ``文件编号 X 统一编号 ZJ…``): without them a value would run on into the next label
 OTHER_LABELS = ("统一编号", "登记编号", "主题词", "关键词", "公开方式", "公开范围", "公开时限", "生效日期",
-                "失效日期", "废止日期", "服务对象", "内容概述", "所属主题", "备注", "信息类别")
+                "失效日期", "废止日期", "服务对象", "内容概述", "所属主题", "备注", "信息类别",
+                # the article line's furniture after 发布时间 / 来源 (``信息来源：　字体：[大 中 小]
+                # 浏览次数：35``): an empty 来源 is not "字体：…"
+                "字体", "字号", "浏览次数", "浏览量", "访问量", "访问次数", "点击数", "点击量", "阅读次数",
+                "阅读量", "作者", "责任编辑", "分享到")
 _ALL_LABELS = sorted({*LABEL_FIELDS, *OTHER_LABELS}, key=len, reverse=True)
 
 _LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in _ALL_LABELS)
@@ -235,7 +239,8 @@ def _value_after(el) -> str:
     for sib in el.itersiblings():
         if isinstance(sib.tag, str):
             text = element_text(sib)
-            if sib.tag in LABEL_TAGS and (is_label(text) or re.search(r"[:：]$", text)):
+            # ``<span>【字体：大 中 小】</span>``: a bracketed item of the line is a label too
+            if sib.tag in LABEL_TAGS and (is_label(text.lstrip("【[〔（(")) or re.search(r"[:：]$", text)):
                 break
             parts.append(" " if sib.tag == "br" else text)
         parts.append(sib.tail or "")
