@@ -221,6 +221,7 @@ def publish(store: Store, docs: Iterable[dict], out: Path, sites: list[str] | No
     from reports.render import write_index, write_site_report
 
     paths, summaries, folder = [], [], None
+    release_memory()        # after a crawl in this process (check, nightly): its garbage given back first
     writer = SnapshotWriter(store)
     try:
         for d in docs:
