@@ -427,6 +427,19 @@ class MovedHome(Style):
         return {}
 
 
+def _links_of(url: str, db, sql: str) -> tuple[dict[str, dict], list[tuple]]:
+    """``govaudit links url`` into ``db`` (re-checks 0.3 s apart); its link checks by URL and
+    the rows of ``sql`` on the store."""
+    proc = run_cli("links", url, "--db", str(db), "--out", str(db.parent / "out"), "--recheck-delay", "0.3")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    con = sqlite3.connect(db)
+    try:
+        return ({u: json.loads(d) for u, d in con.execute("select url, detail from link_checks")},
+                con.execute(sql).fetchall())
+    finally:
+        con.close()
+
+
 def test_site_whose_home_page_moves(tmp_path):
     """`govaudit links http://127.0.0.1:…/` answered by a redirect to localhost: the pages on the
     host the home page moved to are the site's pages (crawled, checked as internal)."""
@@ -434,13 +447,9 @@ def test_site_whose_home_page_moves(tmp_path):
     tb = Testbed(MovedHome(box)).start()
     box.append(tb.httpd.server_address[1])
     try:
-        proc = run_cli("links", tb.url, "--db", str(tmp_path / "m.db"), "--out", str(tmp_path / "out"),
-                       "--recheck-delay", "0.3")
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        con = sqlite3.connect(tmp_path / "m.db")
-        checks = {u: json.loads(d) for u, d in con.execute("select url, detail from link_checks")}
-        pages = {u for (u,) in con.execute("select final_url from fetches where kind = 'page' and status = 200")}
-        con.close()
+        checks, rows = _links_of(tb.url, tmp_path / "m.db", "select final_url from fetches where kind = 'page' "
+                                 "and status = 200")
+        pages = {u for (u,) in rows}
     finally:
         tb.stop()
     local = f"http://localhost:{box[0]}"
@@ -490,13 +499,8 @@ def test_a_page_read_after_the_crawl_only_waits(tmp_path):
     site = LatePage()
     tb = Testbed(site).start()
     try:
-        proc = run_cli("links", tb.url, "--db", str(tmp_path / "l.db"), "--out", str(tmp_path / "out"),
-                       "--recheck-delay", "0.3")
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        con = sqlite3.connect(tmp_path / "l.db")
-        checks = {u: json.loads(d) for u, d in con.execute("select url, detail from link_checks")}
-        linked_from = {u for (u,) in con.execute("select page_url from links where url like '%/only-there.html'")}
-        con.close()
+        checks, rows = _links_of(tb.url, tmp_path / "l.db", "select page_url from links where url like '%/only-there.html'")
+        linked_from = {u for (u,) in rows}
     finally:
         tb.stop()
     assert site.late_asked == 2
