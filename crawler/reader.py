@@ -26,6 +26,7 @@ be started, it died) the spiders read their pages in their own process with the 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import pickle
 import struct
@@ -33,6 +34,8 @@ import sys
 from collections import deque
 
 HEADER = struct.Struct("!I")
+
+logger = logging.getLogger(__name__)
 
 
 class ReaderGone(Exception):
@@ -146,6 +149,60 @@ def release_reader(reader: PageReader | None, broken: bool = False) -> None:
     if _Shared.users <= 0 or broken:
         _Shared.task, _Shared.users = None, 0
         reader.close()
+
+
+class SpiderReader:
+    """One spider's use of the crawling process's reading process: taken once (:meth:`take`, the
+    first caller starts it or joins it; callers meanwhile wait for the same start), given back
+    once (:meth:`give_back`). Off for good — pages read in the spider's process — with
+    ``PARSE_WORKERS`` 0, when it could not be started, once it died (:meth:`gone`) and once
+    given back."""
+
+    def __init__(self) -> None:
+        self._start: asyncio.Future | None = None
+        self.off = False
+
+    async def take(self, spider) -> PageReader | None:
+        """The reading process, or None when pages are read here (``spider``'s ``PARSE_WORKERS``
+        setting, read on the first call: above 0, a reading process)."""
+        if self._start is None:
+            settings = getattr(spider, "settings", None)
+            workers = settings.getint("PARSE_WORKERS", 0) if settings is not None else 0
+            self._start = asyncio.ensure_future(self._acquire(workers))
+        reader = await asyncio.shield(self._start)
+        return None if self.off else reader
+
+    async def _acquire(self, workers: int) -> PageReader | None:
+        if workers <= 0 or self.off:
+            self.off = True
+            return None
+        try:
+            return await acquire_reader()
+        except Exception as exc:      # no interpreter to start, no pipes: read here
+            logger.warning("page reading process not started (%s: %s): pages are read in the crawler's process",
+                           type(exc).__name__, exc)
+            self.off = True
+            return None
+
+    def gone(self, reader: PageReader, exc: Exception) -> None:
+        """``reader`` ended (:class:`ReaderGone`): read here from now on (several pages in flight
+        may learn it at once: said and given back once)."""
+        if not self.off:
+            logger.warning("%s: pages are read in the crawler's process", exc)
+            self.off = True
+            release_reader(reader, broken=True)
+
+    def give_back(self) -> None:
+        """Done with the reading process (nothing more is handed over); also while it is still
+        starting: it is given back once started."""
+        start, off = self._start, self.off
+        self.off = True
+        if start is None:
+            return
+        if not start.done():
+            start.add_done_callback(lambda f: f.cancelled() or release_reader(f.result()))
+        elif not off and not start.cancelled():
+            release_reader(start.result())
 
 
 def die_with_parent(parent: int | None) -> None:

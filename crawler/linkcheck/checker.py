@@ -45,7 +45,7 @@ from twisted.python.failure import Failure
 
 from crawler import settings as project_settings
 from crawler.linkcheck.page import PageRead, read_link_page
-from crawler.reader import PageReader, ReaderGone, acquire_reader, release_reader
+from crawler.reader import ReaderGone, SpiderReader
 from crawler.linkcheck.resolver import internet_reachable
 from crawler.linkcheck.classify import (FAILURES, Fingerprint, LinkConfig, Observation, Verdict,
                                         link_kind, needs_fingerprint, page_title, sniff)
@@ -181,7 +181,7 @@ class LinkCheckSpider(scrapy.Spider):
         self.summary: Counter = Counter()
         self.max_wait = 60.0
         self._last_commit = time.monotonic()
-        self.reader: PageReader | None = None     # the page-reading process of a page crawl
+        self.reading = SpiderReader()     # the page-reading process of a page crawl (crawler.reader)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kw):
@@ -198,12 +198,7 @@ class LinkCheckSpider(scrapy.Spider):
             # the followed pages are read (checks, links, compression) in a second process while
             # this one fetches (PARSE_WORKERS 0: here): started now, it is ready by the first page
             # after the home page
-            if hasattr(self, "settings") and self.settings.getint("PARSE_WORKERS", 0) > 0:
-                try:
-                    self.reader = await acquire_reader()
-                except Exception as exc:     # no interpreter to start, no pipes: read here
-                    logger.warning("page reading process not started (%s: %s): pages are read here",
-                                   type(exc).__name__, exc)
+            await self.reading.take(self)
             for url in self.start_urls:
                 request = self._begin(self._add(url, site_key(url), "a", crawl=True, home=True))
                 if request:
@@ -336,13 +331,12 @@ class LinkCheckSpider(scrapy.Spider):
 
     def _on_idle(self, spider=None) -> None:
         if self.timers or self.waiting:
-            if self.timers and self.reader is not None:
+            if self.timers:
                 # nothing in flight: every page fetched so far has been read. What is left are
                 # timed re-checks and retries; a page among them is read here. The reading
                 # process ends now (unless another spider of this process still uses it),
                 # before the audit's code is loaded (one process less)
-                release_reader(self.reader)
-                self.reader = None
+                self.reading.give_back()
             if self.timers and self.while_waiting is not None:
                 then, self.while_waiting = self.while_waiting, None
                 try:
@@ -481,14 +475,12 @@ class LinkCheckSpider(scrapy.Spider):
                     list(response.meta.get("redirect_reasons", [])), not t.links_done)
         except Exception:          # e.g. an encoding Scrapy cannot name
             return None
-        if self.reader is not None:
+        reader = await self.reading.take(self)
+        if reader is not None:
             try:
-                return await self.reader.call(read_link_page, *args)
+                return await reader.call(read_link_page, *args)
             except ReaderGone as exc:
-                if self.reader is not None:      # several pages may learn it at once
-                    logger.warning("%s: pages are read in the crawler's process", exc)
-                    release_reader(self.reader, broken=True)
-                    self.reader = None
+                self.reading.gone(reader, exc)
             except Exception as exc:     # e.g. a profile that cannot be sent: read here
                 logger.warning("page %s not read by the reading process (%s: %s): read here", response.url,
                                type(exc).__name__, exc)
@@ -650,9 +642,7 @@ class LinkCheckSpider(scrapy.Spider):
             self._last_commit = time.monotonic()
 
     def closed(self, reason: str) -> None:
-        if self.reader is not None:
-            release_reader(self.reader)
-            self.reader = None
+        self.reading.give_back()
         # the rules read each link row's result (SiteArtifacts.links)
         self.store.copy_link_checks_to_links(self.run_id)
         self.store.commit()

@@ -11,7 +11,6 @@ column-tree nodes, list rows, documents, links) beside its requests, and the ite
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from crawler.profiles.generic import PAGER_HREF
 from crawler.profiles.reading import check_and_read, page_checks, read_document
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
-from crawler.reader import ReaderGone, acquire_reader, release_reader
+from crawler.reader import ReaderGone, SpiderReader
 from pagetext import BODY_XPATHS, element_text, selector
 from store import Store, now_iso, sha1
 
@@ -150,8 +149,7 @@ class PortalSpider(scrapy.Spider):
         self.listed: dict[str, set[int]] = {}     # column url -> hash(url) of the documents listed so far
         self.stats_counts = {"pages": 0, "documents": 0, "columns": 0, "blocked": 0, "errors": 0}
         self.allowed_hosts = {urlsplit(u).netloc for u in self.start_urls}
-        self._reader_start: asyncio.Future | None = None   # crawler.reader, taken on the first document
-        self._reader_off = False              # PARSE_WORKERS 0, not started, or died: read here
+        self.reading = SpiderReader()         # crawler.reader, taken on the first document
 
     # -- plumbing ---------------------------------------------------------------------
     def _request(self, url: str, callback, *, method: str = "GET", body: str | None = None,
@@ -590,7 +588,7 @@ class PortalSpider(scrapy.Spider):
     async def parse_document(self, response: Response):
         site = response.meta["site"]
         read = packed = None
-        reader = await self._page_reader()
+        reader = await self.reading.take(self)
         if reader is not None:
             # the checks and the reading in the reading process (crawler.reader) while Scrapy
             # goes on fetching; the fetch is recorded with the checks' answer
@@ -604,7 +602,7 @@ class PortalSpider(scrapy.Spider):
                     response.meta.get("redirect_reasons", []), self._check_blocked(response), html,
                     None if response.meta.get("replayed_fetch") else response.body)
             except ReaderGone as exc:            # read here from now on
-                self._reader_gone(reader, exc)
+                self.reading.gone(reader, exc)
             except Exception as exc:             # e.g. a page object that cannot be sent: read here
                 logger.warning("page %s not read by the reading process (%s: %s): read here", response.url,
                                type(exc).__name__, exc)
@@ -640,34 +638,6 @@ class PortalSpider(scrapy.Spider):
                              fetch=fetch[0] if fetch else None, links=page_links)
         self.stats_counts["documents"] += 1
 
-    async def _page_reader(self):
-        """The crawling process's page-reading process (``PARSE_WORKERS`` above 0; one per
-        process, shared by its spiders: :func:`crawler.reader.acquire_reader`), taken on the
-        first document; None when pages are read in this process."""
-        if self._reader_start is None:
-            self._reader_start = asyncio.ensure_future(self._take_reader())
-        reader = await asyncio.shield(self._reader_start)
-        return None if self._reader_off else reader
-
-    async def _take_reader(self):
-        workers = self.settings.getint("PARSE_WORKERS", 0) if hasattr(self, "settings") else 0
-        if workers <= 0:
-            self._reader_off = True
-            return None
-        try:
-            return await acquire_reader()
-        except Exception as exc:      # no interpreter to start, no pipes: read here
-            logger.warning("page reading process not started (%s: %s): pages are read in the crawler's process",
-                           type(exc).__name__, exc)
-            self._reader_off = True
-            return None
-
-    def _reader_gone(self, reader, exc: Exception) -> None:
-        if not self._reader_off:
-            logger.warning("%s: pages are read in the crawler's process", exc)
-            self._reader_off = True
-            release_reader(reader, broken=True)
-
     def on_error(self, failure: Failure):
         request = failure.request
         site = request.meta.get("site") or site_key(request.url)
@@ -694,14 +664,4 @@ class PortalSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         # the item pipeline has written everything and given the documents their columns
         self.crawl_reason = reason
-        self._give_back_reader()
-
-    def _give_back_reader(self) -> None:
-        start, off = self._reader_start, self._reader_off
-        self._reader_off = True              # nothing more is handed over
-        if start is None:
-            return
-        if not start.done():                 # closed while it was starting
-            start.add_done_callback(lambda f: f.cancelled() or release_reader(f.result()))
-        elif not off and not start.cancelled():
-            release_reader(start.result())
+        self.reading.give_back()
