@@ -17,8 +17,8 @@ function by reference: only this project's own functions are sent); an answer is
 ``(True, result)`` or ``(False, "<ExceptionType>: message")``.
 
 One process serves every spider of a crawling process (a nightly runs a crawler per site in
-one process): :func:`acquire_reader` / :func:`release_reader`; the last spider to give it back
-ends it. It ends when its stdin closes (given back, or the crawler's process is gone) and, on
+one process): :func:`acquire_reader` / :func:`release_reader`, each spider through a
+:class:`SpiderReader`; the last spider to give it back ends it. It ends when its stdin closes (given back, or the crawler's process is gone) and, on
 Linux, with the crawler's process even mid-page (``PR_SET_PDEATHSIG``): a SIGKILLed crawler
 leaves no orphan holding its stderr. When it cannot be used (``PARSE_WORKERS = 0``, it could not
 be started, it died) the spiders read their pages in their own process with the same functions.
