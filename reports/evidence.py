@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from reports.common import fmt_time, num, safe_href, to_date
@@ -27,24 +28,21 @@ def _scalar(value: Any, key: str | None) -> dict:
     repeat the same sources, kinds, thresholds and pages thousands of times): the node returned
     is shared, and nothing changes a node once made."""
     if value.__class__ in _MEMO_TYPES:
-        memo_key = (key, value.__class__, value)
-        made = _SCALARS.get(memo_key)
-        if made is None:
-            if len(_SCALARS) >= _SCALARS_MAX:
-                _SCALARS.clear()
-            made = _SCALARS[memo_key] = _make_scalar(value, key)
-        return made
+        return _memo_scalar(value, key)
     return _make_scalar(value, key)
 
 
 def forget() -> None:
     """Empty the memo of scalar nodes (after a report is written)."""
-    _SCALARS.clear()
+    _memo_scalar.cache_clear()
 
 
 _MEMO_TYPES = {str, int, float, bool}
-_SCALARS: dict[tuple, dict] = {}
-_SCALARS_MAX = 1 << 16
+
+
+@lru_cache(maxsize=1 << 16, typed=True)      # typed: 1, 1.0 and True are three nodes
+def _memo_scalar(value: Any, key: str | None) -> dict:
+    return _make_scalar(value, key)
 
 
 def _make_scalar(value: Any, key: str | None) -> dict:
