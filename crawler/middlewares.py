@@ -16,6 +16,7 @@ import logging
 import re
 import string
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from time import monotonic, time
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
@@ -162,22 +163,17 @@ _REFRESH = re.compile("refresh", re.IGNORECASE)
 #: how much of the page Scrapy's check reads (``scrapy.utils.response.get_meta_refresh``)
 META_REFRESH_SCAN = 4096
 _ASCII = string.ascii_letters.encode("ascii")
-_LETTERS_AS_BYTES: dict[str, bool] = {}
 
 
+@lru_cache(maxsize=256)
 def _letters_as_bytes(encoding: str) -> bool:
     """The encoding writes ASCII letters as their own bytes (UTF-8, GBK, GB18030, Big5, …; not
     UTF-16/32, not UTF-7, which may write them in base64): a word absent from the bytes is
     absent from the text."""
-    known = _LETTERS_AS_BYTES.get(encoding)
-    if known is None:
-        try:
-            known = (codecs.lookup(encoding).name != "utf-7"
-                     and string.ascii_letters.encode(encoding) == _ASCII)
-        except (LookupError, UnicodeError):
-            known = False
-        _LETTERS_AS_BYTES[encoding] = known
-    return known
+    try:
+        return codecs.lookup(encoding).name != "utf-7" and string.ascii_letters.encode(encoding) == _ASCII
+    except (LookupError, UnicodeError):
+        return False
 
 
 class HopMetaRefreshMiddleware(_EveryHop, MetaRefreshMiddleware):
