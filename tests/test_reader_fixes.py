@@ -463,3 +463,16 @@ def test_an_empty_source_is_not_the_next_item_of_the_line(profile, line):
 def test_a_given_source_ends_where_the_next_item_starts(profile, line):
     doc = profile.document("http://www.example.gov.cn/art/2026/9/9/art_1201_41.html", _info_line(line))
     assert doc.publisher.value == "明湖市统计局"
+
+
+def test_a_real_article_line_source_before_the_font_switch():
+    """The article line of a 陕西省人民政府 news page (2016-09-27, its text kept in a public
+    repository's scraper test, ``ContentRelated.java``), as the page prints it: date and time,
+    ``来源：省政府办公厅`` and the font-size switch. Read by a person: the source is 省政府办公厅."""
+    line = ("<p>2016年09月27日 07:02 来源：省政府办公厅 【字体：大 中 小】</p>"
+            "<p>　　9月26日，陕西省系统推进西安市全面创新改革试验工作领导小组召开第一次会议。</p>"
+            "<p>责任编辑：殷誉玮　　审核：雪花</p>")
+    for profile in (GenericProfile(), HanwebProfile()):
+        doc = profile.document("http://www.shaanxi.gov.cn/a.htm", _info_line(line))
+        assert doc.publisher.value == "省政府办公厅", profile.family
+        assert doc.pub_date.value == "2016-09-27", profile.family
