@@ -235,6 +235,12 @@ def publish(store: Store, docs: Iterable[dict], out: Path, sites: list[str] | No
             release_memory()                # give the site's artifacts back before the next site
     except BaseException:
         writer.close(failed=True)
+        close = getattr(docs, "close", None)
+        if close is not None:        # iter_audit_run: the document of the site in hand stored now
+            try:
+                close()
+            except Exception:        # noqa: BLE001 - the error being raised is the one to report
+                pass
         raise
     writer.close()
     folder = folder or out

@@ -5,7 +5,7 @@ import json
 import traceback
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from store import Store
 from data import load_toml, read_site_profile, tool_version
@@ -101,8 +101,19 @@ def rule_codes(site: str, sites_dir: Path | None = None, select: Iterable[str] |
 def audit_site(store: Store, run_id: int, site: str, ctx: Context,
                codes: Iterable[str] | None = None, select: Iterable[str] | None = None,
                ignore: Iterable[str] | None = None, audit_id: int | None = None) -> dict:
-    """Run the rules on one site of one run, store the findings, return the result document.
-    ``codes`` bounds the rules run; ``select`` / ``ignore`` choose among them (:func:`rule_codes`)."""
+    """Run the rules on one site of one run, store the findings and the result document, return
+    the document. ``codes`` bounds the rules run; ``select`` / ``ignore`` choose among them
+    (:func:`rule_codes`)."""
+    doc, store_result = _audit_site(store, run_id, site, ctx, codes, select, ignore, audit_id)
+    store_result()
+    return doc
+
+
+def _audit_site(store: Store, run_id: int, site: str, ctx: Context, codes: Iterable[str] | None,
+                select: Iterable[str] | None, ignore: Iterable[str] | None,
+                audit_id: int | None) -> tuple[dict, Callable[[], None]]:
+    """:func:`audit_site`, the result document serialised but stored only when the function
+    returned beside it is called (:meth:`store.Store.result_saver`)."""
     ctx = make_context(ctx.today, ctx.calendar, ctx.thresholds, site=site, sites_dir=ctx.sites_dir)
     codes = rule_codes(site, ctx.sites_dir, select, ignore, codes)
     artifacts = load_artifacts(store, run_id, site)
@@ -171,8 +182,7 @@ def audit_site(store: Store, run_id: int, site: str, ctx: Context,
     # what the document does not hold is let go before it is stored: the site's artifacts and
     # its passing findings (at 10^5 documents the largest site's are ~100 MB)
     del artifacts, findings, now_by_fp, prev_open, columns
-    store.save_result(run_id, site, doc, audit_id=audit_id)
-    return doc
+    return doc, store.result_saver(run_id, site, doc, audit_id=audit_id)
 
 
 def _add_column_paths(findings: list[dict], columns: list[dict]) -> None:
@@ -201,11 +211,19 @@ def iter_audit_run(store: Store, run_id: int, ctx: Context, codes: Iterable[str]
                    select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> Iterator[dict]:
     """:func:`audit_run` one site at a time: each result document is yielded as soon as its site
     is audited, so a caller that writes it and lets it go holds one site's artifacts and result
-    at a time (the audit of 10^5 documents held every site's result until the end)."""
+    at a time (the audit of 10^5 documents held every site's result until the end). Each
+    document is stored (``results``) when the caller asks for the next one (or stops): after
+    it has written the document's reports and let it go, storing it (which holds its text twice
+    inside SQLite for a moment) does not come on top of the document."""
     codes = list(codes) if codes else None
     sites = store.sites(run_id)
     for site in sites:       # a site profile naming no rule stops the audit before any site is judged
         rule_codes(site, ctx.sites_dir, select, ignore, codes)
     audit_id = store.start_audit(run_id, ctx.today.isoformat(), codes, tool_version())
     for site in sites:
-        yield audit_site(store, run_id, site, ctx, codes, select, ignore, audit_id=audit_id)
+        doc, store_result = _audit_site(store, run_id, site, ctx, codes, select, ignore, audit_id)
+        try:
+            yield doc
+        finally:
+            del doc
+            store_result()

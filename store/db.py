@@ -12,7 +12,7 @@ import zlib
 from dataclasses import asdict
 from pathlib import Path
 from collections.abc import Mapping
-from typing import Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -595,33 +595,53 @@ class Store(CrawlRecords, FleetRecords, ArtifactReader, RevisitQueries, BodyLook
         SQLite, and the audit's row is copied from the run's there. The result document of the
         largest site at 10^5 documents is 51 MB; as one string bound to an INSERT it was held
         four times over (the string, its UTF-8 copy, SQLite's bound copy and the record)."""
-        conn = self.db.conn
-        with tempfile.TemporaryFile() as tmp:
+        self.result_saver(run_id, site, doc, audit_id)()
+
+    def result_saver(self, run_id: int, site: str, doc: dict, audit_id: int | None = None) -> Callable[[], None]:
+        """:meth:`save_result` in two steps: ``doc`` serialised now (the text it has now) into a
+        temporary file, stored when the function returned is called (once). Between the two the
+        caller can let the document go: making the stored value text again (the ``cast``) holds
+        the value twice inside SQLite for a moment (~100 MB for the largest site at 10^5
+        documents), which need not come on top of the document and its report."""
+        tmp = tempfile.TemporaryFile()
+        try:
             for piece in json_pieces(doc):
                 tmp.write(piece.encode("utf-8"))
-            size = tmp.tell()
+        except BaseException:
+            tmp.close()
+            raise
+
+        def store() -> None:
+            with tmp:
+                self._store_result(run_id, site, tmp, audit_id)
+
+        return store
+
+    def _store_result(self, run_id: int, site: str, tmp: IO[bytes], audit_id: int | None) -> None:
+        conn = self.db.conn
+        size = tmp.tell()
+        tmp.seek(0)
+        text = tmp.read().decode("utf-8") if size <= STREAM_MIN else None
+        with conn:
+            conn.execute("delete from results where run_id = ? and site = ?", [run_id, site])
+            if audit_id is not None:
+                conn.execute("delete from audit_results where audit_id = ? and site = ?", [audit_id, site])
+            if text is not None:
+                conn.execute("insert into results (run_id, site, doc) values (?, ?, ?)", [run_id, site, text])
+                if audit_id is not None:
+                    conn.execute("insert into audit_results (audit_id, run_id, site, doc) values (?, ?, ?, ?)",
+                                 [audit_id, run_id, site, text])
+                return
+            rowid = conn.execute("insert into results (run_id, site, doc) values (?, ?, zeroblob(?))",
+                                 [run_id, site, size]).lastrowid
             tmp.seek(0)
-            text = tmp.read().decode("utf-8") if size <= STREAM_MIN else None
-            with conn:
-                conn.execute("delete from results where run_id = ? and site = ?", [run_id, site])
-                if audit_id is not None:
-                    conn.execute("delete from audit_results where audit_id = ? and site = ?", [audit_id, site])
-                if text is not None:
-                    conn.execute("insert into results (run_id, site, doc) values (?, ?, ?)", [run_id, site, text])
-                    if audit_id is not None:
-                        conn.execute("insert into audit_results (audit_id, run_id, site, doc) values (?, ?, ?, ?)",
-                                     [audit_id, run_id, site, text])
-                    return
-                rowid = conn.execute("insert into results (run_id, site, doc) values (?, ?, zeroblob(?))",
-                                     [run_id, site, size]).lastrowid
-                tmp.seek(0)
-                with conn.blobopen("results", "doc", rowid) as blob:
-                    while chunk := tmp.read(1 << 20):
-                        blob.write(chunk)
-                conn.execute("update results set doc = cast(doc as text) where rowid = ?", [rowid])
-                if audit_id is not None:
-                    conn.execute("insert into audit_results (audit_id, run_id, site, doc) "
-                                 "select ?, run_id, site, doc from results where rowid = ?", [audit_id, rowid])
+            with conn.blobopen("results", "doc", rowid) as blob:
+                while chunk := tmp.read(1 << 20):
+                    blob.write(chunk)
+            conn.execute("update results set doc = cast(doc as text) where rowid = ?", [rowid])
+            if audit_id is not None:
+                conn.execute("insert into audit_results (audit_id, run_id, site, doc) "
+                             "select ?, run_id, site, doc from results where rowid = ?", [audit_id, rowid])
 
     # -- audits (each kept, m008) ----------------------------------------------------
     def start_audit(self, run_id: int, as_of: str, codes: list[str] | None, version: str) -> int:

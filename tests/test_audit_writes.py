@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sqlite3
 
 import pytest
@@ -169,3 +170,69 @@ def test_index_summary_keeps_every_value():
     keep = ("outcome", "change", "code", "severity", "name", "column")
     assert slim["findings"] == [{k: f[k] for k in keep} for f in findings]
     assert slim["fixed"] == [{"change": "fixed"}, {"change": "fixed"}] and slim["site"] == doc["site"]
+
+
+def test_each_result_stored_once_the_next_site_is_asked_for(tmp_path, monkeypatch):
+    """iter_audit_run stores a site's result document after the caller has had it (and let it
+    go), as the text it had when it was made: what the caller adds to it afterwards (the
+    snapshot paths) is not stored; stopping early still stores the site in hand."""
+    from datetime import date
+
+    import rules.runner as runner
+    from rules.runner import iter_audit_run, make_context
+
+    db = tmp_path / "s.db"
+    store = Store(db)
+    a, b = "http://127.0.0.1/", "http://127.0.0.2/"
+    monkeypatch.setattr(store, "sites", lambda run_id: [a, b])
+
+    def fake_audit_site(store, run_id, site, ctx, codes, select, ignore, audit_id):
+        doc = {"site": {"url": site}, "findings": [{"code": "TM001", "evidence": {"body_sha": "ab"}}]}
+        return doc, store.result_saver(run_id, site, doc, audit_id=audit_id)
+
+    monkeypatch.setattr(runner, "_audit_site", fake_audit_site)
+    docs = iter_audit_run(store, 1, make_context(date(2026, 11, 30)))
+    first = next(docs)
+    assert _rows(db, "select count(*) from results")[0][0] == 0
+    made = json.dumps(first, ensure_ascii=False)
+    first["findings"][0]["evidence"]["snapshot"] = "snapshots/ab.html"      # as write_snapshots does
+    second = next(docs)
+    assert second["site"]["url"] == b
+    assert _rows(db, "select site, doc from results") == [(a, made)]
+    docs.close()                        # the caller stops (an error writing the second report)
+    assert _rows(db, "select site from results order by site") == [(a,), (b,)]
+    assert _rows(db, "select site from audit_results order by site") == [(a,), (b,)]
+
+
+def test_more_cards_written_piece_by_piece(tmp_path, monkeypatch):
+    """The cards past the first page (the page's JSON for report.js) written in pieces of any
+    size give the same page, and the JSON read back gives every finding past the first page, in
+    the report's order, with characters that must not end the script escaped."""
+    import reports.site as site
+    from reports.render import render_site_report, write_site_report
+
+    n = 3 * site.PAGE_SIZE + 7
+    findings = [{"code": "TM001", "name": "late-posting", "outcome": "review", "severity": "deduct",
+                 "site": "http://127.0.0.1/", "column": "通知公告", "fingerprint": f"F{i}", "change": "new",
+                 "url": f"http://127.0.0.1/art/{i:04d}.html", "title": f"关于</script><b>&第{i}号</b>的通知",
+                 "message": f"超期 {i} 个工作日 & <待核实>", "evidence": {"n": i, "note": "a<b>&c"}}
+                for i in reversed(range(n))]
+    doc = {"schema": 1, "site": {"url": "http://127.0.0.1/", "name": "某市人民政府"}, "as_of": "2026-11-30",
+           "run": {"id": 1}, "score": {"verdict": "待复核"}, "counts": {"review": n},
+           "rules": [{"code": "TM001", "name": "late-posting", "title": "逾期公开", "severity": "deduct"}],
+           "findings": findings, "fixed": [], "errors": []}
+    whole = render_site_report(doc)
+    monkeypatch.setattr(site.Payload, "CHUNK", 7)
+    path = write_site_report(doc, tmp_path)
+    assert path.read_text("utf-8") == whole
+    scripts = re.findall(r'<script type="application/json" class="more-cards">(.*?)</script>', whole, re.S)
+    assert len(scripts) == 1 and "<" not in scripts[0] and "&" not in scripts[0]
+    data = json.loads(scripts[0])
+    cards = data["c"]
+    assert [c[0] for c in cards] == list(range(site.PAGE_SIZE, n))
+    # card fields (report.js): 11 message, 12 title, 13 url; the report orders them by URL here
+    for c in cards:
+        i = c[0]
+        assert data["s"][c[13]] == f"http://127.0.0.1/art/{i:04d}.html"
+        assert data["s"][c[12]] == f"关于</script><b>&第{i}号</b>的通知"
+        assert data["s"][c[11]] == f"超期 {i} 个工作日 & <待核实>"
