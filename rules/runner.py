@@ -222,8 +222,9 @@ def iter_audit_run(store: Store, run_id: int, ctx: Context, codes: Iterable[str]
     audit_id = store.start_audit(run_id, ctx.today.isoformat(), codes, tool_version())
     for site in sites:
         doc, store_result = _audit_site(store, run_id, site, ctx, codes, select, ignore, audit_id)
+        handed = [doc]
+        del doc
         try:
-            yield doc
+            yield handed.pop()      # not kept here while the caller has it: it can let it go
         finally:
-            del doc
             store_result()
