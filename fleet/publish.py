@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import pickle
 import re
 from datetime import date
@@ -118,17 +119,18 @@ def write_snapshot_files(source, folder: Path, shas: list[str]) -> int:
 
 class SnapshotWriter:
     """Writes an audit's snapshot files (:func:`write_snapshot_files`): in a second process
-    (``spawn``, started when a site has at least ``min_batch`` pages to save) beside the audit,
-    which goes on with the report and the next site — on two cores the snapshots of 10^5
-    documents (decompressing the bodies, escaping each page into its frame, two files a page)
-    cost no wall time; otherwise (``workers=0``, a store in memory, small batches) here.
-    :meth:`close` waits for the files and raises what writing them raised. ``done``: per
-    folder, the hashes already saved or queued (a page judged in several findings is saved once)."""
+    (:mod:`fleet.snapshot_worker`, started when a site has at least ``min_batch`` pages to save)
+    beside the audit, which goes on with the report and the next site — on two cores the
+    snapshots of 10^5 documents (decompressing the bodies, escaping each page into its frame,
+    two files a page) cost no wall time; otherwise (``workers=0``, a store in memory, small
+    batches) here. :meth:`close` waits for the files and raises what writing them raised.
+    ``done``: per folder, the hashes already saved or queued (a page judged in several findings
+    is saved once)."""
 
     def __init__(self, store: Store, workers: int = 1, min_batch: int = 200):
         self.store, self.workers, self.min_batch = store, workers, min_batch
         self.done: dict[str, set] = {}
-        self.pool = None
+        self.pool = None            # the worker process (subprocess.Popen), once started
         self.jobs: list[tuple] = []
 
     def write(self, folder: Path, shas: list[str]) -> None:
@@ -137,70 +139,73 @@ class SnapshotWriter:
         path = str(self.store.path)
         if self.workers > 0 and len(shas) >= self.min_batch and path != ":memory:":
             if self.pool is None:
-                self.pool = _start_snapshot_pool()
+                self.pool = _start_snapshot_worker(str(Path(path).resolve()))
             if self.pool is not None:
                 self.store.commit()          # the other process reads what is committed
-                # the hashes kept (for a process that dies) as one string, not as the document's
-                # strings: those would keep its arenas until the end of the audit
-                self.jobs.append((self.pool.submit(write_snapshot_files, path, folder, shas), folder,
-                                  "\n".join(shas)))
+                # the hashes go through a file (a line on the pipe stays short: the audit never
+                # waits for the worker to read), and are kept here as that one file's name
+                import tempfile
+
+                fd, listing = tempfile.mkstemp(prefix="govaudit-snapshots-", suffix=".txt")
+                with os.fdopen(fd, "w", encoding="ascii") as fh:
+                    fh.write("\n".join(shas))
+                try:
+                    self.pool.stdin.write(json.dumps({"folder": str(Path(folder).resolve()), "shas": listing}) + "\n")
+                    self.pool.stdin.flush()
+                except OSError:                  # the worker is gone: written at close
+                    pass
+                self.jobs.append((folder, listing))
                 return
         write_snapshot_files(self.store, folder, shas)
 
     def close(self, failed: bool = False) -> None:
         """Wait for the files (``failed``: the audit stopped on an error; stop the process
         without waiting, so that its error is the one raised)."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        if failed:
-            if self.pool is not None:
-                self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool, self.jobs = None, []
+        proc, jobs = self.pool, self.jobs
+        self.pool, self.jobs = None, []
+        if proc is None:
             return
-
+        if failed:
+            proc.kill()
+            proc.wait()
+            for _, listing in jobs:
+                Path(listing).unlink(missing_ok=True)
+            return
         try:
-            for future, folder, shas in self.jobs:
-                try:
-                    future.result()
-                except BrokenProcessPool:        # the process died: write them here instead
-                    write_snapshot_files(self.store, folder, shas.split("\n"))
+            proc.stdin.close()
+        except OSError:
+            pass
+        answers = [json.loads(line) for line in proc.stdout if line.strip()]
+        proc.stdout.close()
+        proc.wait()
+        try:
+            for i, (folder, listing) in enumerate(jobs):
+                answer = answers[i] if i < len(answers) else None
+                if answer is None:          # the process died: write them here instead
+                    shas = Path(listing).read_text("ascii").split()
+                    write_snapshot_files(self.store, folder, shas)
+                elif "error" in answer:
+                    raise RuntimeError(f"writing the snapshots into {folder} failed: {answer['error']}\n"
+                                       f"{answer.get('detail', '')}")
         finally:
-            self.jobs = []
-            if self.pool is not None:
-                self.pool.shutdown(wait=True, cancel_futures=True)
-                self.pool = None
+            for _, listing in jobs:
+                Path(listing).unlink(missing_ok=True)
 
 
-def _start_snapshot_pool():
-    """One ``spawn`` process for :class:`SnapshotWriter`, started now, or None. It ends with
-    this one, even killed (:func:`crawler.reader.die_with_parent`).
-
-    ``spawn`` runs the parent's main module again in the child (as ``__mp_main__``) unless it
-    is hidden: the main may be any script (a bench script, Scrapyd's runner, a test), so the
-    child is started with an empty ``__main__`` in its place; it needs nothing from it.
-    (The audit is synchronous code with no event loop: the crawl's pipe reader,
-    :mod:`crawler.reader`, is not used here.)"""
-    import multiprocessing
-    import os
+def _start_snapshot_worker(db: str):
+    """The :mod:`fleet.snapshot_worker` process, started now, or None. It ends with this one,
+    even killed. It imports this checkout's code (``PYTHONPATH``: the project's root first)."""
+    import subprocess
     import sys
-    import types
-    from concurrent.futures import ProcessPoolExecutor
 
-    from crawler.reader import die_with_parent
-
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root] + [p for p in
+                                                                  os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
     try:
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=die_with_parent, initargs=(os.getpid(),))
-        main = sys.modules.get("__main__")
-        sys.modules["__main__"] = types.ModuleType("__main__")
-        try:
-            pool.submit(gc.collect)          # starts the process now
-        finally:
-            if main is not None:
-                sys.modules["__main__"] = main
+        return subprocess.Popen([sys.executable, "-m", "fleet.snapshot_worker", db, str(os.getpid())],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=root)
     except OSError:
         return None
-    return pool
 
 
 def audit_and_report(store: Store, run_id: int, as_of: date, out: Path,

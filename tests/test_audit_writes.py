@@ -160,6 +160,33 @@ def test_snapshots_written_by_a_second_process_are_those_written_here(tmp_path):
         assert (there / "snapshots" / f"{sha}.body.txt").read_bytes() == body
 
 
+def test_snapshot_worker_gone_or_failing(tmp_path):
+    """The second process killed before it wrote anything: the files are written here at close,
+    the same bytes; a batch it could not write (its folder is a file): close raises it."""
+    store, bodies, shas = _store_with_pages(tmp_path, 6)
+    here, there = tmp_path / "here", tmp_path / "there"
+    write_snapshots(store, _doc(shas), here)
+    writer = SnapshotWriter(store, workers=1, min_batch=1)
+    writer.pool = __import__("fleet.publish", fromlist=["x"])._start_snapshot_worker(str(store.path))
+    writer.pool.kill()
+    writer.pool.wait()
+    write_snapshots(store, _doc(shas), there, writer)
+    writer.close()
+    names = sorted(p.name for p in (here / "snapshots").iterdir())
+    assert names == sorted(p.name for p in (there / "snapshots").iterdir()) and len(names) == 12
+    for name in names:
+        assert (here / "snapshots" / name).read_bytes() == (there / "snapshots" / name).read_bytes()
+
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "snapshots").write_text("a file where the folder should be")
+    writer = SnapshotWriter(store, workers=1, min_batch=1)
+    write_snapshots(store, _doc(shas), blocked, writer)
+    assert writer.pool is not None
+    with pytest.raises(RuntimeError, match="snapshots"):
+        writer.close()
+
+
 def test_index_summary_keeps_every_value():
     findings = [{"outcome": o, "change": c, "code": code, "severity": "deduct", "name": "n", "column": col,
                  "message": "long text", "evidence": {"x": 1}}
