@@ -108,8 +108,11 @@ def write_snapshot_files(source, folder: Path, shas: list[str]) -> int:
             folder.mkdir(parents=True, exist_ok=True)
             fetch = reader.first_fetch_of_body(sha)
             (folder / f"{sha}.body.txt").write_bytes(body)
-            (folder / f"{sha}.html").write_text(snapshot_page(body, sha, fetch.get("content_type"),
-                                                              fetch.get("fetched_at")), "utf-8")
+            # the page under its name only once whole (a later audit keeps a snapshot that
+            # exists: a writer killed half-way must not leave half a page)
+            part = folder / f"{sha}.html.part"
+            part.write_text(snapshot_page(body, sha, fetch.get("content_type"), fetch.get("fetched_at")), "utf-8")
+            os.replace(part, folder / f"{sha}.html")
             n += 1
         return n
     finally:
