@@ -225,15 +225,10 @@ def _safe(text: str) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def payload(views: Iterable[dict], start: int) -> Markup:
-    """The cards after the first page as JSON, safe inside ``<script type="application/json">``
-    (as one string: :class:`Payload` writes the same text piece by piece)."""
-    return Markup("").join(Payload(views, start))
-
-
 class Payload:
-    """:func:`payload` as pieces the page template writes one after the other (``{% for %}``),
-    made when the template reaches them: ``{"s": [strings…], "c": [cards…]}`` in JSON, each
+    """The cards after the first page as JSON, safe inside ``<script type="application/json">``,
+    in pieces the page template writes one after the other (``{% for %}``), made when the
+    template reaches them: ``{"s": [strings…], "c": [cards…]}`` in JSON, each
     card serialised as soon as it is made (its view let go) and kept as its compact JSON text
     until the strings table, which comes first, is complete. The text as one string (with its
     escaped copies) and every card as nested lists were the report's peak at 10^5 documents
