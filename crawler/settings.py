@@ -77,6 +77,12 @@ EXTENSIONS_BASE = {
     "scrapy.extensions.spiderstate.SpiderState": 0,
     "scrapy.extensions.throttle.AutoThrottle": 0,
 }
+# the garbage collector during a crawl: start-up objects frozen, young generation collected every
+# GC_THRESHOLD allocations instead of 700 (crawler/gctune.py; ~10% of the crawler's CPU was the
+# collector's at the scale benchmark, docs/performance.md)
+EXTENSIONS = {"crawler.gctune.GcTuning": 0}
+GC_TUNING = True
+GC_THRESHOLD = 50_000
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
