@@ -86,3 +86,47 @@ def check_and_list(spec, profile, url: str, status: int, headers: dict, checked,
     if status != 200 or blocked or gone or html is None:
         return (blocked, gone), None, packed
     return (blocked, gone), profile.parse_more(spec, url, html), packed
+
+
+def refresh_note(text: str | None) -> str | None:
+    """The target of a ``<meta http-equiv="refresh">`` in a page's first 20,000 characters (the
+    fetch's ``refresh`` column, m007), or None."""
+    import re
+
+    from crawler.antibot import _META_REFRESH
+
+    tag = _META_REFRESH.search(text[:20000]) if text else None
+    if not tag:
+        return None
+    content = re.search(r"""content\s*=\s*["']?([^"'>]*)""", tag.group(0), re.I)
+    return (content.group(1).strip() if content else tag.group(0))[:500]
+
+
+def decode_answer(body: bytes, encoding: str, truncated: bool) -> tuple[str, str | None, tuple]:
+    """A text answer's body decoded as the crawler's process decodes it: Scrapy's
+    ``TextResponse.text`` for the checks (``html_to_unicode`` with the response's ``encoding``),
+    and the page's text for the readers (``crawler.spiders.portal.page_text``: the declared
+    encoding kept when the bytes decode with it, else detected; None when they do not decode).
+    Returns ``(checked, html, (encoding used, its note, refresh target, html is not None))``."""
+    from w3lib.encoding import html_to_unicode
+
+    from store.decode import decode_page
+
+    checked = html_to_unicode(f"charset={encoding}", body)[1]
+    try:
+        html, used, note = decode_page(body, encoding, truncated=truncated)
+    except Exception:
+        html = used = note = None
+    return checked, html, (used, note, refresh_note(html), html is not None)
+
+
+def read_answer(func, lead: tuple, profile, url: str, status: int, headers: dict, redirects: list,
+                reasons: list, short: bool, body: bytes, encoding: str, truncated: bool, pack: bool):
+    """A text answer decoded here (:func:`decode_answer`) and then checked and read by ``func``
+    (:func:`check_and_read`, :func:`check_and_list` with ``lead`` before its arguments): the
+    crawler's process sends the bytes and the response's encoding only, and decodes nothing.
+    ``pack``: the body packed for the store too. Returns ``func``'s answer and the decoding's."""
+    checked, html, decoded = decode_answer(body, encoding, truncated)
+    checks, read, packed = func(*lead, profile, url, status, headers, None if checked == html else checked,
+                                redirects, reasons, short, html, body if pack else None)
+    return checks, read, packed, decoded
