@@ -240,10 +240,8 @@ calls = collections.Counter()
 KILL_AT = %d
 _call = r.PageReader.call
 async def call(self, func, *args):
-    # read_answer: decoded in the reading process, then read by the function it is given
-    name = args[0].__name__ if func.__name__ == "read_answer" else func.__name__
-    calls[name] += 1
-    if name == "check_and_list" and calls[name] == KILL_AT:
+    calls[func.__name__] += 1
+    if func.__name__ == "check_and_list" and calls[func.__name__] == KILL_AT:
         os.kill(self.proc.pid, signal.SIGKILL)
     return await _call(self, func, *args)
 r.PageReader.call = call
@@ -326,26 +324,3 @@ def test_a_reader_that_dies_on_a_list_page_leaves_a_complete_crawl(tmp_path):
     _assert_every_column_listed(keys, _listed(tmp_path / "dies.db"))
     for key in keys:
         _assert_every_document_read(key, _documents(tmp_path / "dies.db"))
-
-
-def test_the_reading_process_decodes_a_page_as_the_crawler_would():
-    """A text answer's bytes go to the reading process with Scrapy's encoding for them; the page's
-    text, the encoding used (issue 11's notes) and an unfollowed refresh come out as written by
-    hand here, and what the checks read is Scrapy's own ``response.text``."""
-    from scrapy.http import HtmlResponse
-
-    from crawler.profiles.reading import decode_answer
-
-    page = ('<html><head><meta http-equiv="refresh" content="5; url=/zwgk/"><title>关于做好政务公开工作的通知</title>'
-            '</head><body>索引号：11370000/2025-00001</body></html>')
-    cases = [(page.encode("gbk"), "utf-8", "gb18030", "declared utf-8 does not decode"),
-             (page.encode("utf-8"), "gbk", "utf-8", "the bytes are UTF-8"),
-             (page.encode("utf-8"), "utf-8", "utf-8", None)]
-    for body, declared, used, note in cases:
-        response = HtmlResponse("http://127.0.0.1/a.html", body=body,
-                                headers={"Content-Type": f"text/html; charset={declared}"})
-        checked, html, (encoding, said, refresh, has_text) = decode_answer(body, response.encoding, False)
-        assert html == page and has_text and encoding == used
-        assert (said is None) if note is None else note in said
-        assert refresh == "5; url=/zwgk/"
-        assert checked == response.text

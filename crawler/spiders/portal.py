@@ -12,6 +12,7 @@ column-tree nodes, list rows, documents, links) beside its requests, and the ite
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -26,8 +27,7 @@ from crawler.discovery import (
 from crawler.items import (Column, ColumnNode, ColumnState, DocumentRecord, FetchRecord, Listing, ListRows,
                            PageLinks, SiteRecord)
 from crawler.profiles.generic import PAGER_HREF
-from crawler.profiles.reading import (check_and_list, check_and_read, page_checks, read_answer, read_document,
-                                      refresh_note)
+from crawler.profiles.reading import check_and_list, check_and_read, page_checks, read_document
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
 from crawler.reader import ReaderGone, SpiderReader
@@ -67,17 +67,16 @@ def page_text(response: Response) -> str | None:
 
 
 def body_notes(response: Response) -> dict:
-    """m007's fetch columns from a response: truncation, encoding used, an unfollowed refresh
-    (from the reading process's decoding, ``meta["decoded"]``, when it decoded the page)."""
-    decoded = response.meta.get("decoded")
-    if decoded is not None:
-        encoding, note, refresh, _ = decoded
-    else:
-        encoding, note = response.meta.get("encoding"), response.meta.get("encoding_note")
-        refresh = refresh_note(response.meta.get("page_text"))
-    notes = {"truncated": response.meta.get("truncated_at"), "encoding": encoding, "encoding_note": note}
-    if refresh:
-        notes["refresh"] = refresh
+    """m007's fetch columns from a response: truncation, encoding used, an unfollowed refresh."""
+    from crawler.antibot import _META_REFRESH
+
+    notes = {"truncated": response.meta.get("truncated_at"), "encoding": response.meta.get("encoding"),
+             "encoding_note": response.meta.get("encoding_note")}
+    text = response.meta.get("page_text")
+    tag = _META_REFRESH.search(text[:20000]) if text else None
+    if tag:
+        content = re.search(r"""content\s*=\s*["']?([^"'>]*)""", tag.group(0), re.I)
+        notes["refresh"] = (content.group(1).strip() if content else tag.group(0))[:500]
     return notes
 
 
@@ -180,8 +179,7 @@ class PortalSpider(scrapy.Spider):
                                         redirects, response.meta.get("redirect_reasons", []),
                                         self._check_blocked(response))
         response.meta["gone"] = gone
-        if "decoded" not in response.meta:
-            self._text(response)      # decoded once here: the fetch records how (issue 11)
+        self._text(response)      # decoded once here: the fetch records how (issue 11)
         sha = packed[0] if packed else sha1(response.body)
         if response.meta.get("replayed_fetch"):      # a resumed run: already stored (crawler.resume)
             self.stats_counts["pages"] += 1
@@ -224,11 +222,6 @@ class PortalSpider(scrapy.Spider):
         if "page_text" not in response.meta:
             response.meta["page_text"] = page_text(response)
         return response.meta["page_text"]
-
-    def _has_text(self, response: Response) -> bool:
-        """The page decodes as text (said by the reading process when it decoded it)."""
-        decoded = response.meta.get("decoded")
-        return decoded[3] if decoded is not None else self._text(response) is not None
 
     def _profile(self, site: str):
         return self.profiles.get(site) or by_family("generic")
@@ -542,12 +535,13 @@ class PortalSpider(scrapy.Spider):
         fetch, sha, blocked = self._record(response, "listing", packed)
         for f in fetch:
             yield f
-        if not self._usable(response, blocked) or not self._has_text(response):
+        text = self._text(response)
+        if not self._usable(response, blocked) or text is None:
             yield ColumnState(site, col.url, "blocked" if blocked else "incomplete",
                               blocked or f"list request {response.url} HTTP {response.status}")
             return
         if listing is None:
-            listing = self._profile(site).parse_more(spec, response.url, self._text(response))
+            listing = self._profile(site).parse_more(spec, response.url, text)
         if listing.uncertain:
             yield ColumnState(site, col.url, "uncertain", listing.uncertain)
         for r in self._follow_listing(site, col, listing, col.url, further_page=True):
@@ -605,26 +599,16 @@ class PortalSpider(scrapy.Spider):
         reader = await self.reading.take(self)
         if reader is None:
             return None, None
-        meta = response.meta
-        profile, redirects, reasons = self._profile(meta["site"]), meta.get("redirect_urls", []), \
-            meta.get("redirect_reasons", [])
-        pack = not meta.get("replayed_fetch")
+        html = self._text(response)
+        checked = self._checked(response)
         try:
-            if isinstance(response, TextResponse) and "page_text" not in meta:
-                # a text answer not decoded yet: decoded there too (the bytes and Scrapy's
-                # encoding for it go; the page's text does not come back); the body goes along
-                # for the reading process to hash and compress for the store
-                meta["checks"], read, packed, meta["decoded"] = await reader.call(
-                    read_answer, func, lead, profile, response.url, response.status, self._headers(response),
-                    redirects, reasons, self._check_blocked(response), response.body, response.encoding,
-                    bool(meta.get("truncated_at")), pack)
-                return read, packed
-            html = self._text(response)
-            checked = self._checked(response)
-            meta["checks"], read, packed = await reader.call(
-                func, *lead, profile, response.url, response.status, self._headers(response),
-                None if checked == html else checked, redirects, reasons, self._check_blocked(response), html,
-                response.body if pack else None)
+            # the body goes along: the reading process hashes and compresses it for the store
+            response.meta["checks"], read, packed = await reader.call(
+                func, *lead, self._profile(response.meta["site"]), response.url, response.status,
+                self._headers(response), None if checked == html else checked,
+                response.meta.get("redirect_urls", []), response.meta.get("redirect_reasons", []),
+                self._check_blocked(response), html,
+                None if response.meta.get("replayed_fetch") else response.body)
             return read, packed
         except ReaderGone as exc:            # read here from now on
             self.reading.gone(reader, exc)
@@ -632,21 +616,20 @@ class PortalSpider(scrapy.Spider):
             logger.warning("page %s not read by the reading process (%s: %s): read here", response.url,
                            type(exc).__name__, exc)
         response.meta.pop("checks", None)
-        response.meta.pop("decoded", None)
         return None, None
 
     async def parse_document(self, response: Response):
         site = response.meta["site"]
         read, packed = await self._hand_over(response, check_and_read)
         fetch, sha, blocked = self._record(response, "document", packed)
-        if not self._usable(response, blocked) or not self._has_text(response):
+        html = self._text(response)
+        if not self._usable(response, blocked) or html is None:
             for f in fetch:
                 yield f
             if not blocked:
                 self.stats_counts["errors"] += 1
             return
-        links, links_error, doc, doc_error = read or read_document(self._profile(site), response.url,
-                                                                   self._text(response))
+        links, links_error, doc, doc_error = read or read_document(self._profile(site), response.url, html)
         page_links = None
         if links_error:
             logger.warning("link extraction failed on %s: %s", response.url, links_error)
