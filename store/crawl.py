@@ -108,11 +108,17 @@ class CrawlRecords:
             [run_id, site, url, detail["checked_at"], detail["class"], detail["origin"],
              detail["confirmed"], json.dumps(detail, ensure_ascii=False)])
 
-    def copy_link_checks_to_links(self, run_id: int) -> None:
+    def copy_link_checks_to_links(self, run_id: int, only: Iterable[str] | None = None) -> None:
         """The rules read each link row's result (``SiteArtifacts.links``): the class on every
-        row, the detail once per target (on its first row)."""
-        self.db.execute(
-            "update links set check_class = c.class, check_detail = case when links.rowid = "
-            "(select min(l.rowid) from links l where l.run_id = links.run_id and l.url = links.url) "
-            "then c.detail end from link_checks c "
-            "where c.run_id = links.run_id and c.url = links.url and links.run_id = ?", [run_id])
+        row, the detail once per target (on its first row). ``only``: just the rows that have
+        no result yet and those linking to these URLs (the targets settled since an earlier
+        full copy of the same run)."""
+        sql = ("update links set check_class = c.class, check_detail = case when links.rowid = "
+               "(select min(l.rowid) from links l where l.run_id = links.run_id and l.url = links.url) "
+               "then c.detail end from link_checks c "
+               "where c.run_id = links.run_id and c.url = links.url and links.run_id = ?")
+        if only is None:
+            self.db.execute(sql, [run_id])
+            return
+        self.db.execute(sql + " and (links.check_class is null or links.url in (select value from json_each(?)))",
+                        [run_id, json.dumps(sorted(set(only)))])

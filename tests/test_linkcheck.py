@@ -508,3 +508,37 @@ def test_a_page_read_after_the_crawl_only_waits(tmp_path):
     assert not (tmp_path / "l.db-wal").exists()
     assert linked_from == {tb.url.rstrip("/") + "/late.html"}
     assert checks[tb.url.rstrip("/") + "/only-there.html"]["class"] == "dead"
+
+
+class LateLinks(LatePage):
+    """:class:`LatePage` whose late page also links back to ``/a.html`` (settled long before)."""
+
+    def handle(self, req: Request) -> Response | None:
+        if req.path == "/late.html" and self.late_asked >= 1:
+            self.late_asked += 1
+            return html(page("稍后打开的文章", '<a href="/only-there.html">只在这里链接的文件</a>'
+                                          '<a href="/a.html">文章A</a>'))
+        return super().handle(req)
+
+
+def test_link_rows_carry_results_settled_after_the_crawl(tmp_path):
+    """The link rows get their targets' results while the crawl waits for its last retries,
+    and the rest at the end: a row stored before that (home → late page, settled after its
+    retry), rows stored after it (late page → a target settled before, and → one settled
+    after) all carry their target's class; each target's detail is on its first row only."""
+    site = LateLinks()
+    tb = Testbed(site).start()
+    try:
+        _, rows = _links_of(tb.url, tmp_path / "l.db",
+                            "select page_url, url, check_class, check_detail is not null from links order by rowid")
+    finally:
+        tb.stop()
+    base = tb.url.rstrip("/")
+    home, late = tb.url, base + "/late.html"
+    got = {(p, u): (c, d) for p, u, c, d in rows}
+    assert site.late_asked == 2
+    assert got[(home, late)] == ("ok", 1)                      # retried: settled after the wait began
+    assert got[(home, base + "/a.html")] == ("ok", 1)          # settled first; its first row
+    assert got[(late, base + "/a.html")] == ("ok", 0)          # a later row of the same target
+    assert got[(late, base + "/only-there.html")] == ("dead", 1)
+    assert all(c is not None for _, _, c, _ in rows), rows

@@ -181,6 +181,8 @@ class LinkCheckSpider(scrapy.Spider):
         self.summary: Counter = Counter()
         self.max_wait = 60.0
         self._last_commit = time.monotonic()
+        # targets settled since the link rows were given the results so far (None: not yet)
+        self._settled_since_copy: set[str] | None = None
         self.reading = SpiderReader()     # the page-reading process of a page crawl (crawler.reader)
 
     @classmethod
@@ -337,6 +339,11 @@ class LinkCheckSpider(scrapy.Spider):
                 # process ends now (unless another spider of this process still uses it),
                 # before the audit's code is loaded (one process less)
                 self.reading.give_back()
+                if self._settled_since_copy is None:
+                    # the link rows given the results so far now, not after the last re-check:
+                    # closed() then updates only the rows of the targets settled meanwhile
+                    self.store.copy_link_checks_to_links(self.run_id)
+                    self._settled_since_copy = set()
             if self.timers and self.while_waiting is not None:
                 then, self.while_waiting = self.while_waiting, None
                 try:
@@ -632,6 +639,8 @@ class LinkCheckSpider(scrapy.Spider):
 
     def _store_result(self, t: Target, detail: dict) -> None:
         self.store.put_link_check(self.run_id, t.site, t.url, detail)
+        if self._settled_since_copy is not None:
+            self._settled_since_copy.add(t.url)
         self.summary[detail["class"]] += 1
         self.summary["origin_" + detail["origin"]] += 1
         self._maybe_commit()
@@ -644,7 +653,7 @@ class LinkCheckSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         self.reading.give_back()
         # the rules read each link row's result (SiteArtifacts.links)
-        self.store.copy_link_checks_to_links(self.run_id)
+        self.store.copy_link_checks_to_links(self.run_id, self._settled_since_copy)
         self.store.commit()
         self.crawl_reason = reason
 
