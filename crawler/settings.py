@@ -126,7 +126,7 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 OUTBOUND_TARGETS: list[str] = []
 OUTBOUND_ALLOW: list[str] = []      # CIDR ranges the operator allows (--allow-net)
-# Above 0: document pages (portal crawl) and followed pages (`govaudit links`) are checked and
+# Above 0: document and further list pages (portal crawl) and followed pages (`govaudit links`) are checked and
 # read (links, metadata, body text, the body packed for the store) in one page-reading process
 # beside Scrapy's event loop, shared by the crawling process's spiders (crawler/reader.py);
 # 0: in the crawler's process. One is enough on two cores: Scrapy's reactor uses the other one
