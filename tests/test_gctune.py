@@ -47,3 +47,19 @@ def test_the_crawl_settings_enable_it():
     s = Settings()
     s.setmodule(crawler.settings)
     assert s.getdict("EXTENSIONS").get("crawler.gctune.GcTuning") is not None and s.getbool("GC_TUNING")
+
+
+def test_the_link_check_crawl_enables_it_too():
+    """The link-check spider sets its own EXTENSIONS (custom_settings replace the project's
+    dict): the tuning must be among them."""
+    from scrapy.settings import Settings
+
+    import crawler.settings
+    from crawler.linkcheck.checker import LinkCheckSpider
+
+    s = Settings()
+    s.setmodule(crawler.settings)
+    s.setdict(LinkCheckSpider.custom_settings, priority="spider")
+    extensions = s.getdict("EXTENSIONS")
+    assert extensions.get("crawler.gctune.GcTuning") is not None
+    assert extensions.get("scrapy.extensions.memusage.MemoryUsage", 0) is None
