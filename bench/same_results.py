@@ -4,7 +4,8 @@
 
 Compares every ``<site>.json`` result document the two ``govaudit audit --out`` folders hold
 (or two ``results`` tables: ``--db A.db B.db``), ignoring only what differs between two audits
-of one run by construction: the audit's own id (``doc["audit"]``). Exits 1 and prints the
+of one run by construction: the audit's own id (``doc["audit"]``); ``--ignore KEY`` (repeatable)
+also leaves out KEY at any depth (e.g. ``fetched_at`` for two crawls of one portal). Exits 1 and prints the
 first differing paths when they differ, 0 when every document is identical. Used to show a
 performance change to the rules or the reports left their output alone (docs/performance.md).
 """
@@ -17,6 +18,15 @@ import sys
 from pathlib import Path
 
 IGNORED = ("audit",)
+
+
+def strip(doc, keys: set[str]):
+    """``doc`` without the dictionary keys ``keys``, at any depth."""
+    if isinstance(doc, dict):
+        return {k: strip(v, keys) for k, v in doc.items() if k not in keys}
+    if isinstance(doc, list):
+        return [strip(v, keys) for v in doc]
+    return doc
 
 
 def diff(a, b, path: str = "", out: list | None = None, limit: int = 20) -> list[str]:
@@ -57,6 +67,8 @@ def main(argv=None) -> int:
     ap.add_argument("before")
     ap.add_argument("after")
     ap.add_argument("--db", action="store_true", help="the two arguments are stores (their results tables)")
+    ap.add_argument("--ignore", action="append", default=[], metavar="KEY",
+                    help="leave out this key at any depth (repeatable), e.g. fetched_at")
     args = ap.parse_args(argv)
     load = from_db if args.db else from_folder
     before, after = load(Path(args.before)), load(Path(args.after))
@@ -69,8 +81,8 @@ def main(argv=None) -> int:
             print(f"{name}: only {'after' if name in after else 'before'}")
             bad += 1
             continue
-        a = {k: v for k, v in before[name].items() if k not in IGNORED}
-        b = {k: v for k, v in after[name].items() if k not in IGNORED}
+        a = strip({k: v for k, v in before[name].items() if k not in IGNORED}, set(args.ignore))
+        b = strip({k: v for k, v in after[name].items() if k not in IGNORED}, set(args.ignore))
         if a != b:
             bad += 1
             print(f"{name}: differs")

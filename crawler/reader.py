@@ -3,7 +3,8 @@
 The spider's process spends about as much CPU reading a page (checks, links, metadata, body
 text, compressing the body) as Scrapy spends fetching it; on two cores the reading runs beside
 the fetching. Both crawls hand their pages over here: the portal crawl its document pages
-(:func:`crawler.profiles.reading.check_and_read`), the link crawl its followed pages
+(:func:`crawler.profiles.reading.check_and_read`) and further list pages
+(:func:`crawler.profiles.reading.check_and_list`), the link crawl its followed pages
 (:func:`crawler.linkcheck.page.read_link_page`). The reading functions are pure functions of
 what is sent, so only what the store needs comes back.
 

@@ -77,6 +77,12 @@ EXTENSIONS_BASE = {
     "scrapy.extensions.spiderstate.SpiderState": 0,
     "scrapy.extensions.throttle.AutoThrottle": 0,
 }
+# the garbage collector during a crawl: start-up objects frozen, young generation collected every
+# GC_THRESHOLD allocations instead of 700 (crawler/gctune.py; ~10% of the crawler's CPU was the
+# collector's at the scale benchmark, docs/performance.md)
+EXTENSIONS = {"crawler.gctune.GcTuning": 0}
+GC_TUNING = True
+GC_THRESHOLD = 50_000
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
@@ -120,7 +126,7 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 OUTBOUND_TARGETS: list[str] = []
 OUTBOUND_ALLOW: list[str] = []      # CIDR ranges the operator allows (--allow-net)
-# Above 0: document pages (portal crawl) and followed pages (`govaudit links`) are checked and
+# Above 0: document and further list pages (portal crawl) and followed pages (`govaudit links`) are checked and
 # read (links, metadata, body text, the body packed for the store) in one page-reading process
 # beside Scrapy's event loop, shared by the crawling process's spiders (crawler/reader.py);
 # 0: in the crawler's process. One is enough on two cores: Scrapy's reactor uses the other one

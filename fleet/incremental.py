@@ -183,10 +183,14 @@ class FleetSpider(PortalSpider):
             self.trees[meta["site"]].seen.add(row["url"])
             yield self._request(row["url"], self.parse_node, meta={**meta, "node": node})
 
+    def _wanted(self, r) -> bool:
+        """``recheck --open-only``: items, targets and further list pages pass, other requests not."""
+        return self.targets is None or not hasattr(r, "callback") or r.url in self.target_urls \
+            or getattr(r.callback, "__name__", "") == "parse_more"
+
     def _only(self, results):
         for r in results or ():
-            if self.targets is None or not hasattr(r, "callback") or r.url in self.target_urls \
-                    or getattr(r.callback, "__name__", "") == "parse_more":
+            if self._wanted(r):
                 yield r
 
     def parse_home(self, response):
@@ -200,8 +204,11 @@ class FleetSpider(PortalSpider):
     def parse_node(self, response):
         return self._only(super().parse_node(response))
 
-    def parse_more(self, response):
-        return self._only(super().parse_more(response))
+    async def parse_more(self, response):
+        # an asynchronous generator (its page is read in the reading process): filtered as it goes
+        async for r in super().parse_more(response):
+            if self._wanted(r):
+                yield r
 
     def carry_unread(self, site: str, col, entry):
         """The revisit window: carry a listed document into this run from its stored copy,

@@ -228,3 +228,99 @@ def test_a_killed_crawler_leaves_no_reading_process(tmp_path):
         finally:
             if proc.poll() is None:
                 proc.kill()
+
+
+# -- further list pages in the reading process ------------------------------------------------
+# counts the pages handed to the reading process by reading function and, with KILL_AT, kills
+# it (SIGKILL) just before the KILL_AT-th further list page is handed over
+LIST_PATCH = """
+import os, signal, atexit, collections
+import crawler.reader as r
+calls = collections.Counter()
+KILL_AT = %d
+_call = r.PageReader.call
+async def call(self, func, *args):
+    calls[func.__name__] += 1
+    if func.__name__ == "check_and_list" and calls[func.__name__] == KILL_AT:
+        os.kill(self.proc.pid, signal.SIGKILL)
+    return await _call(self, func, *args)
+r.PageReader.call = call
+atexit.register(lambda: sys.stderr.write(f"\\nhanded over: {dict(calls)}\\n"))
+"""
+
+# generated portals (testbed.generated) with every pager kind of the scale benchmark
+# (datastore_wrapped, index_links, jpaas_json, trs_create), 5 rows a list page: columns of
+# several list pages each
+LIST_SEEDS = (2, 5, 9, 10, 12, 15)
+
+
+def _handed_over(stderr: str) -> dict:
+    import ast
+
+    line = next(x for x in stderr.splitlines() if x.startswith("handed over: "))
+    return ast.literal_eval(line.removeprefix("handed over: "))
+
+
+def _listed(db, run_id: int | None = None) -> dict[str, set[str]]:
+    """Column URL -> the document URLs its list pages listed (the entries table)."""
+    with sqlite3.connect(db) as con:
+        run = run_id or con.execute("select max(id) from runs").fetchone()[0]
+        out: dict[str, set[str]] = {}
+        for column, doc in con.execute("select column_url, doc_url from entries where run_id = ?", [run]):
+            out.setdefault(column, set()).add(doc)
+    return out
+
+
+def _crawl_generated(tmp_path, name: str, patch: str) -> tuple[list[dict], subprocess.CompletedProcess]:
+    from testbed.generated.report import check_args, stop_all
+    from testbed.server import make_style
+
+    tbs = [Testbed(make_style("generated", seed=s, scale=2, page_size=5)).start() for s in LIST_SEEDS]
+    try:
+        keys = [tb.answer_key() for tb in tbs]
+        proc = _govaudit(patch, *check_args([tb.url for tb in tbs], tmp_path / f"{name}.db", tmp_path / name))
+    finally:
+        stop_all(tbs)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return keys, proc
+
+
+def _assert_every_column_listed(keys: list[dict], listed: dict[str, set[str]]) -> None:
+    """Every list column of the generator's tree listed exactly its documents (the generator's
+    truth: each list node's documents, however many list pages its pager spreads them over)."""
+    columns = [n for key in keys for n in key["tree"] if n["kind"] == "list" and n["documents"]]
+    assert sum(len(n["documents"]) > 5 for n in columns) >= 6      # several list pages each
+    for node in columns:
+        assert listed.get(node["url"]) == set(node["documents"]), node["url"]
+
+
+def test_list_pages_read_by_the_reader_list_every_document(tmp_path):
+    keys, proc = _crawl_generated(tmp_path, "reader", LIST_PATCH % 0)
+    calls = _handed_over(proc.stderr)
+    # further list pages went to the reading process, besides the document pages
+    assert calls.get("check_and_list", 0) >= 6 and calls.get("check_and_read", 0) > 0
+    assert "pages are read in the crawler's process" not in proc.stderr
+    _assert_every_column_listed(keys, _listed(tmp_path / "reader.db"))
+    for key in keys:
+        _assert_every_document_read(key, _documents(tmp_path / "reader.db"))
+
+
+def test_list_pages_read_in_the_crawler_list_every_document(tmp_path):
+    keys, proc = _crawl_generated(tmp_path, "here", "import crawler.settings as s; s.PARSE_WORKERS = 0\n"
+                                  + LIST_PATCH % 0)
+    assert _handed_over(proc.stderr) == {}                  # nothing handed over
+    _assert_every_column_listed(keys, _listed(tmp_path / "here.db"))
+
+
+def test_a_reader_that_dies_on_a_list_page_leaves_a_complete_crawl(tmp_path):
+    keys, proc = _crawl_generated(tmp_path, "dies", LIST_PATCH % 3)
+    calls = _handed_over(proc.stderr)
+    assert "pages are read in the crawler's process" in proc.stderr
+    with sqlite3.connect(tmp_path / "dies.db") as con:
+        list_pages = con.execute("select count(*) from fetches where kind = 'listing'").fetchone()[0]
+    # it died at the third list page (a few more may be sent before its end is read); the rest
+    # were read in the crawler's process
+    assert 3 <= calls["check_and_list"] < list_pages
+    _assert_every_column_listed(keys, _listed(tmp_path / "dies.db"))
+    for key in keys:
+        _assert_every_document_read(key, _documents(tmp_path / "dies.db"))

@@ -153,7 +153,7 @@ class LinkCheckSpider(scrapy.Spider):
         "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
                                "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None},
         # RemoteControl is not among crawler.settings.EXTENSIONS_BASE (naming it here imports it)
-        "EXTENSIONS": {"scrapy.extensions.memusage.MemoryUsage": None},
+        "EXTENSIONS": {**project_settings.EXTENSIONS, "scrapy.extensions.memusage.MemoryUsage": None},
     }
 
     def __init__(self, db_path: str, run_id: int, start_urls: list[str] | None = None,

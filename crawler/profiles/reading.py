@@ -1,4 +1,4 @@
-"""What the portal crawl reads from a document page, in the page-reading process or here.
+"""What the portal crawl reads from a document page or a further list page, in the page-reading process or here.
 
 The spider's process spends about as much CPU reading a document page (metadata pairs, body
 text, attachments, related links, every link of the page) as Scrapy spends fetching it; on a
@@ -8,7 +8,9 @@ process (:mod:`crawler.reader`, :func:`check_and_read`) and only what the store 
 back: the :class:`~crawler.items.Document` and the page's links as :class:`LinkRow` tuples
 (url, text cut to the stored 200 characters, tag). When the reading process cannot be used
 (``PARSE_WORKERS = 0``, it could not be started or it died) the page is read in the spider's
-process by the very same functions.
+process by the very same functions. A column's further list pages (``parse_more``) go the same
+way (:func:`check_and_list`): their checks, their rows and further pages read by the page object,
+their body packed.
 """
 from __future__ import annotations
 
@@ -67,3 +69,20 @@ def check_and_read(profile, url: str, status: int, headers: dict, checked, redir
     if status != 200 or blocked or gone or html is None:
         return (blocked, gone), None, packed
     return (blocked, gone), read_document(profile, url, html), packed
+
+
+def check_and_list(spec, profile, url: str, status: int, headers: dict, checked, redirects: list,
+                   reasons: list, short: bool, html: str | None, body: bytes | None = None):
+    """A further list page's answer (the request ``spec`` a page object asked for): its checks
+    (:func:`page_checks`), and when it is the page (200, neither blocked nor gone, decoded) the
+    :class:`~crawler.items.Listing` the page object reads from it (``profile.parse_more``); with
+    ``body``, the body packed for the store. Returns ``((blocked, gone), listing or None, packed
+    or None)``; what the page object raises is raised (the crawler then reads the page itself)."""
+    from store import pack_body
+
+    packed = pack_body(body) if body is not None else None
+    blocked, gone = page_checks(url, status, headers, html if checked is None else checked,
+                                redirects, reasons, short)
+    if status != 200 or blocked or gone or html is None:
+        return (blocked, gone), None, packed
+    return (blocked, gone), profile.parse_more(spec, url, html), packed

@@ -27,7 +27,7 @@ from crawler.discovery import (
 from crawler.items import (Column, ColumnNode, ColumnState, DocumentRecord, FetchRecord, Listing, ListRows,
                            PageLinks, SiteRecord)
 from crawler.profiles.generic import PAGER_HREF
-from crawler.profiles.reading import check_and_read, page_checks, read_document
+from crawler.profiles.reading import check_and_list, check_and_read, page_checks, read_document
 from crawler.profiles.registry import by_family, resolve
 from crawler.profiles.site import SiteProfile, load_site_config
 from crawler.reader import ReaderGone, SpiderReader
@@ -528,19 +528,24 @@ class PortalSpider(scrapy.Spider):
                 break
         return out
 
-    def parse_more(self, response: Response):
+    async def parse_more(self, response: Response):
         site, col, spec = response.meta["site"], response.meta["column"], response.meta["spec"]
-        fetch, sha, blocked = self._record(response, "listing")
-        yield from fetch
+        # checked and read in the reading process like a document page (crawler.reader), or here
+        listing, packed = await self._hand_over(response, check_and_list, spec)
+        fetch, sha, blocked = self._record(response, "listing", packed)
+        for f in fetch:
+            yield f
         text = self._text(response)
         if not self._usable(response, blocked) or text is None:
             yield ColumnState(site, col.url, "blocked" if blocked else "incomplete",
                               blocked or f"list request {response.url} HTTP {response.status}")
             return
-        listing = self._profile(site).parse_more(spec, response.url, text)
+        if listing is None:
+            listing = self._profile(site).parse_more(spec, response.url, text)
         if listing.uncertain:
             yield ColumnState(site, col.url, "uncertain", listing.uncertain)
-        yield from self._follow_listing(site, col, listing, col.url, further_page=True)
+        for r in self._follow_listing(site, col, listing, col.url, further_page=True):
+            yield r
 
     def _follow_listing(self, site: str, col: Column, listing, referer: str, further_page: bool = False):
         if listing.entries:
@@ -585,29 +590,37 @@ class PortalSpider(scrapy.Spider):
         being requested, else None. A full crawl requests every document."""
         return None
 
+    async def _hand_over(self, response: Response, func, *lead) -> tuple:
+        """``(read, packed)`` of ``func(*lead, profile, url, status, headers, checked, redirects,
+        reasons, short, html, body)`` (:mod:`crawler.profiles.reading`) in the reading process
+        (crawler.reader) while Scrapy goes on fetching, the checks' answer kept in
+        ``response.meta["checks"]`` for :meth:`_record`; ``(None, None)`` when the page is to be
+        read here (no reading process, it died, or the call failed there)."""
+        reader = await self.reading.take(self)
+        if reader is None:
+            return None, None
+        html = self._text(response)
+        checked = self._checked(response)
+        try:
+            # the body goes along: the reading process hashes and compresses it for the store
+            response.meta["checks"], read, packed = await reader.call(
+                func, *lead, self._profile(response.meta["site"]), response.url, response.status,
+                self._headers(response), None if checked == html else checked,
+                response.meta.get("redirect_urls", []), response.meta.get("redirect_reasons", []),
+                self._check_blocked(response), html,
+                None if response.meta.get("replayed_fetch") else response.body)
+            return read, packed
+        except ReaderGone as exc:            # read here from now on
+            self.reading.gone(reader, exc)
+        except Exception as exc:             # e.g. a page object that cannot be sent, or raised there: read here
+            logger.warning("page %s not read by the reading process (%s: %s): read here", response.url,
+                           type(exc).__name__, exc)
+        response.meta.pop("checks", None)
+        return None, None
+
     async def parse_document(self, response: Response):
         site = response.meta["site"]
-        read = packed = None
-        reader = await self.reading.take(self)
-        if reader is not None:
-            # the checks and the reading in the reading process (crawler.reader) while Scrapy
-            # goes on fetching; the fetch is recorded with the checks' answer
-            html = self._text(response)
-            checked = self._checked(response)
-            try:
-                # the body goes along: the reading process hashes and compresses it for the store
-                response.meta["checks"], read, packed = await reader.call(
-                    check_and_read, self._profile(site), response.url, response.status, self._headers(response),
-                    None if checked == html else checked, response.meta.get("redirect_urls", []),
-                    response.meta.get("redirect_reasons", []), self._check_blocked(response), html,
-                    None if response.meta.get("replayed_fetch") else response.body)
-            except ReaderGone as exc:            # read here from now on
-                self.reading.gone(reader, exc)
-            except Exception as exc:             # e.g. a page object that cannot be sent: read here
-                logger.warning("page %s not read by the reading process (%s: %s): read here", response.url,
-                               type(exc).__name__, exc)
-                response.meta.pop("checks", None)
-                read = packed = None
+        read, packed = await self._hand_over(response, check_and_read)
         fetch, sha, blocked = self._record(response, "document", packed)
         html = self._text(response)
         if not self._usable(response, blocked) or html is None:
