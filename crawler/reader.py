@@ -34,6 +34,8 @@ import struct
 import sys
 from collections import deque
 
+from crawler.lifeline import die_with_parent
+
 HEADER = struct.Struct("!I")
 
 logger = logging.getLogger(__name__)
@@ -204,21 +206,6 @@ class SpiderReader:
             start.add_done_callback(lambda f: f.cancelled() or release_reader(f.result()))
         elif not off and not start.cancelled():
             release_reader(start.result())
-
-
-def die_with_parent(parent: int | None) -> None:
-    """End this process with its parent, ``parent`` (a SIGKILLed crawler cannot close the
-    pipe cleanly, and the pipe's end is seen only between two pages): Linux's
-    ``PR_SET_PDEATHSIG``, and an exit now if the parent is already gone."""
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if parent is not None and os.getppid() != parent:      # gone before the line above ran
-        os._exit(0)
 
 
 def serve(inp=None, out=None, parent: int | None = None) -> None:

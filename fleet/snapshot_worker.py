@@ -9,23 +9,11 @@ helper process (the resource tracker, ~12 MiB) for their semaphores."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 import traceback
 from pathlib import Path
 
-
-def die_with_parent(parent: int) -> None:
-    """Linux's ``PR_SET_PDEATHSIG``, and an exit now if the parent is already gone."""
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(0)
+from crawler.lifeline import die_with_parent
 
 
 def serve(db: str, inp, out) -> None:
