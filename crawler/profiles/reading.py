@@ -54,35 +54,35 @@ def page_checks(url: str, status: int, headers: dict, checked, redirects: list, 
     return blocked, gone
 
 
-def check_and_read(profile, url: str, status: int, headers: dict, checked, redirects: list,
-                   reasons: list, short: bool, html: str | None, body: bytes | None = None):
-    """A document answer's checks (:func:`page_checks`), and when it is the page (200, neither
-    blocked nor gone, decoded) what :func:`read_document` reads from it; ``checked`` None: the
-    checks read ``html``. With ``body`` (the answer's bytes), the body as the store keeps it
-    (:func:`store.pack_body`: its SHA-1 and compressed bytes), made here rather than in the
-    crawler's process. Returns ``((blocked, gone), read or None, packed or None)``."""
+def _checked_answer(url: str, status: int, headers: dict, checked, redirects: list, reasons: list,
+                    short: bool, html: str | None, body: bytes | None):
+    """What both page hand-overs do first: the answer's checks (:func:`page_checks`; ``checked``
+    None: they read ``html``), the body packed for the store when given (:func:`store.pack_body`,
+    made here rather than in the crawler's process), and whether the answer is the page to read
+    (200, neither blocked nor gone, decoded). Returns ``((blocked, gone), packed or None, page)``."""
     from store import pack_body
 
     packed = pack_body(body) if body is not None else None
     blocked, gone = page_checks(url, status, headers, html if checked is None else checked,
                                 redirects, reasons, short)
-    if status != 200 or blocked or gone or html is None:
-        return (blocked, gone), None, packed
-    return (blocked, gone), read_document(profile, url, html), packed
+    return (blocked, gone), packed, status == 200 and not blocked and not gone and html is not None
+
+
+def check_and_read(profile, url: str, status: int, headers: dict, checked, redirects: list,
+                   reasons: list, short: bool, html: str | None, body: bytes | None = None):
+    """A document answer's checks and body (:func:`_checked_answer`), and when it is the page
+    what :func:`read_document` reads from it. Returns ``((blocked, gone), read or None, packed
+    or None)``."""
+    checks, packed, page = _checked_answer(url, status, headers, checked, redirects, reasons, short, html, body)
+    return checks, read_document(profile, url, html) if page else None, packed
 
 
 def check_and_list(spec, profile, url: str, status: int, headers: dict, checked, redirects: list,
                    reasons: list, short: bool, html: str | None, body: bytes | None = None):
     """A further list page's answer (the request ``spec`` a page object asked for): its checks
-    (:func:`page_checks`), and when it is the page (200, neither blocked nor gone, decoded) the
-    :class:`~crawler.items.Listing` the page object reads from it (``profile.parse_more``); with
-    ``body``, the body packed for the store. Returns ``((blocked, gone), listing or None, packed
-    or None)``; what the page object raises is raised (the crawler then reads the page itself)."""
-    from store import pack_body
-
-    packed = pack_body(body) if body is not None else None
-    blocked, gone = page_checks(url, status, headers, html if checked is None else checked,
-                                redirects, reasons, short)
-    if status != 200 or blocked or gone or html is None:
-        return (blocked, gone), None, packed
-    return (blocked, gone), profile.parse_more(spec, url, html), packed
+    and body (:func:`_checked_answer`), and when it is the page the
+    :class:`~crawler.items.Listing` the page object reads from it (``profile.parse_more``).
+    Returns ``((blocked, gone), listing or None, packed or None)``; what the page object raises
+    is raised (the crawler then reads the page itself)."""
+    checks, packed, page = _checked_answer(url, status, headers, checked, redirects, reasons, short, html, body)
+    return checks, profile.parse_more(spec, url, html) if page else None, packed
