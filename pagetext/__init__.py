@@ -16,16 +16,22 @@ __all__ = ["BLOCK_TAGS", "BODY_XPATHS", "MAIN_XPATHS", "clean", "element_text", 
 
 # --------------------------------------------------------------------------- text
 
+#: what :func:`clean` collapses: every character ``str.isspace`` knows (&ensp; &nbsp; &emsp;, the
+#: ideographic space, …), plus the zero-width space and the BOM, which it does not
 _SPACES = re.compile(r"[\s\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
 
 
 def clean(text: str | None) -> str:
-    """Collapse whitespace (incl. &ensp; &nbsp; &emsp; and the ideographic space) and strip."""
+    """Collapse whitespace (incl. &ensp; &nbsp; &emsp; and the ideographic space) and strip:
+    what ``_SPACES.sub(" ", text).strip()`` gives, made by ``str.split`` (about twice as fast;
+    the text of every element of every page comes through here)."""
     if not text:
         return ""
     if "&" in text:
         text = htmllib.unescape(text)
-    return _SPACES.sub(" ", text).strip()
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    return " ".join(text.split())
 
 
 _PLACEHOLDERS = {"无", "空", "-", "—", "——", "--", "/", "暂无", "〔〕号", "[]号", "【】号", "()号", "（）号"}

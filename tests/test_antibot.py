@@ -137,3 +137,61 @@ def test_retry_after_seconds():
     assert retry_after_seconds(b"soon", 5.0) == 5.0
     later = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
     assert 25 <= retry_after_seconds(later, 5.0) <= 31
+
+
+# -- the cheap first looks are exact -----------------------------------------------------------
+def _phrases() -> list[str]:
+    """SOFT404_PHRASES' alternatives, as written (a top-level ``|`` split)."""
+    from crawler.antibot import SOFT404_PHRASES
+
+    return SOFT404_PHRASES.pattern.split("|")
+
+
+@pytest.mark.parametrize("phrase", _phrases())
+def test_every_not_found_phrase_passes_the_first_look(phrase):
+    """``soft404_reason`` makes a page's visible text only when its source passes
+    ``_may_say_not_found``: a phrase added to SOFT404_PHRASES that the look does not know would
+    never be seen on a long-titled short page."""
+    from crawler.antibot import _may_say_not_found
+
+    shown = phrase.replace(r"\s*", " ").replace(r"\s+", " ")
+    assert _may_say_not_found(shown) and _may_say_not_found(shown.upper())
+
+
+@pytest.mark.parametrize("body, expected", [
+    # the phrase split by entities and tags, in the page's text only (its <title> says nothing)
+    (page("<h3>PAGE&nbsp;NOT&nbsp;<b>FOUND</b></h3>", title="提示"), "soft404: PAGE NOT FOUND"),
+    (page("<p>404</p><p>Not Found</p>", title="明湖市人民政府"), "soft404: 404 Not Found"),
+    (page("<p>抱歉，该信息已被删除</p>", title="明湖市人民政府"), "soft404: 该信息已被删除"),
+    (page("<p>文章不存在</p>", title="明湖市人民政府"), "soft404: 文章不存在"),
+])
+def test_soft404_phrase_in_the_text_only(body, expected):
+    assert soft404_reason(200, body) == expected
+
+
+def test_weak_signatures_still_need_a_short_page_or_an_error():
+    """blocked_reason looks for the weak signatures before measuring the page: the answer is
+    the same as measuring first (a long article naming a 验证码 is a page; a short one is not)."""
+    captcha = "<p>请输入验证码后继续访问</p>"
+    assert blocked_reason(200, {}, page(captcha + ARTICLE)) is None
+    assert blocked_reason(200, {}, page(captcha)) == "captcha (HTTP 200)"
+    assert blocked_reason(404, {}, page(captcha + ARTICLE)) == "captcha (HTTP 404)"
+    # the first matching signature names it, as before
+    both = "<p>请输入验证码后继续访问</p><p>访问过于频繁</p>"
+    assert blocked_reason(200, {}, page(both)) == "captcha (HTTP 200)"
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("<script>window.location.href='/a/b/';</script>", "http://h/a/b/"),
+    ("<script>location.replace( \"/col/col1/index.html\" )</script>", "http://h/col/col1/index.html"),
+    ("<script>top.location = '../';</script>", "http://h/a/"),
+    ("<script>location.href='javascript:void(0)'</script>", None),
+    ("<script>document.cookie='a=1';location.href='/x'</script>", None),    # a cookie challenge
+    ("<p>no script at all</p>", None),
+])
+def test_script_redirect_target(script, expected):
+    from crawler.antibot import script_redirect_target
+
+    assert script_redirect_target("http://h/a/b/c.html", page(script)) == expected
+    # a page with text of its own is not sent anywhere by its script
+    assert script_redirect_target("http://h/a/b/c.html", page(script + ARTICLE)) is None

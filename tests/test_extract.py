@@ -45,6 +45,21 @@ def test_find_date_keeps_raw():
 
 def test_clean():
     assert clean("  a\u3000b&nbsp;c&ensp;d\n\te\xa0 ") == "a b c d e"
+
+
+def test_clean_collapses_what_its_pattern_names():
+    """``clean`` is made with ``str.split``; its definition is the pattern ``_SPACES`` (every
+    whitespace character, the zero-width space and the BOM): the two agree on every character
+    either one treats as a space, alone, doubled, inside and at the ends of a text."""
+    import sys
+
+    from pagetext import _SPACES
+
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() or _SPACES.fullmatch(c)]
+    assert {"\u200b", "\ufeff", "\u3000", "\xa0", "\u2002"} <= set(spaces)
+    for c in spaces:
+        for text in (c, c + c, f"a{c}b", f"{c}a{c}{c}b{c}", f"索引号{c}：{c}X"):
+            assert clean(text) == _SPACES.sub(" ", text).strip(), repr(text)
     assert clean(None) == ""
 
 

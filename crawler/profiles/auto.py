@@ -36,6 +36,9 @@ LIST_SIGNALS = {
 #: the readers of JSON replies (each gives nothing for a shape it does not know)
 JSON_READERS = ("gkmlpt", "govcn")
 READER_KEY = "_reader"
+#: which family reads a document page (``AutoProfile.document``)
+_GKMLPT_DETAIL = re.compile(r"\bDETAIL\s*[:=]")
+_TRS_INDEX_BOX = re.compile(r"""class=["'][^"']*\bindex_box\b""")
 
 
 def list_readers(url: str, html: str, hint: str | None) -> list[str]:
@@ -126,9 +129,11 @@ class AutoProfile(Profile):
 
     # -- documents --------------------------------------------------------------------------
     def document(self, url: str, html: str) -> Document:
-        if re.search(r"\bDETAIL\s*[:=]", html or ""):
+        text = html or ""
+        # the literal first: each pattern tries every position of the page
+        if "DETAIL" in text and _GKMLPT_DETAIL.search(text):
             name = "gkmlpt"
-        elif re.search(r"""class=["'][^"']*\bindex_box\b""", html or ""):
+        elif "index_box" in text and _TRS_INDEX_BOX.search(text):
             name = "trs"
         elif "/gongkai/" in url:
             name = "gongkai"
