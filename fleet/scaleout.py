@@ -16,6 +16,11 @@ scrapy-redis (``govaudit nightly --redis URL --workers N`` and ``govaudit worker
 * **Page objects.** The worker that reads a site's home page puts it in
   ``govaudit:<batch>:homes``; another worker handed one of that site's pages chooses the same
   page objects from it.
+* **The hosts a crawl keeps to.** A portal's section often answers on another host name than
+  its home page (``www.…`` and ``xxgk.…``). The worker that first requests a page there adds
+  the host to ``govaudit:<batch>:hosts`` before the request is queued; every worker reads the
+  set before it reads a tree or list page, so the rows of a list page are followed whichever
+  worker is handed it (without this, another worker dropped them as off-site).
 * **The end.** A worker closes when the queue is empty, no worker is busy and nothing has
   been answered for ``IDLE_S`` seconds; the coordinator ends when its workers (and any remote
   worker registered in ``govaudit:<batch>:workers``) have gone and the ops are drained.
@@ -43,7 +48,7 @@ DUMMY_RUN = 0
 
 def keys(batch: int) -> dict[str, str]:
     p = f"govaudit:{batch}"
-    return {n: f"{p}:{n}" for n in ("requests", "dupefilter", "ops", "homes", "trees", "busy", "workers",
+    return {n: f"{p}:{n}" for n in ("requests", "dupefilter", "ops", "homes", "trees", "hosts", "busy", "workers",
                                     "stats", "activity")} | {"job": f"{p}:job"}
 
 
@@ -173,6 +178,7 @@ def make_worker_spider():
             self.r = connect(redis_url)
             self.k = keys(batch)
             self.me = f"{socket.gethostname()}:{os.getpid()}"
+            self._hosts_shared: set[str] = set()
             super().__init__(*a, store=RemoteStore(self.r, batch, on_commit=self._mark_busy), **kw)
             self.r.sadd(self.k["workers"], self.me)
 
@@ -201,6 +207,30 @@ def make_worker_spider():
 
         def _mark_busy(self) -> None:
             self.r.hset(self.k["busy"], self.me, self._busy())
+
+        # the hosts the crawl keeps to (a section on another host name than the home page): a
+        # host is shared before the request that first goes there is queued, and read back
+        # before any tree or list page is read, so it is known to the worker handed that page
+        def _push_hosts(self) -> None:
+            new = self.allowed_hosts - self._hosts_shared
+            if new:
+                self.r.sadd(self.k["hosts"], *sorted(new))
+                self._hosts_shared |= new
+
+        def _pull_hosts(self) -> None:
+            shared = {h.decode() for h in self.r.smembers(self.k["hosts"])}
+            self.allowed_hosts |= shared
+            self._hosts_shared |= shared
+
+        def _section_request(self, site, candidates):
+            request = super()._section_request(site, candidates)
+            self._push_hosts()
+            return request
+
+        def _node_request(self, site, node):
+            request = super()._node_request(site, node)
+            self._push_hosts()
+            return request
 
         # what discovery knows of a site (its page objects and its tree's home links, chrome and
         # section names) is shared, so a worker reads a site's pages as the one that began it
@@ -235,10 +265,16 @@ def make_worker_spider():
         def parse_node(self, response):
             site = response.meta["site"]
             self._pull_tree(site)
+            self._pull_hosts()
             results = list(super().parse_node(response) or ())
             if response.meta["node"].depth == 0:
                 self._push_tree(site)
             yield from results
+
+        async def parse_more(self, response):
+            self._pull_hosts()
+            async for r in super().parse_more(response):
+                yield r
 
         def _profile(self, site: str):
             if site not in self.profiles and (raw := self.r.hget(self.k["homes"], site)):

@@ -125,3 +125,36 @@ def test_scrapyd_schedules_a_crawl_that_is_stored_and_audited(tmp_path):
         if proc:
             proc.terminate()
             proc.wait()
+
+
+def test_two_workers_follow_a_section_on_another_host(tmp_path, redis_url):
+    """A portal's 信息公开 section often answers on another host name than its home page. The
+    worker that reads the home page learns that host; the other worker, handed list pages
+    there, must follow their rows too. Expected: every document of the generated portals'
+    answer key, on their section host (``section_host=other``: localhost <-> 127.0.0.1), for
+    both portals, and nothing fetched twice. Before the hosts were shared through Redis the
+    other worker dropped rows as off-site, a different share on every run."""
+    from testbed.generated.style import GeneratedStyle
+
+    tbs = [(f"gen-{seed}", Testbed(GeneratedStyle.build(seed, scale=20.0, page_size=20,
+                                                         layout={"section_host": "other"})).start())
+           for seed in (3, 4, 6)]
+    try:
+        sites = sites_file(tmp_path, tbs)
+        two = run_cli("nightly", "--sites", sites, "--as-of", AS_OF.isoformat(), "--no-links",
+                      "--db", str(tmp_path / "two.db"), "--out", str(tmp_path / "two"),
+                      "--redis", redis_url, "--workers", "2")
+        assert two.returncode == 0, two.stderr[-3000:]
+        pages = [int(n) for n in re.findall(r"worker \S+: (\d+) pages", two.stderr)]
+        assert len(pages) == 2 and all(n > 0 for n in pages), two.stderr[-2000:]      # both worked
+        for _, tb in tbs:
+            expected = {d["url"] for d in tb.answer_key()["documents"]}
+            assert expected and all(urllib.parse.urlsplit(u).netloc != urllib.parse.urlsplit(tb.url).netloc
+                                    for u in expected)                  # the section is elsewhere
+            b = site_state(tmp_path / "two.db", tb.url)
+            stored = {d[0] for d in b["docs"]}
+            assert expected <= stored, f"{len(expected - stored)} of {len(expected)} documents not stored"
+            assert all(n == 1 for _, n in b["fetched"]), [f for f in b["fetched"] if f[1] > 1]
+    finally:
+        for _, tb in tbs:
+            tb.stop()
