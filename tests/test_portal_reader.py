@@ -21,7 +21,7 @@ from testbed.corpus import AS_OF
 from testbed.server import Testbed, make_style
 from tests.conftest import ROOT, metadata_wrong
 
-SERVE = "from crawler.reader import serve"
+SERVE = "from crawler.readerproc import serve"
 
 
 def _govaudit(code: str, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
