@@ -5,7 +5,8 @@ documents, links, fetches — each copied fetch keeps the run it was made in,
 ``fetches.copied_from``); then only what the open findings point at is fetched again: the home
 page (always: site-level rules and the page objects need it), each finding's document, column
 (with its pager) or section, and the targets of open link findings (checked again by the link
-checker). The rules then run on the new run, so each open finding comes out 已整改 (assessed
+checker; every link of the run when an open link finding is about the site's links as a whole,
+e.g. "the links were not checked" of a ``--no-links`` run). The rules then run on the new run, so each open finding comes out 已整改 (assessed
 again and passing) or 持续存在. Without ``--open-only``: a full incremental run of the site.
 """
 from __future__ import annotations
@@ -26,17 +27,23 @@ class NothingToRecheck(LookupError):
 LINK_CODES = ("LK001", "LK002", "LK003")
 
 
-def plan_targets(store: Store, run_id: int, site: str, home: str, open_findings: list[dict]) -> tuple[list[dict], set[str]]:
-    """What to fetch for the open findings: ``[{url, kind, column}]`` and the link targets."""
+def plan_targets(store: Store, run_id: int, site: str, home: str,
+                 open_findings: list[dict]) -> tuple[list[dict], set[str] | None]:
+    """What to fetch for the open findings: ``[{url, kind, column}]`` and the link targets to
+    check again (None: every link of the run, for an open finding about the site's links as a
+    whole, such as "the links were not checked", whose URL is the site's, not a target's)."""
     docs = store.document_urls(run_id, site)
     cols = {r["url"]: r for r in store.table_rows("columns", run_id, site)}
     listed = store.listed_urls(run_id, site)
     targets = {home: {"url": home, "kind": "home"}}
     links: set[str] = set()
+    every_link = False
     for f in open_findings:
         url = f.get("url")
         if f["code"] in LINK_CODES:
-            if url:
+            if not url or url == site:
+                every_link = True
+            else:
                 links.add(url)
             continue
         if not url or url in (site, home) or url in targets:
@@ -48,7 +55,7 @@ def plan_targets(store: Store, run_id: int, site: str, home: str, open_findings:
         elif url in cols:
             c = cols[url]
             targets[url] = {"url": url, "kind": "section" if c["role"] == "section" else "column", "column": dict(c)}
-    return list(targets.values()), links
+    return list(targets.values()), None if every_link else links
 
 
 def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: str | None = None,
@@ -75,12 +82,15 @@ def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
     # what is fetched again starts empty in the new run: no copied rows to mask what it says now
     for t in targets:
         store.forget_page(run_id, t["url"], rows=t["kind"] in ("column", "home"))
-    # links: only those whose targets have open findings are checked again
-    store.keep_links_to(run_id, link_targets)
+    # links: only those whose targets have open findings are checked again (all of them when an
+    # open finding is about the site's links as a whole)
+    if link_targets is not None:
+        store.keep_links_to(run_id, link_targets)
     store.clear_link_checks(run_id)
     store.commit()
+    checking = "every link target" if link_targets is None else f"{len(link_targets)} link targets"
     stream.write(f"recheck run {run_id} of {site}: {len(open_findings)} open findings of run {prev['id']}; "
-                 f"fetching {len(targets)} pages and checking {len(link_targets)} link targets\n")
+                 f"fetching {len(targets)} pages and checking {checking}\n")
     use_bundled_public_suffix_list()
     settings = build_settings([url], log_level=log_level)
     settings.set("DOWNLOADER_MIDDLEWARES", {**settings.getdict("DOWNLOADER_MIDDLEWARES"),
@@ -97,12 +107,14 @@ def recheck_open(db_path: str, url: str, as_of: date, out: Path, *, sites_dir: s
         store.commit()
         return result
 
-    done.addCallback(only_open_link_targets)
-    checker = chain_link_check(process, done, db_path, run_id) if link_targets else None
+    if link_targets is not None:
+        done.addCallback(only_open_link_targets)
+    checker = chain_link_check(process, done, db_path, run_id) if link_targets is None or link_targets else None
     process.start()
     spider = crawler.spider
     stats = {**spider.stats_counts, "finish_reason": getattr(spider, "crawl_reason", None),
-             **timing_stats(crawler), "targets": len(targets), "link_targets": len(link_targets)}
+             **timing_stats(crawler), "targets": len(targets),
+             "link_targets": "all" if link_targets is None else len(link_targets)}
     if checker is not None:
         stats["links"] = link_stats(checker)
     store.finish_run(run_id, "finished" if stats["finish_reason"] == "finished" else str(stats["finish_reason"]), stats)

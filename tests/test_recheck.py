@@ -64,3 +64,37 @@ def test_recheck_open_only(tmp_path):
         assert (asked & doc_paths) <= wanted
         assert len(tb.requests) < 0.2 * full_requests
         print(f"recheck: {len(tb.requests)} requests (first nightly: {full_requests})")
+
+
+def test_recheck_after_a_run_without_links_checks_them_all(tmp_path):
+    """A ``--no-links`` run leaves LK001/LK002 as one review each, about the site's links as a
+    whole ("本次运行未检查链接"). ``recheck --open-only`` must check every link target for them,
+    and must not call them 已整改: nothing on the portal changed. Expected broken links: the
+    testbed's answer key (planted). Before: the review's URL (the site's) was taken for a link
+    target, the home page alone was checked, and its pass had the review's fingerprint, so the
+    review came out 已整改 while the planted broken links stayed unchecked."""
+    style = make_style("hanweb", seed=1)
+    with Testbed(style) as tb:
+        key = tb.answer_key()
+        sites = sites_file(tmp_path, [("hanweb", tb)])
+        db, out = str(tmp_path / "audit.db"), tmp_path / "out"
+        proc = run_cli("nightly", "--sites", sites, "--db", db, "--out", str(out), "--as-of", AS_OF.isoformat(),
+                       "--no-links")
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        before = export(tmp_path, "findings", 1)
+        unchecked = [f for f in before if f["code"] in ("LK001", "LK002")]
+        assert [(f["code"], f["outcome"]) for f in sorted(unchecked, key=lambda f: f["code"])] == \
+            [("LK001", "review"), ("LK002", "review")], unchecked
+
+        proc = run_cli("recheck", tb.url, "--open-only", "--db", db, "--out", str(out), "--as-of", AS_OF.isoformat())
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert "checking every link target" in proc.stderr
+        doc = json.loads((out / "127.0.0.1_{}.json".format(urlsplit(tb.url).port)).read_text("utf-8"))
+        assert not [f for f in doc["fixed"] if f["code"] in ("LK001", "LK002")], doc["fixed"]
+        after = export(tmp_path, "findings", 2)
+        failing = {(f["code"], f["url"]) for f in after if f["outcome"] == "fail"}
+        planted = {(v["code"], v["url"]) for v in key["violations"] if v["code"] in ("LK001", "LK002")}
+        # every planted broken link and attachment judged now (the .invalid host: review, offline)
+        judged = {(f["code"], f["url"]) for f in after if f["code"] in ("LK001", "LK002") and f["url"] != tb.url}
+        assert planted <= judged, planted - judged
+        assert {p for p in planted if ".invalid" not in p[1]} <= failing

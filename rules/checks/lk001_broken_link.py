@@ -105,7 +105,10 @@ class LinkAvailability(Rule):
         if targets and not any(t.detail for t in targets):
             yield self.finding(Outcome.REVIEW, site, site.site,
                                f"本次运行未检查链接（共 {len(targets)} 个链接地址），无法判断{self.what}是否可用，请复查。",
-                               evidence={"reason": "未运行链接检查", "targets": len(targets)})
+                               evidence={"reason": "未运行链接检查", "targets": len(targets)},
+                               # about the site's links as a whole: never the same finding as a
+                               # link to the home page judged later (the URL alone is the site's)
+                               subject="links not checked")
             return
         home = home_pages(site)
         for t in targets:
