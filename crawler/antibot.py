@@ -118,16 +118,16 @@ SOFT404_PHRASES = re.compile(
 #: a character-class pattern for "found" in any case take a third of the time ``re.I`` would.
 _SOFT404_HINTS = ("页面", "文章不存在", "删除")
 _FOUND = re.compile(r"[Ff][Oo][Uu][Nn][Dd]")
-
-
-def _may_say_not_found(text: str) -> bool:
-    return any(hint in text for hint in _SOFT404_HINTS) or _FOUND.search(text) is not None
 SOFT404_TEXT = 600      # a soft 404 says little besides its template
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
 _META_REFRESH = re.compile(
     r"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*>""", re.I)
 _REFRESH_URL = re.compile(r"""content\s*=\s*["']?\s*\d*\s*[;,]?\s*url\s*=\s*['"]?([^"'>\s]*)""", re.I)
 _INDEX = re.compile(r"(^|/)(index|default)\.(s?html?|jsp|php|aspx?)$", re.I)
+
+
+def _may_say_not_found(text: str) -> bool:
+    return any(hint in text for hint in _SOFT404_HINTS) or _FOUND.search(text) is not None
 
 
 def soft404_reason(status: int | None, body: bytes | str | None) -> str | None:

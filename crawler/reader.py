@@ -34,8 +34,8 @@ import pickle
 import sys
 from collections import deque
 
-# the reading process's own side (no asyncio there: ~2.8 MiB of its memory)
-from crawler.readerproc import HEADER, serve  # noqa: F401  (serve: the process's entry point)
+# the frames of the reading process's own side (crawler.readerproc: no asyncio there)
+from crawler.readerproc import HEADER
 
 logger = logging.getLogger(__name__)
 

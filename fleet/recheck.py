@@ -6,8 +6,9 @@ documents, links, fetches — each copied fetch keeps the run it was made in,
 page (always: site-level rules and the page objects need it), each finding's document, column
 (with its pager) or section, and the targets of open link findings (checked again by the link
 checker; every link of the run when an open link finding is about the site's links as a whole,
-e.g. "the links were not checked" of a ``--no-links`` run). The rules then run on the new run, so each open finding comes out 已整改 (assessed
-again and passing) or 持续存在. Without ``--open-only``: a full incremental run of the site.
+e.g. "the links were not checked" of a ``--no-links`` run). The rules then run on the new run,
+so each open finding comes out 已整改 (assessed again and passing) or 持续存在. Without
+``--open-only``: a full incremental run of the site.
 """
 from __future__ import annotations
 
